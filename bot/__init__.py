@@ -1,0 +1,1 @@
+"""The running application: settings, CLI, the aiohttp server and the Slack / Teams adapters."""

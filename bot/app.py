@@ -1,0 +1,40 @@
+"""Composition root: settings -> engine -> services -> platform adapters -> one aiohttp Application."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from handlers.context import Context, today_local
+from storage.db import open_database
+
+log = logging.getLogger("ceu.app")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+
+    def context(self) -> Context:
+        """A handler context for one request: today in America/Chicago and the evidence store."""
+        return Context(self.engine, today_local(self.settings.timezone), evidence_dir=self.settings.evidence_dir)
+
+
+def build_services(settings: Settings) -> Services:
+    return Services(settings, open_database(settings.db_url))
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def build_app(services: Services, *, dev: bool = False) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app["services"] = services
+    app.router.add_get("/healthz", healthz)
+    return app

@@ -1,0 +1,245 @@
+"""The `ceu-bot` command: serve, chat, status, catalog, import, report, roll-forward, demo (SPEC §5, §6).
+
+Every command opens the database first (migrations and shipped policies applied). Errors an admin can fix are
+printed as one clear message with a non-zero exit status, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from bot.app import Services, build_services
+from bot.settings import Settings
+from handlers.context import Context
+
+
+def _services() -> Services:
+    try:
+        return build_services(Settings())
+    except Exception as exc:  # an unreachable database or a broken URL: say so plainly
+        raise click.ClickException(f"cannot open the database: {exc}") from exc
+
+
+def _context(services: Services, today: date | None) -> Context:
+    ctx = services.context()
+    if today is not None:
+        ctx.today = today
+    return ctx
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date like 2025-09-30") from None
+
+
+today_option = click.option(
+    "--today", callback=_date, help="Stand-in for today's date in America/Chicago (YYYY-MM-DD)."
+)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def main(verbose: bool) -> None:
+    """TD-CEU bot: Alabama technology directors' training hours, in Slack and Microsoft Teams."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.option("--as", "email", required=True, help="Roster e-mail to talk as.")
+@today_option
+@click.argument("message", nargs=-1)
+def chat(email: str, today: date | None, message: tuple[str, ...]) -> None:
+    """Talk to the bot in the terminal as EMAIL (the same handlers Slack and Teams use).
+
+    With MESSAGE, answer it and exit; otherwise read messages until EOF or `quit`."""
+    from handlers.chat import handle_text
+
+    services = _services()
+    ctx = _context(services, today)
+
+    def answer(text: str) -> None:
+        reply = asyncio.run(handle_text(ctx, email, "console", text))
+        click.echo(reply.to_text())
+        if reply.data.get("form"):
+            click.echo("\n(The form opens in Slack or Teams; in the console, use `ceu-bot import attendance`.)")
+
+    if message:
+        answer(" ".join(message))
+        return
+    click.echo(f"TD-CEU bot console, talking as {email}. Type `help`, or `quit` to leave.")
+    for line in sys.stdin:
+        text = line.strip()
+        if text.lower() in {"quit", "exit"}:
+            break
+        answer(text)
+        click.echo("")
+
+
+@main.command()
+@click.argument("email")
+@click.option("--fy", type=int, help="Fiscal year (default: the one today falls in).")
+@today_option
+@click.option("--json", "as_json", is_flag=True, help="Print the SPEC status object.")
+def status(email: str, fy: int | None, today: date | None, as_json: bool) -> None:
+    """Print a director's status for a fiscal year."""
+    from handlers.status import build_status, status_json, status_reply
+    from rules.fiscal import fiscal_year_of
+    from storage.people import by_email
+
+    services = _services()
+    ctx = _context(services, today)
+    year = fy or fiscal_year_of(ctx.today)
+    with ctx.session() as session:
+        person = by_email(session, email)
+        if person is None:
+            raise click.ClickException(f"{email} is not on the roster")
+        try:
+            view = build_status(session, person, year, ctx.today)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(status_json(view)))
+    else:
+        click.echo(status_reply(view).to_text())
+
+
+@main.command("catalog")
+@click.option("--fy", type=int, help="Fiscal year (default: the current one).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def catalog_cmd(fy: int | None, as_json: bool) -> None:
+    """List a fiscal year's catalog."""
+    from handlers.catalog_io import catalog_json
+    from handlers.events import event_line
+    from rules.fiscal import fiscal_year_of
+    from storage.catalog import catalog
+
+    services = _services()
+    ctx = services.context()
+    year = fy or fiscal_year_of(ctx.today)
+    with ctx.session() as session:
+        items = catalog(session, year)
+    for item in items:
+        click.echo(json.dumps(catalog_json(item)) if as_json else f"{item.kind.value:15} {event_line(item)}")
+    if not items and not as_json:
+        click.echo(f"FY{year} has no catalog yet: import one or roll the previous FY forward.", err=True)
+
+
+@main.command("roll-forward")
+@click.option("--from", "from_fy", type=int, required=True, help="Fiscal year to copy from.")
+@click.option("--to", "to_fy", type=int, required=True, help="Fiscal year to copy into.")
+def roll_forward_cmd(from_fy: int, to_fy: int) -> None:
+    """Copy a FY's catalog into another FY (dates dropped); edit it after with `import catalog`."""
+    from storage.audit import audit
+    from storage.catalog import roll_forward
+
+    if to_fy <= from_fy:
+        raise click.ClickException("--to must be a later fiscal year than --from")
+    services = _services()
+    with services.context().session() as session:
+        added, kept = roll_forward(session, from_fy, to_fy)
+        audit(session, "cli", "catalog.roll_forward", f"FY{from_fy}->FY{to_fy}", {"added": added, "kept": kept})
+        session.commit()
+    click.echo(f"FY{to_fy}: {added} activities copied from FY{from_fy}, {kept} already there.")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import ALET's CSV files (all-or-nothing: one bad row refuses the whole file)."""
+
+
+def _run_import(kind: str, path: Path, fy: int | None) -> None:
+    from handlers.imports import ImportRefused, import_file
+
+    services = _services()
+    ctx = services.context()
+    try:
+        result = import_file(ctx, kind, path, fy=fy, actor="cli", progress=True)
+    except ImportRefused as exc:
+        click.echo(f"{path.name}: refused, nothing was written. {len(exc.problems)} bad row(s):", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    click.echo(result.summary())
+
+
+@import_group.command("catalog")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--fy", type=int, required=True, help="Fiscal year of the catalog.")
+def import_catalog(path: Path, fy: int) -> None:
+    """code,title,kind,date,hours,strands[,up_to,per_unit,counts_for_td,evidence,earliest]"""
+    _run_import("catalog", path, fy)
+
+
+@import_group.command("roster")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_roster(path: Path) -> None:
+    """email,name,district,role_start,cto_completed,roles"""
+    _run_import("roster", path, None)
+
+
+@import_group.command("attendance")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_attendance(path: Path) -> None:
+    """email,activity_code,date,hours[,strands]"""
+    _run_import("attendance", path, None)
+
+
+@main.command()
+@click.option("--fy", type=int, required=True, help="Fiscal year to report.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@today_option
+def report(fy: int, out_dir: Path, today: date | None) -> None:
+    """Write the year-end report for the SDE (CSV and XLSX) and the completers list."""
+    from handlers.report import write_report
+
+    services = _services()
+    ctx = _context(services, today)
+    paths = write_report(ctx, fy, out_dir)
+    for p in paths:
+        click.echo(str(p))
+
+
+@main.command()
+@today_option
+def demo(today: date | None) -> None:
+    """Load a small demo roster, catalog and attendance (idempotent) and print who to chat as."""
+    from handlers.demo import load_demo
+
+    services = _services()
+    ctx = _context(services, today)
+    for line in load_demo(ctx):
+        click.echo(line)
+
+
+@main.command()
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", default=3978, show_default=True, type=int)
+@click.option("--dev", is_flag=True, help="Local development: bind 127.0.0.1, Teams without credentials (Emulator).")
+def serve(host: str, port: int, dev: bool) -> None:
+    """Run the bot: Slack (/slack/events), Teams (/api/messages), /healthz and the reminder scheduler."""
+    from aiohttp import web
+
+    from bot.app import build_app
+
+    if dev:
+        host = "127.0.0.1"
+    services = _services()
+    web.run_app(build_app(services, dev=dev), host=host, port=port)
+
+
+if __name__ == "__main__":
+    main()

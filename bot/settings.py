@@ -1,0 +1,41 @@
+"""Settings from the environment (SPEC §6), via pydantic-settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.db import default_url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(default=Path("data"), alias="CEU_DATA_DIR")
+    database_url: str = Field(default="", alias="CEU_DATABASE_URL")
+    timezone: str = Field(default="America/Chicago", alias="CEU_TIMEZONE")
+    evidence_max_bytes: int = Field(default=10 * 1024 * 1024, alias="CEU_EVIDENCE_MAX_BYTES")
+    reminder_hour: int = Field(default=9, alias="CEU_REMINDER_HOUR")
+    reminder_days: str = Field(default="mon-fri", alias="CEU_REMINDER_DAYS")
+
+    slack_bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str = Field(default="", alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+    slack_review_channel: str = Field(default="", alias="SLACK_REVIEW_CHANNEL")
+
+    microsoft_app_id: str = Field(default="", alias="MICROSOFT_APP_ID")
+    microsoft_app_password: str = Field(default="", alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_tenant_id: str = Field(default="", alias="MICROSOFT_APP_TENANT_ID")
+    teams_review_channel: str = Field(default="", alias="TEAMS_REVIEW_CHANNEL")
+    teams_allowed_tenants: str = Field(default="", alias="TEAMS_ALLOWED_TENANTS")  # comma-separated tenant ids
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or default_url(self.data_dir)
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"

@@ -1,0 +1,1 @@
+"""Platform-free use cases: each takes plain input and a Context and returns a neutral Reply."""

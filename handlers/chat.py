@@ -1,0 +1,24 @@
+"""One chat message in, one Reply out: the dispatcher both platforms and the console use for text commands."""
+
+from __future__ import annotations
+
+from handlers.commands import parse
+from handlers.context import Context
+from handlers.people import find_actor, unknown_user
+from handlers.reply import Reply, Section
+
+
+async def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Reply:
+    """Resolve the caller by e-mail, parse the command and run it. Form commands return a Reply whose data
+    names the form (`{"form": "submit"}`); the platform opens it (the console explains it)."""
+    actor = find_actor(ctx, email, platform)
+    command, args = parse(text)
+    if actor is None:
+        return unknown_user(ctx, email)
+    if command.run is None:
+        return Reply(
+            title=f"Opening the {command.name} form",
+            sections=[Section(text=command.summary)],
+            data={"form": command.form or command.name},
+        )
+    return await command.run(ctx, actor, args)

@@ -1,0 +1,96 @@
+"""The one table of chat commands both platforms share: parsing (longest command first, anything unknown
+answers help) and the help reply. Form commands (submit, request) are opened by each platform's own UI."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from handlers.context import Actor, Context
+from handlers.events import handle_events
+from handlers.history import handle_history
+from handlers.reply import Reply, Section
+from handlers.snooze import handle_snooze
+from handlers.status import handle_status
+
+Run = Callable[[Context, Actor, list[str]], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    summary: str
+    run: Run | None = None  # None: a form command (the platform opens its modal / card form)
+    form: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+async def handle_help(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
+    return help_reply()
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "status",
+        "status [FY]",
+        "your hours, ALET hours still needed, strand gaps and CTO Academy deadline",
+        handle_status,
+        aliases=("", "hi", "hello", "hey"),
+    ),
+    Command(
+        "history",
+        "history [FY]",
+        "every credited and pending record of this (or a past) fiscal year",
+        handle_history,
+        aliases=("transcript",),
+    ),
+    Command(
+        "events",
+        "events",
+        "approved external events and upcoming ALET activities",
+        handle_events,
+        aliases=("catalog",),
+    ),
+    Command("submit", "submit", "claim hours of an approved external event, with evidence", form="submit"),
+    Command("request", "request", "ask ALET to approve a new external event (TDs and SDE staff)", form="request"),
+    Command(
+        "snooze",
+        "snooze",
+        "pause reminders for a week (the final 7-day and 1-day ones still come)",
+        handle_snooze,
+    ),
+    Command("help", "help", "this list", handle_help),
+)
+
+HELP = COMMANDS[-1]
+
+
+def parse(text: str) -> tuple[Command, list[str]]:
+    """Find the command a message names (case-insensitive, longest name first); unknown text -> help."""
+    words = text.strip().split()
+    first = words[0].lower().lstrip("/") if words else ""
+    if first == "ceu":
+        words = words[1:]
+        first = words[0].lower() if words else ""
+    names = sorted(((n, c) for c in COMMANDS for n in (c.name, *c.aliases)), key=lambda nc: -len(nc[0]))
+    for name, command in names:
+        if first == name:
+            return command, words[1:]
+    return HELP, []
+
+
+def help_reply(prefix: str = "") -> Reply:
+    return Reply(
+        title="TD-CEU bot: what I can do",
+        sections=[
+            Section(
+                text=(
+                    "Alabama technology directors need 12 credited hours each fiscal year (Oct 1 to Sep 30): "
+                    "at least 6 from ALET, at most 6 from approved external events."
+                ),
+                items=[f"{prefix}{c.usage}: {c.summary}" for c in COMMANDS],
+            )
+        ],
+        summary="TD-CEU bot commands: status, history, events, submit, request, snooze, help",
+    )

@@ -1,0 +1,44 @@
+"""The one explicit context a handler receives: database, today's date, the actor and the settings it needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from rules.fiscal import local_date
+
+TIMEZONE = "America/Chicago"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a roster person (id, e-mail, roles) on a platform."""
+
+    person_id: int
+    email: str
+    name: str
+    roles: frozenset[str]
+    platform: str = "cli"
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+@dataclass
+class Context:
+    engine: Engine
+    today: date
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    evidence_dir: Path = Path("data/evidence")
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+
+def today_local(zone: str = TIMEZONE, now: datetime | None = None) -> date:
+    """Today's calendar date in America/Chicago (the only place the clock is read for dates)."""
+    return local_date(now or datetime.now(UTC), zone)

@@ -1,0 +1,82 @@
+"""Reading an admin's CSV file: UTF-8 (with or without BOM), required columns checked, rows with line numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+
+class ImportRefused(Exception):
+    """The file was refused as a whole; `problems` lists every bad row by line number."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, str]
+
+    def get(self, key: str) -> str:
+        return (self.values.get(key) or "").strip()
+
+
+def read_rows(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(["the file is not UTF-8 text (save it from the spreadsheet as CSV UTF-8)"]) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImportRefused([f"line 1: missing column(s) {', '.join(missing)} (expected {', '.join(required)})"])
+    unknown = [h for h in header if h and h not in required and h not in optional]
+    if unknown:
+        raise ImportRefused([f"line 1: unknown column(s) {', '.join(unknown)}"])
+    reader.fieldnames = header
+    rows: list[Row] = []
+    try:
+        for values in reader:
+            if not any((v or "").strip() for k, v in values.items() if k is not None):
+                continue  # blank line
+            if None in values:
+                rows.append(Row(reader.line_num, {"__extra__": "x"}))
+                continue
+            rows.append(Row(reader.line_num, {k: v or "" for k, v in values.items()}))
+    except csv.Error as exc:
+        raise ImportRefused([f"line {reader.line_num}: {exc}"]) from None
+    return rows
+
+
+def iter_progress(rows: list[Row], label: str, show: bool) -> Iterator[Row]:
+    """Rows, with a progress bar on the terminal for large files."""
+    if not show or len(rows) < 5000:
+        yield from rows
+        return
+    from rich.progress import track
+
+    yield from track(rows, description=label, transient=True)
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{what} '{text.strip()}' is not a date like 2025-03-14") from None
+
+
+def parse_bool(text: str, default: bool, what: str) -> bool:
+    t = text.strip().lower()
+    if not t:
+        return default
+    if t in {"true", "yes", "y", "1"}:
+        return True
+    if t in {"false", "no", "n", "0"}:
+        return False
+    raise ValueError(f"{what} '{text.strip()}' is not true or false")

@@ -1,0 +1,49 @@
+"""`events`: this FY's approved external events and the upcoming ALET activities."""
+
+from __future__ import annotations
+
+from handlers.context import Actor, Context
+from handlers.reply import Reply, Section, trimmed
+from rules.fiscal import fiscal_year_of
+from rules.hours import fmt_hours
+from rules.policy import CatalogItem
+from storage.catalog import catalog
+
+MAX_ITEMS = 25
+
+
+def event_line(item: CatalogItem) -> str:
+    amount = f"up to {fmt_hours(item.cap)} h" if item.up_to else f"{fmt_hours(item.cap)} h"
+    if item.per_unit:
+        amount += " per workshop"
+    when = f"{item.day.isoformat()}: " if item.day else ""
+    extra = f"; on or after {item.earliest.isoformat()}" if item.earliest else ""
+    return f"{when}{item.title} [{item.code}], {amount}{extra}"
+
+
+async def handle_events(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
+    fy = fiscal_year_of(ctx.today)
+    with ctx.session() as session:
+        items = catalog(session, fy)
+    alet = [i for i in items if i.is_alet and i.counts_for_td and (i.day is None or i.day >= ctx.today)]
+    external = [i for i in items if not i.is_alet]
+    alet_lines, alet_more = trimmed([event_line(i) for i in alet], MAX_ITEMS)
+    ext_lines, ext_more = trimmed([event_line(i) for i in external], MAX_ITEMS)
+    return Reply(
+        title=f"TD-CEU catalog, FY{fy}",
+        sections=[
+            Section(
+                heading="Upcoming ALET activities (at least 6 hours a year come from these)",
+                text="" if alet_lines else "None announced yet; watch the ALET events calendar.",
+                items=alet_lines,
+                more=alet_more,
+            ),
+            Section(
+                heading="Approved external events (at most 6 hours a year count)",
+                text="" if ext_lines else "None approved yet for this fiscal year; use `request` to ask for one.",
+                items=ext_lines,
+                more=ext_more,
+            ),
+        ],
+        summary=f"{len(alet)} upcoming ALET activities, {len(external)} approved external events",
+    )

@@ -1,0 +1,445 @@
+"""ALET's CSV imports (catalog, roster, attendance), all-or-nothing: every row is checked first, one bad row
+refuses the file with every bad row listed by line number, and a re-import adds nothing twice."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from handlers.context import Context
+from handlers.csv_rows import ImportRefused, Row, iter_progress, parse_bool, parse_date, read_rows
+from rules.claims import Claim, check_claim, unit_key
+from rules.credit import Status
+from rules.fiscal import fiscal_year_of
+from rules.hours import HoursError, fmt_hours, parse_hours
+from rules.policy import CatalogItem, Evidence, Kind, Policy
+from rules.strands import StrandError, parse_strands
+from storage.audit import audit
+from storage.people import ROLES, normalise_email
+from storage.policy_data import entry_of, item_of, policy_for
+from storage.tables import CatalogEntry, CreditRecord, ImportBatch, Person
+
+__all__ = ["ImportRefused", "ImportResult", "import_file", "import_bytes"]
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    kind: str
+    rows: int
+    added: int
+    updated: int = 0
+    skipped: int = 0
+    uncredited: int = 0
+
+    def summary(self) -> str:
+        parts = [f"{self.rows} rows read", f"{self.added} added"]
+        if self.updated:
+            parts.append(f"{self.updated} updated")
+        if self.skipped:
+            parts.append(f"{self.skipped} already recorded")
+        if self.uncredited:
+            parts.append(f"{self.uncredited} recorded without credit (repeats or courses that do not count)")
+        return f"{self.kind} import: " + ", ".join(parts) + "."
+
+
+def import_file(
+    ctx: Context, kind: str, path: Path, *, fy: int | None = None, actor: str = "cli", progress: bool = False
+) -> ImportResult:
+    return import_bytes(ctx, kind, path.read_bytes(), path.name, fy=fy, actor=actor, progress=progress)
+
+
+def import_bytes(
+    ctx: Context,
+    kind: str,
+    data: bytes,
+    name: str,
+    *,
+    fy: int | None = None,
+    actor: str = "cli",
+    progress: bool = False,
+) -> ImportResult:
+    sha = hashlib.sha256(data).hexdigest()
+    with ctx.session() as session:
+        if kind == "catalog":
+            if fy is None:
+                raise ImportRefused(["a catalog import needs its fiscal year (--fy)"])
+            result = _catalog(session, read_rows(data, CATALOG_REQUIRED, CATALOG_OPTIONAL), fy)
+        elif kind == "roster":
+            result = _roster(session, read_rows(data, ROSTER_REQUIRED))
+        elif kind == "attendance":
+            result = _attendance(ctx, session, read_rows(data, ATTENDANCE_REQUIRED, ("strands",)), progress)
+        else:
+            raise ValueError(f"unknown import kind {kind}")
+        batch = ImportBatch(
+            kind=kind,
+            file_name=name[:255],
+            sha256=sha,
+            rows=result.rows,
+            added=result.added,
+            at=datetime.now(UTC),
+            actor=actor,
+        )
+        session.add(batch)
+        audit(session, actor, f"import.{kind}", name[:200], {**result.__dict__, "sha256": sha, "fy": fy})
+        session.commit()
+    return result
+
+
+def _fail_if(problems: list[str]) -> None:
+    if problems:
+        raise ImportRefused(problems)
+
+
+def _extra(row: Row) -> str | None:
+    return "more fields than the header has" if "__extra__" in row.values else None
+
+
+# --- catalog -------------------------------------------------------------------------------------------------
+
+CATALOG_REQUIRED = ("code", "title", "kind", "date", "hours", "strands")
+CATALOG_OPTIONAL = ("up_to", "per_unit", "counts_for_td", "evidence", "earliest")
+
+
+def _catalog(session: Session, rows: list[Row], fy: int) -> ImportResult:
+    try:
+        policy = policy_for(session, fy)
+    except LookupError as exc:
+        raise ImportRefused([str(exc)]) from None
+    problems: list[str] = []
+    items: list[CatalogItem] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        errs: list[str] = []
+        if (e := _extra(row)) is not None:
+            problems.append(f"line {row.line}: {e}")
+            continue
+        item = _catalog_item(row, fy, policy, errs)
+        code = row.get("code")
+        if code in seen:
+            errs.append(f"code {code} repeats line {seen[code]}")
+        seen.setdefault(code, row.line)
+        if errs:
+            problems.append(f"line {row.line}: " + "; ".join(errs))
+        elif item is not None:
+            items.append(item)
+    _fail_if(problems)
+    existing = {r.code: r for r in session.exec(select(CatalogEntry).where(CatalogEntry.fy == fy)).all()}
+    added = updated = 0
+    for item in items:
+        fresh = entry_of(item)
+        old = existing.get(item.code)
+        if old is None:
+            session.add(fresh)
+            added += 1
+            continue
+        changed = False
+        for field in (
+            "title",
+            "kind",
+            "day",
+            "cap",
+            "up_to",
+            "per_unit",
+            "counts_for_td",
+            "evidence",
+            "earliest",
+            "strands",
+        ):
+            if getattr(old, field) != getattr(fresh, field):
+                setattr(old, field, getattr(fresh, field))
+                changed = True
+        if changed:
+            session.add(old)
+            updated += 1
+    return ImportResult("catalog", len(rows), added, updated, len(items) - added - updated)
+
+
+def _catalog_item(row: Row, fy: int, policy: Policy, errs: list[str]) -> CatalogItem | None:
+    code, title = row.get("code"), row.get("title")
+    if not code:
+        errs.append("code is empty")
+    elif not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}", code):
+        errs.append(f"code '{code}' may hold only letters, digits, '.', '_' and '-' (at most 80)")
+    if not title:
+        errs.append("title is empty")
+    try:
+        kind = Kind(row.get("kind").lower())
+    except ValueError:
+        errs.append(f"kind '{row.get('kind')}' is not one of {', '.join(k.value for k in Kind)}")
+        kind = Kind.EXTERNAL
+    day = earliest = None
+    try:
+        day = parse_date(row.get("date")) if row.get("date") else None
+        if day is not None and fiscal_year_of(day) != fy:
+            errs.append(f"date {day} is outside FY{fy}")
+    except ValueError as exc:
+        errs.append(str(exc))
+    if day is None and kind is not Kind.EXTERNAL and kind is not Kind.TALENT_ONLINE:
+        errs.append(f"a {kind.value} needs its date")
+    try:
+        earliest = parse_date(row.get("earliest"), "earliest") if row.get("earliest") else None
+    except ValueError as exc:
+        errs.append(str(exc))
+    cap = 0
+    try:
+        cap = parse_hours(row.get("hours"))
+    except HoursError as exc:
+        errs.append(str(exc))
+    strands = 0
+    try:
+        strands = parse_strands(row.get("strands"), policy.strands)
+    except StrandError as exc:
+        errs.append(str(exc))
+    try:
+        up_to = parse_bool(row.get("up_to"), True, "up_to")
+        per_unit = parse_bool(row.get("per_unit"), False, "per_unit")
+        counts = parse_bool(row.get("counts_for_td"), True, "counts_for_td")
+    except ValueError as exc:
+        errs.append(str(exc))
+        up_to, per_unit, counts = True, False, True
+    try:
+        evidence = Evidence(row.get("evidence").lower() or ("file" if kind is Kind.EXTERNAL else "none"))
+    except ValueError:
+        errs.append(f"evidence '{row.get('evidence')}' is not one of none, file, file+assignment")
+        evidence = Evidence.NONE
+    if errs:
+        return None
+    return CatalogItem(
+        fy=fy,
+        code=code,
+        title=title[:300],
+        kind=kind,
+        cap=cap,
+        strands=strands,
+        day=day,
+        up_to=up_to,
+        per_unit=per_unit,
+        counts_for_td=counts,
+        evidence=evidence,
+        earliest=earliest,
+    )
+
+
+# --- roster --------------------------------------------------------------------------------------------------
+
+ROSTER_REQUIRED = ("email", "name", "district", "role_start", "cto_completed", "roles")
+
+
+def _roster(session: Session, rows: list[Row]) -> ImportResult:
+    problems: list[str] = []
+    people: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        errs: list[str] = []
+        if (e := _extra(row)) is not None:
+            problems.append(f"line {row.line}: {e}")
+            continue
+        email = normalise_email(row.get("email"))
+        if not EMAIL.match(email) or len(email) > 254:
+            errs.append(f"e-mail '{row.get('email')}' is not an e-mail address")
+        elif email in seen:
+            errs.append(f"{email} repeats line {seen[email]}")
+        seen.setdefault(email, row.line)
+        if not row.get("name"):
+            errs.append("name is empty")
+        dates: dict[str, object] = {}
+        for field in ("role_start", "cto_completed"):
+            try:
+                dates[field] = parse_date(row.get(field), field) if row.get(field) else None
+            except ValueError as exc:
+                errs.append(str(exc))
+        roles = [r.strip().lower() for r in row.get("roles").split(";") if r.strip()] or ["director"]
+        bad = [r for r in roles if r not in ROLES]
+        if bad:
+            errs.append(f"role '{bad[0]}' is not one of {', '.join(ROLES)}")
+        if errs:
+            problems.append(f"line {row.line}: " + "; ".join(errs))
+            continue
+        people.append(
+            {
+                "email": email,
+                "name": row.get("name")[:200],
+                "district": row.get("district")[:200],
+                "roles": ";".join(dict.fromkeys(roles)),
+                **dates,
+            }
+        )
+    _fail_if(problems)
+    existing = {p.email: p for p in session.exec(select(Person)).all()}
+    added = updated = 0
+    for values in people:
+        old = existing.get(str(values["email"]))
+        if old is None:
+            session.add(Person(**values))  # type: ignore[arg-type]
+            added += 1
+            continue
+        changed = False
+        for key, value in values.items():
+            if getattr(old, key) != value:
+                setattr(old, key, value)
+                changed = True
+        if not old.active:
+            old.active, changed = True, True
+        if changed:
+            session.add(old)
+            updated += 1
+    return ImportResult("roster", len(rows), added, updated, len(people) - added - updated)
+
+
+# --- attendance ----------------------------------------------------------------------------------------------
+
+ATTENDANCE_REQUIRED = ("email", "activity_code", "date", "hours")
+
+
+@dataclass
+class _Known:
+    quarters: int
+    line: int  # 0: already in the database
+
+
+def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool) -> ImportResult:
+    people: dict[str, int] = dict(session.execute(select(col(Person.email), col(Person.id))).tuples().all())
+    fys = set()
+    for row in rows:
+        with suppress(ValueError):
+            fys.add(fiscal_year_of(parse_date(row.get("date"))))
+    entries = {
+        (e.fy, e.code): e for e in session.execute(select(CatalogEntry).where(col(CatalogEntry.fy).in_(fys))).scalars()
+    }
+    policies: dict[int, Policy] = {}
+    for fy in fys:
+        with suppress(LookupError):
+            policies[fy] = policy_for(session, fy)
+    items = {key: item_of(e) for key, e in entries.items()}
+    ids = {key: e.id for key, e in entries.items()}
+    existing: dict[tuple[int, int, object, str], _Known] = {}
+    claimed: dict[tuple[int, int, str], int] = {}
+    if entries:
+        for pid, cid, day, unit, q in session.execute(
+            select(
+                col(CreditRecord.person_id),
+                col(CreditRecord.catalog_id),
+                col(CreditRecord.day),
+                col(CreditRecord.unit),
+                col(CreditRecord.quarters),
+            ).where(
+                col(CreditRecord.catalog_id).in_([e.id for e in entries.values()]),
+                CreditRecord.status != Status.REJECTED.value,
+            )
+        ).tuples():
+            existing[(pid, cid, day, unit)] = _Known(q, 0)
+            claimed[(pid, cid, unit)] = claimed.get((pid, cid, unit), 0) + q
+    talent_done: set[tuple[int, str]] = set(
+        session.execute(
+            select(col(CreditRecord.person_id), col(CatalogEntry.code))
+            .join(CatalogEntry, col(CatalogEntry.id) == col(CreditRecord.catalog_id))
+            .where(
+                CatalogEntry.kind == Kind.TALENT_ONLINE.value,
+                CreditRecord.status == Status.APPROVED.value,
+                col(CreditRecord.counted).is_(True),
+            )
+        ).tuples()
+    )
+    problems: list[str] = []
+    new: list[dict[str, object]] = []
+    skipped = uncredited = 0
+    now = datetime.now(UTC)
+    for row in iter_progress(rows, "Checking rows", progress):
+        errs: list[str] = []
+        if (e := _extra(row)) is not None:
+            problems.append(f"line {row.line}: {e}")
+            continue
+        email = normalise_email(row.get("email"))
+        pid = people.get(email)
+        if pid is None:
+            errs.append(f"{row.get('email') or 'empty e-mail'} is not on the roster")
+        code = row.get("activity_code")
+        day = None
+        try:
+            day = parse_date(row.get("date"))
+        except ValueError as exc:
+            errs.append(str(exc))
+        quarters = 0
+        try:
+            quarters = parse_hours(row.get("hours"))
+        except HoursError as exc:
+            errs.append(str(exc))
+        if day is None:
+            problems.append(f"line {row.line}: " + "; ".join(errs))
+            continue
+        fy = fiscal_year_of(day)
+        item = items.get((fy, code))
+        policy = policies.get(fy)
+        if policy is None:
+            errs.append(f"no TD-CEU policy applies to FY{fy}")
+        elif item is None:
+            errs.append(f"activity '{code}' is not in the FY{fy} catalog")
+        if errs or item is None or policy is None or pid is None:
+            problems.append(f"line {row.line}: " + "; ".join(errs))
+            continue
+        strands = item.strands
+        if row.get("strands"):
+            try:
+                strands = parse_strands(row.get("strands"), policy.strands)
+            except StrandError as exc:
+                errs.append(str(exc))
+        cid = ids[(fy, code)]
+        assert cid is not None
+        unit = unit_key(item, day)
+        key = (pid, cid, day, unit)
+        known = existing.get(key)
+        if known is not None:
+            if known.quarters == quarters and not errs:
+                if known.line == 0:
+                    skipped += 1
+                else:
+                    problems.append(f"line {row.line}: repeats line {known.line}")
+                continue
+            where = f"line {known.line}" if known.line else "an earlier import"
+            errs.append(f"{email} already has {fmt_hours(known.quarters)} hours of {code} on {day} from {where}")
+        if not errs:
+            already = claimed.get((pid, cid, unit), 0)
+            errs.extend(check_claim(Claim(item, day, quarters, strands), policy, ctx.today, already))
+        if errs:
+            problems.append(f"line {row.line}: " + "; ".join(errs))
+            continue
+        counted, note = True, ""
+        if not item.counts_for_td:
+            counted, note = False, "course does not count for TD credit"
+        elif item.kind is Kind.TALENT_ONLINE and (pid, code) in talent_done:
+            counted, note = False, "repeat of a course already credited"
+        if counted and item.kind is Kind.TALENT_ONLINE:
+            talent_done.add((pid, code))
+        uncredited += 0 if counted else 1
+        existing[key] = _Known(quarters, row.line)
+        claimed[(pid, cid, unit)] = claimed.get((pid, cid, unit), 0) + quarters
+        new.append(
+            {
+                "person_id": pid,
+                "fy": fy,
+                "catalog_id": cid,
+                "alet": item.is_alet,
+                "day": day,
+                "unit": unit,
+                "quarters": quarters,
+                "strands": strands,
+                "status": Status.APPROVED.value,
+                "counted": counted,
+                "note": note,
+                "source": "attendance",
+                "created_at": now,
+            }
+        )
+    _fail_if(problems)
+    for start in range(0, len(new), 5000):
+        session.execute(insert(CreditRecord), new[start : start + 5000])
+    return ImportResult("attendance", len(rows), len(new), 0, skipped, uncredited)

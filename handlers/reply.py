@@ -1,0 +1,85 @@
+"""The neutral reply model every handler returns; bot/slack renders it as Block Kit, bot/teams as an Adaptive
+Card, and `to_text()` is the plain-text fallback (notifications, screen readers, the console)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    UNKNOWN_USER = "unknown_user"  # not on the roster: nothing recorded
+    REFUSED = "refused"  # not allowed (role)
+    INVALID = "invalid"  # bad input: nothing recorded
+    ALREADY = "already"  # already decided / duplicate: nothing changed
+    NOT_FOUND = "not_found"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Button:
+    action: str  # e.g. "review.approve"
+    label: str
+    value: str  # opaque payload, e.g. "submission:12"
+    style: str = ""  # "", "primary", "danger"
+
+
+@dataclass
+class Section:
+    heading: str = ""
+    text: str = ""
+    facts: list[Fact] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    more: str = ""  # "… and 12 more" note when a list was trimmed
+
+
+@dataclass
+class Reply:
+    title: str
+    sections: list[Section] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    outcome: Outcome = Outcome.OK
+    summary: str = ""  # one line for notifications; defaults to the title
+    data: dict[str, object] = field(default_factory=dict)  # machine-readable result (ids, status object)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+    def notification(self) -> str:
+        return self.summary or self.title
+
+    def to_text(self) -> str:
+        lines = [self.title]
+        for s in self.sections:
+            lines.append("")
+            if s.heading:
+                lines.append(s.heading)
+            if s.text:
+                lines.append(s.text)
+            lines.extend(f"{f.label}: {f.value}" for f in s.facts)
+            lines.extend(f"- {i}" for i in s.items)
+            if s.more:
+                lines.append(s.more)
+        if self.buttons:
+            lines.append("")
+            lines.append(" | ".join(f"[{b.label}]" for b in self.buttons))
+        return "\n".join(lines).strip()
+
+
+def trimmed(items: list[str], limit: int, noun: str = "more") -> tuple[list[str], str]:
+    """At most `limit` items and a "… and N more" note for the rest."""
+    if len(items) <= limit:
+        return items, ""
+    return items[:limit], f"… and {len(items) - limit} {noun}"
+
+
+def message(title: str, text: str = "", outcome: Outcome = Outcome.OK) -> Reply:
+    return Reply(title=title, sections=[Section(text=text)] if text else [], outcome=outcome)

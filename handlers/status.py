@@ -1,0 +1,173 @@
+"""`status`: a TD's numbers for a FY (SPEC §2 and the §5 status object), strand gaps, CTO Academy, days to
+September 30 and upcoming activities that would close the largest gap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from handlers.context import Actor, Context
+from handlers.fy_arg import fy_from_args
+from handlers.reply import Fact, Reply, Section
+from rules.credit import Totals, totals
+from rules.cto import Cto, cto_status
+from rules.fiscal import fiscal_year_bounds
+from rules.hours import as_number, fmt_hours, fmt_hours_unit
+from rules.policy import CatalogItem, Policy
+from rules.strands import mask_of, numbers_of
+from storage.catalog import catalog, upcoming
+from storage.policy_data import policy_for
+from storage.records import credits_of
+from storage.tables import Person
+
+
+@dataclass(frozen=True)
+class StatusView:
+    person: Person
+    fy: int
+    policy: Policy
+    totals: Totals
+    cto: Cto
+    today: date
+    suggestions: list[CatalogItem]
+
+    @property
+    def period(self) -> tuple[date, date]:
+        return fiscal_year_bounds(self.fy)
+
+    @property
+    def days_left(self) -> int | None:
+        end = self.period[1]
+        return (end - self.today).days if self.period[0] <= self.today <= end else None
+
+
+def build_status(session: Session, person: Person, fy: int, today: date) -> StatusView:
+    assert person.id is not None
+    policy = policy_for(session, fy)
+    t = totals(credits_of(session, person.id, fy), policy)
+    cto = cto_status(person.role_start, person.cto_completed, policy, today)
+    suggestions: list[CatalogItem] = []
+    if not t.compliant or t.strand_gaps:
+        suggestions = upcoming(
+            catalog(session, fy),
+            today,
+            need_alet=t.remaining_alet > 0,
+            gap_mask=mask_of(t.strand_gaps),
+            limit=policy.upcoming_suggestions,
+        )
+    return StatusView(person, fy, policy, t, cto, today, suggestions)
+
+
+def status_json(view: StatusView) -> dict[str, Any]:
+    """The SPEC §5 status object, key for key."""
+    t = view.totals
+    start, end = view.period
+    return {
+        "email": view.person.email,
+        "name": view.person.name,
+        "district": view.person.district,
+        "fiscal_year": view.fy,
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "credited_hours": as_number(t.credited),
+        "alet_hours": as_number(t.alet),
+        "external_hours": as_number(t.external),
+        "external_credited_hours": as_number(t.external_credited),
+        "pending_hours": as_number(t.pending),
+        "remaining_hours": as_number(t.remaining),
+        "remaining_alet_hours": as_number(t.remaining_alet),
+        "compliant": t.compliant,
+        "strand_hours": {str(n): as_number(q) for n, q in sorted(t.strand_hours.items())},
+        "strand_gaps": list(t.strand_gaps),
+        "cto_academy": {
+            "required": view.cto.required,
+            "deadline": view.cto.deadline.isoformat() if view.cto.deadline else None,
+            "completed_on": view.cto.completed_on.isoformat() if view.cto.completed_on else None,
+            "status": view.cto.status.value,
+        },
+    }
+
+
+def cto_line(cto: Cto) -> str:
+    if not cto.required:
+        return "Not required (you took the role before the Academy requirement began)"
+    assert cto.deadline is not None
+    deadline = f"{cto.deadline:%b} {cto.deadline.day}, {cto.deadline.year}"
+    if cto.completed_on:
+        return f"Completed on {cto.completed_on.isoformat()}"
+    left = cto.days_left or 0
+    if left < 0:
+        return f"OVERDUE: the deadline was {deadline} ({-left} days ago)"
+    soon = "Due soon: " if cto.status.value == "due_soon" else "On track: "
+    return f"{soon}complete it by {deadline} ({left} days left)"
+
+
+def status_reply(view: StatusView) -> Reply:
+    t, p = view.totals, view.policy
+    start, end = view.period
+    name = view.person.name.split(" ")[0] if view.person.name else view.person.email
+    if t.compliant:
+        headline = f"You have met the FY{view.fy} requirement, {name}: {fmt_hours(t.credited)} hours credited."
+    else:
+        must = f", {fmt_hours(t.remaining_alet)} of them from ALET" if t.remaining_alet else ""
+        headline = f"{name}, you need {fmt_hours_unit(t.remaining)} more{must} for FY{view.fy}."
+    facts = [
+        Fact("Credited", f"{fmt_hours(t.credited)} of {fmt_hours(p.required)} hours"),
+        Fact("ALET hours", f"{fmt_hours(t.alet)} (at least {fmt_hours(p.alet_minimum)})"),
+        Fact(
+            "External hours",
+            f"{fmt_hours(t.external_credited)} credited of {fmt_hours(t.external)} approved "
+            f"(at most {fmt_hours(p.external_maximum)} count)",
+        ),
+        Fact("Remaining", f"{fmt_hours(t.remaining)} hours ({fmt_hours(t.remaining_alet)} must be ALET)"),
+    ]
+    if t.pending:
+        facts.append(Fact("Pending review", f"{fmt_hours(t.pending)} hours (not counted until approved)"))
+    if view.days_left is not None:
+        facts.append(Fact("Days to September 30", str(view.days_left)))
+    facts.append(Fact("Period", f"{start.isoformat()} to {end.isoformat()}"))
+    strand_items = [f"{n}. {p.strands[n]}: {fmt_hours(q)} h" for n, q in sorted(t.strand_hours.items())]
+    gaps = ", ".join(p.strands[n] for n in t.strand_gaps)
+    sections = [
+        Section(text=headline, facts=facts),
+        Section(
+            heading="Strands",
+            text=f"No hours yet in: {gaps}." if gaps else "Every strand has hours.",
+            items=strand_items,
+        ),
+        Section(heading="CTO Academy", text=cto_line(view.cto)),
+    ]
+    if view.suggestions:
+        sections.append(
+            Section(
+                heading="Coming up that would help",
+                items=[suggestion_line(i, p) for i in view.suggestions],
+            )
+        )
+    summary = headline
+    return Reply(
+        title=f"TD-CEU status, FY{view.fy}",
+        sections=sections,
+        summary=summary,
+        data={"status": status_json(view)},
+    )
+
+
+def suggestion_line(item: CatalogItem, policy: Policy) -> str:
+    strands = ", ".join(policy.strands[n] for n in numbers_of(item.strands) if n in policy.strands)
+    when = item.day.isoformat() if item.day else "any day this FY"
+    source = "ALET" if item.is_alet else "external"
+    return f"{when}: {item.title} ({source}, up to {fmt_hours(item.cap)} h; {strands})"
+
+
+async def handle_status(ctx: Context, actor: Actor, args: list[str]) -> Reply:
+    fy, problem = fy_from_args(args, ctx.today)
+    if problem:
+        return problem
+    with ctx.session() as session:
+        person = session.get(Person, actor.person_id)
+        assert person is not None
+        return status_reply(build_status(session, person, fy, ctx.today))

@@ -1,0 +1,48 @@
+"""Set-based reads over every TD at once (year-end report, reminder sweep): a few aggregate queries, never one
+query per director. ALET hours are summed in SQL per strand set (they have no cap); external records are
+few per TD and come back one by one so the 6-hour maximum is credited in date order by rules.credit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from rules.credit import Credit, Status
+from storage.tables import CreditRecord
+
+_FAR = date(1, 1, 1)  # ALET sums carry no date (their order does not matter)
+
+
+def credits_by_person(session: Session, fy: int) -> dict[int, list[Credit]]:
+    """Every TD's credits of `fy` in three queries, ALET ones pre-summed by strand set."""
+    out: dict[int, list[Credit]] = defaultdict(list)
+    live = (CreditRecord.fy == fy, col(CreditRecord.counted).is_(True))
+    alet = session.execute(
+        select(col(CreditRecord.person_id), col(CreditRecord.strands), func.sum(CreditRecord.quarters))
+        .where(*live, col(CreditRecord.alet).is_(True), CreditRecord.status == Status.APPROVED.value)
+        .group_by(col(CreditRecord.person_id), col(CreditRecord.strands))
+    ).tuples()
+    for pid, strands, q in alet:
+        out[pid].append(Credit(alet=True, day=_FAR, quarters=int(q), strands=strands))
+    pending = session.execute(
+        select(col(CreditRecord.person_id), func.sum(CreditRecord.quarters))
+        .where(*live, CreditRecord.status == Status.PENDING.value)
+        .group_by(col(CreditRecord.person_id))
+    ).tuples()
+    for pid, q in pending:
+        out[pid].append(Credit(alet=True, day=_FAR, quarters=int(q), strands=0, status=Status.PENDING))
+    external = session.execute(
+        select(
+            CreditRecord.person_id,
+            CreditRecord.id,
+            CreditRecord.day,
+            CreditRecord.quarters,
+            CreditRecord.strands,
+        ).where(*live, col(CreditRecord.alet).is_(False), CreditRecord.status == Status.APPROVED.value)
+    ).tuples()
+    for pid, rid, day, q, strands in external:
+        out[pid].append(Credit(alet=False, day=day, quarters=q, strands=strands, order=rid))
+    return out

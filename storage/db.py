@@ -1,0 +1,64 @@
+"""Opening the database: engine (SQLite in WAL mode by default, any SQLAlchemy URL otherwise), migrations
+applied on every open, and the shipped policies loaded into a new database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'ceu.sqlite3').resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (a no-op when it already is)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def open_database(url: str) -> Engine:
+    """Engine with the schema migrated and the shipped policies loaded (what every command calls first)."""
+    from storage.policy_data import load_shipped_policies
+
+    engine = make_engine(url)
+    migrate(engine)
+    load_shipped_policies(engine)
+    return engine
+
+
+def throwaway_engine(url: str) -> Engine:
+    """An engine without pooling, for short-lived tools and tests."""
+    return create_engine(url, poolclass=NullPool)

@@ -1,0 +1,72 @@
+"""Roster queries: people by e-mail or chat identity, roles, and linking chat accounts to people."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from storage.tables import ChatIdentity, Person
+
+ROLES = ("director", "sde", "reviewer", "admin")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def roles_of(person: Person) -> frozenset[str]:
+    return frozenset(r for r in person.roles.split(";") if r) or frozenset({"director"})
+
+
+def is_director(person: Person) -> bool:
+    return "director" in roles_of(person)
+
+
+def by_email(session: Session, email: str) -> Person | None:
+    return session.exec(select(Person).where(Person.email == normalise_email(email))).first()
+
+
+def by_identity(session: Session, platform: str, external_id: str) -> Person | None:
+    return session.exec(
+        select(Person)
+        .join(ChatIdentity, ChatIdentity.person_id == Person.id)  # type: ignore[arg-type]
+        .where(ChatIdentity.platform == platform, ChatIdentity.external_id == external_id)
+    ).first()
+
+
+def identity(session: Session, platform: str, external_id: str) -> ChatIdentity | None:
+    return session.exec(
+        select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.external_id == external_id)
+    ).first()
+
+
+def identities_of(session: Session, person_id: int) -> list[ChatIdentity]:
+    return list(session.exec(select(ChatIdentity).where(ChatIdentity.person_id == person_id)).all())
+
+
+def link_identity(
+    session: Session,
+    person: Person,
+    platform: str,
+    external_id: str,
+    *,
+    tenant_id: str | None = None,
+    dm_channel: str | None = None,
+    conversation_ref: str | None = None,
+) -> ChatIdentity:
+    """Create or refresh the chat account of `person` (idempotent); the caller commits."""
+    assert person.id is not None
+    row = identity(session, platform, external_id)
+    if row is None:
+        row = ChatIdentity(person_id=person.id, platform=platform, external_id=external_id)
+    row.person_id = person.id
+    if tenant_id is not None:
+        row.tenant_id = tenant_id
+    if dm_channel is not None:
+        row.dm_channel = dm_channel
+    if conversation_ref is not None:
+        row.conversation_ref = conversation_ref
+    row.updated_at = datetime.now(UTC)
+    session.add(row)
+    return row

@@ -1,0 +1,202 @@
+"""Per-FY policy data: the shipped TOML policy files, loading them into a database, and reading the policy and
+catalog that apply to a fiscal year (a FY without its own policy inherits the latest earlier one)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from rules.hours import parse_hours
+from rules.policy import CatalogItem, Evidence, Kind, Policy
+from rules.strands import mask_of
+from storage.tables import CatalogEntry, PolicyStrand, PolicyYear
+
+SHIPPED = Path(__file__).with_name("policies")
+
+
+class PolicyFileError(ValueError):
+    pass
+
+
+def read_policy_file(path: Path) -> tuple[Policy, list[CatalogItem]]:
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    try:
+        return _parse(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PolicyFileError(f"{path.name}: {exc}") from exc
+
+
+def _parse(data: dict[str, Any]) -> tuple[Policy, list[CatalogItem]]:
+    fy = int(data["fy"])
+    req = data["requirement"]
+    cto = data["cto_academy"]
+    rem = data["reminders"]
+    policy = Policy(
+        fy=fy,
+        required=parse_hours(req["required_hours"]),
+        alet_minimum=parse_hours(req["alet_minimum_hours"]),
+        external_maximum=parse_hours(req["external_maximum_hours"]),
+        require_all_strands=bool(req.get("require_all_strands", False)),
+        strands={int(k): str(v) for k, v in data["strands"].items()},
+        cto_applies_from=cto["applies_from"],
+        cto_months=int(cto["months"]),
+        cto_due_soon_days=int(cto["due_soon_days"]),
+        fy_reminder_days=tuple(int(d) for d in rem["fy_days_before"]),
+        cto_reminder_days=tuple(int(d) for d in rem["cto_days_before"]),
+        cto_overdue_every_months=int(rem.get("cto_overdue_every_months", 1)),
+        unsnoozable_days=tuple(int(d) for d in rem.get("unsnoozable_days_before", (7, 1))),
+        snooze_days=int(rem.get("snooze_days", 7)),
+        review_wait_days=int(rem.get("review_wait_days", 3)),
+        upcoming_suggestions=int(rem.get("upcoming_suggestions", 3)),
+        contact=str(data.get("contact", {}).get("text", Policy.contact)),
+    )
+    items = [
+        CatalogItem(
+            fy=fy,
+            code=str(c["code"]),
+            title=str(c["title"]),
+            kind=Kind(c["kind"]),
+            cap=parse_hours(c["hours"]),
+            strands=mask_of(int(s) for s in c["strands"]),
+            day=c.get("date"),
+            up_to=bool(c.get("up_to", True)),
+            per_unit=bool(c.get("per_unit", False)),
+            counts_for_td=bool(c.get("counts_for_td", True)),
+            evidence=Evidence(c.get("evidence", "none")),
+            earliest=c.get("earliest"),
+        )
+        for c in data.get("catalog", [])
+    ]
+    return policy, items
+
+
+def shipped_policies() -> list[tuple[Policy, list[CatalogItem]]]:
+    return [read_policy_file(p) for p in sorted(SHIPPED.glob("fy*.toml"))]
+
+
+def load_shipped_policies(engine: Engine) -> None:
+    """Insert each shipped policy (and its catalog) whose FY the database does not have yet."""
+    with Session(engine) as session:
+        have = set(session.exec(select(PolicyYear.fy)).all())
+        added = False
+        for policy, items in shipped_policies():
+            if policy.fy in have:
+                continue
+            store_policy(session, policy)
+            session.add_all(entry_of(item) for item in items)
+            added = True
+        if added:
+            session.commit()
+
+
+def store_policy(session: Session, policy: Policy) -> None:
+    session.add(
+        PolicyYear(
+            fy=policy.fy,
+            required=policy.required,
+            alet_minimum=policy.alet_minimum,
+            external_maximum=policy.external_maximum,
+            require_all_strands=policy.require_all_strands,
+            cto_applies_from=policy.cto_applies_from,
+            cto_months=policy.cto_months,
+            cto_due_soon_days=policy.cto_due_soon_days,
+            fy_reminder_days=_join(policy.fy_reminder_days),
+            cto_reminder_days=_join(policy.cto_reminder_days),
+            cto_overdue_every_months=policy.cto_overdue_every_months,
+            unsnoozable_days=_join(policy.unsnoozable_days),
+            snooze_days=policy.snooze_days,
+            review_wait_days=policy.review_wait_days,
+            upcoming_suggestions=policy.upcoming_suggestions,
+            contact=policy.contact,
+        )
+    )
+    session.flush()
+    session.add_all(PolicyStrand(fy=policy.fy, number=n, name=name) for n, name in policy.strands.items())
+
+
+def policy_for(session: Session, fy: int) -> Policy:
+    """The policy of `fy`: its own row, else the latest earlier one (numbers and strands carry forward)."""
+    row = session.exec(
+        select(PolicyYear).where(PolicyYear.fy <= fy).order_by(col(PolicyYear.fy).desc()).limit(1)
+    ).first()
+    if row is None:
+        raise LookupError(f"no TD-CEU policy applies to FY{fy} (the requirement starts with FY2025)")
+    strands = session.exec(
+        select(PolicyStrand).where(PolicyStrand.fy == row.fy).order_by(col(PolicyStrand.number))
+    ).all()
+    return Policy(
+        fy=fy,
+        required=row.required,
+        alet_minimum=row.alet_minimum,
+        external_maximum=row.external_maximum,
+        strands={s.number: s.name for s in strands},
+        require_all_strands=row.require_all_strands,
+        cto_applies_from=row.cto_applies_from,
+        cto_months=row.cto_months,
+        cto_due_soon_days=row.cto_due_soon_days,
+        fy_reminder_days=_split(row.fy_reminder_days),
+        cto_reminder_days=_split(row.cto_reminder_days),
+        cto_overdue_every_months=row.cto_overdue_every_months,
+        unsnoozable_days=_split(row.unsnoozable_days),
+        snooze_days=row.snooze_days,
+        review_wait_days=row.review_wait_days,
+        upcoming_suggestions=row.upcoming_suggestions,
+        contact=row.contact,
+    )
+
+
+def first_policy_fy(session: Session) -> int | None:
+    return session.exec(select(PolicyYear.fy).order_by(col(PolicyYear.fy)).limit(1)).first()
+
+
+def entry_of(item: CatalogItem) -> CatalogEntry:
+    return CatalogEntry(
+        fy=item.fy,
+        code=item.code,
+        title=item.title,
+        kind=item.kind.value,
+        day=item.day,
+        cap=item.cap,
+        up_to=item.up_to,
+        per_unit=item.per_unit,
+        counts_for_td=item.counts_for_td,
+        evidence=item.evidence.value,
+        earliest=item.earliest,
+        strands=item.strands,
+    )
+
+
+def item_of(row: CatalogEntry) -> CatalogItem:
+    return CatalogItem(
+        fy=row.fy,
+        code=row.code,
+        title=row.title,
+        kind=Kind(row.kind),
+        cap=row.cap,
+        strands=row.strands,
+        day=row.day,
+        up_to=row.up_to,
+        per_unit=row.per_unit,
+        counts_for_td=row.counts_for_td,
+        evidence=Evidence(row.evidence),
+        earliest=row.earliest,
+    )
+
+
+def with_fy(items: Iterable[CatalogItem], fy: int) -> list[CatalogItem]:
+    return [replace(i, fy=fy) for i in items]
+
+
+def _join(values: Iterable[int]) -> str:
+    return ",".join(str(v) for v in values)
+
+
+def _split(text: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in text.split(",") if v.strip())

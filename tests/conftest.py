@@ -1,0 +1,83 @@
+"""Shared fixtures: real databases (SQLite file, and PostgreSQL where configured), contexts and CSV helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from handlers.context import Context
+from handlers.imports import import_bytes
+from storage.db import open_database
+from tests.dbs import database_url
+
+TODAY = date(2025, 3, 3)  # a Monday in FY2025
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Both database kinds: use in storage and reminder tests."""
+    with database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ceu.sqlite3'}"
+
+
+@pytest.fixture
+def engine(sqlite_url: str) -> Iterator[Engine]:
+    eng = open_database(sqlite_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def any_engine(db_url: str) -> Iterator[Engine]:
+    eng = open_database(db_url)
+    yield eng
+    eng.dispose()
+
+
+def make_ctx(engine: Engine, tmp_path: Path, today: date = TODAY) -> Context:
+    return Context(engine, today, evidence_dir=tmp_path / "evidence")
+
+
+@pytest.fixture
+def ctx(engine: Engine, tmp_path: Path) -> Context:
+    return make_ctx(engine, tmp_path)
+
+
+@pytest.fixture
+def any_ctx(any_engine: Engine, tmp_path: Path) -> Context:
+    return make_ctx(any_engine, tmp_path)
+
+
+ROSTER = """email,name,district,role_start,cto_completed,roles
+td@a.k12.al.us,Alex Director,Alpha County,2024-11-15,,director
+old@b.k12.al.us,Blair Veteran,Beta City,2010-08-01,,
+rev@alet.org,Robin Reviewer,ALET,,,reviewer;admin
+sde@alsde.edu,Sasha SDE,ALSDE,,,sde
+"""
+
+ALET_CATALOG = """code,title,kind,date,hours,strands,up_to,per_unit,counts_for_td,evidence,earliest
+FALL24,ALET Fall Conference 2024,conference,2024-11-05,6,1;5,true,,,,
+CAMP25,ALET Cyber Camp Spring,cyber_camp,2025-02-20,6,5,true,,,,
+REGION25,ALET Region Meeting,region_meeting,2025-04-10,2,1;6,true,,,,
+TALENT-DATA,TD-Talent Data Governance,talent_online,,1.5,6,false,,,,
+TALENT-INTRO,TD-Talent Welcome,talent_online,,1,1,true,,false,,
+"""
+
+
+def load(ctx: Context, kind: str, text: str, fy: int | None = None) -> None:
+    import_bytes(ctx, kind, text.encode(), f"{kind}.csv", fy=fy)
+
+
+def seed_basic(ctx: Context) -> None:
+    """The roster above and the ALET catalog of FY2025 (the shipped external events are already there)."""
+    load(ctx, "roster", ROSTER)
+    load(ctx, "catalog", ALET_CATALOG, fy=2025)
