@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from handlers.context import Context
 from handlers.csv_rows import ImportRefused
@@ -79,5 +79,5 @@ def test_online_course_repeat_in_a_later_fy_earns_nothing(any_ctx: Context) -> N
     )
     load(any_ctx, "attendance", "email,activity_code,date,hours\ntd@a.k12.al.us,TALENT-DATA,2025-11-15,1.5\n")
     with any_ctx.session() as s:
-        rows = s.exec(select(CreditRecord).order_by(CreditRecord.fy)).all()
+        rows = s.exec(select(CreditRecord).order_by(col(CreditRecord.fy))).all()
     assert [(r.fy, r.counted) for r in rows] == [(2025, True), (2026, False)]
