@@ -6,9 +6,12 @@ A quarter-hour count divided by 4 is exactly representable as a float, so JSON o
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 PER_HOUR = 4
+MAX_HOURS = 1000  # no single amount (a claim, a cap, a requirement) comes near; keeps counts inside 32-bit columns
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 
 
 class HoursError(ValueError):
@@ -16,18 +19,21 @@ class HoursError(ValueError):
 
 
 def parse_hours(text: str | int | Decimal) -> int:
-    """'2.25' -> 9 quarters. Refuses empty, non-numeric, zero, negative or non-quarter values."""
+    """'2.25' -> 9 quarters. Refuses empty, non-numeric (exponents, NaN, '1_0' too), zero, negative, non-quarter
+    values and amounts over MAX_HOURS."""
     raw = str(text).strip()
     if not raw:
         raise HoursError("hours are missing")
+    if len(raw) > 40 or not _NUMBER.match(raw):
+        raise HoursError(f"hours '{raw[:40]}' are not a number like 1.5")
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise HoursError(f"hours '{raw}' are not a number") from None
-    if not value.is_finite():
-        raise HoursError(f"hours '{raw}' are not a number")
+        raise HoursError(f"hours '{raw}' are not a number like 1.5") from None
     if value <= 0:
         raise HoursError(f"hours must be positive, not {raw}")
+    if value > MAX_HOURS:
+        raise HoursError(f"{raw} hours is more than {MAX_HOURS}")
     quarters = value * PER_HOUR
     if quarters != quarters.to_integral_value():
         raise HoursError(f"hours must be a multiple of 0.25, not {raw}")
