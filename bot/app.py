@@ -21,8 +21,9 @@ class Services:
     engine: Engine
 
     def context(self) -> Context:
-        """A handler context for one request: today in America/Chicago and the evidence store."""
-        return Context(self.engine, today_local(self.settings.timezone), evidence_dir=self.settings.evidence_dir)
+        """A handler context for one request: today (America/Chicago, or the fixed CEU_TODAY) and the evidence store."""
+        today = self.settings.today or today_local(self.settings.timezone)
+        return Context(self.engine, today, evidence_dir=self.settings.evidence_dir)
 
 
 def build_services(settings: Settings) -> Services:

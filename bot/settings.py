@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field
@@ -19,12 +20,15 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, alias="CEU_EVIDENCE_MAX_BYTES")
     reminder_hour: int = Field(default=9, alias="CEU_REMINDER_HOUR")
     reminder_days: str = Field(default="mon-fri", alias="CEU_REMINDER_DAYS")
+    # A fixed "today" (tests, demos, benchmarks); unset in production, where today is the date in America/Chicago.
+    today: date | None = Field(default=None, alias="CEU_TODAY")
 
     slack_bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field(default="", alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     slack_review_channel: str = Field(default="", alias="SLACK_REVIEW_CHANNEL")
+    slack_http_timeout: int = Field(default=10, alias="SLACK_HTTP_TIMEOUT")  # seconds, Web API and file downloads
 
     microsoft_app_id: str = Field(default="", alias="MICROSOFT_APP_ID")
     microsoft_app_password: str = Field(default="", alias="MICROSOFT_APP_PASSWORD")
