@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field(default="", alias="MICROSOFT_APP_TENANT_ID")
     teams_review_channel: str = Field(default="", alias="TEAMS_REVIEW_CHANNEL")
     teams_allowed_tenants: str = Field(default="", alias="TEAMS_ALLOWED_TENANTS")  # comma-separated tenant ids
+    # Overrides of the Microsoft public cloud endpoints (sovereign clouds; the tests' local fakes):
+    teams_openid_metadata_url: str = Field(default="", alias="TEAMS_OPENID_METADATA_URL")  # inbound token keys
+    teams_token_url: str = Field(default="", alias="TEAMS_TOKEN_URL")  # outbound client-credentials tokens
+    teams_service_url: str = Field(default="", alias="TEAMS_SERVICE_URL")  # Bot Connector for channel posts
 
     @property
     def db_url(self) -> str:
