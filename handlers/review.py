@@ -1,0 +1,488 @@
+"""Reviewing submissions and event requests (SPEC §3): the message for the reviewers' channel and the
+exactly-once Approve / Reject decision.
+
+Interface for the chat adapters:
+
+- `review_reply(ctx, item_type, item_id) -> Reply`: item_type "submission" | "request". While pending it carries
+  Buttons (action "review.approve" style "primary", "review.reject" style "danger", value "submission:12");
+  once decided it has no buttons and says "Approved/Rejected by NAME on DATE (reason)". Outcome NOT_FOUND when the
+  item does not exist. Post it, then `storage.reviews.record_post(...)` and commit, to update it in place later.
+- `parse_item(value) -> (item_type, item_id) | None` reads a button value back.
+- `decide(ctx, reviewer, item_type, item_id, approve, reason="") -> Decision`. "review.approve" calls it directly;
+  "review.reject" first opens handlers.forms.reject_form(item_type, item_id) and calls it with the reason.
+  Decision.outcome: OK (decided now), ALREADY (decided earlier: `notice` says who and when, nothing changed),
+  REFUSED (not a reviewer, or their own item: nothing changed), NOT_FOUND, INVALID (rejecting without a reason,
+  or a submission still waiting for its evidence file). Always show `notice` to the person who pressed (ephemeral);
+  when `review` is set, update every message in `posts` (those of your platform) with it; when `dm` is set, send it
+  to `recipient` (handlers.notify.Recipient) with Notifier.send_dm.
+Decisions are exactly-once across concurrent clicks and bot replicas: a conditional UPDATE ... WHERE status =
+'pending' whose row count decides the winner, in one transaction with the credit/catalog change and the audit row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from handlers.context import TIMEZONE, Actor, Context
+from handlers.notify import Recipient
+from handlers.reply import Button, Fact, Outcome, Reply, Section
+from handlers.request import dates_text
+from handlers.status import build_status, status_reply
+from handlers.submit import evidence_line
+from rules.credit import Status
+from rules.fiscal import local_date
+from rules.hours import fmt_hours, fmt_hours_unit
+from rules.policy import Evidence, Kind
+from rules.strands import fmt_strands
+from storage.audit import audit
+from storage.people import is_director
+from storage.policy_data import policy_for
+from storage.reviews import (
+    ITEM_TYPES,
+    REQUEST,
+    SUBMISSION,
+    RequestView,
+    SubmissionView,
+    as_utc,
+    get_request,
+    get_submission,
+    posts_for,
+)
+from storage.tables import CatalogEntry, CreditRecord, EventRequest, Person, ReviewPost, Submission
+
+ASSIGNMENT_SHOWN = 2500
+
+
+@dataclass
+class Decision:
+    outcome: Outcome
+    notice: Reply  # for the person who pressed the button
+    review: Reply | None = None  # the review message as it now stands (update the posts with it)
+    dm: Reply | None = None  # for the submitter (only when decided now)
+    recipient: Recipient | None = None
+    posts: list[ReviewPost] = field(default_factory=list)
+
+
+def parse_item(value: str) -> tuple[str, int] | None:
+    item_type, _, raw_id = value.strip().partition(":")
+    if item_type not in ITEM_TYPES or not raw_id.isdigit():
+        return None
+    return item_type, int(raw_id)
+
+
+def _noun(item_type: str) -> str:
+    return "submission" if item_type == SUBMISSION else "event request"
+
+
+def _waited(since: datetime, now: datetime) -> str:
+    delta = as_utc(now) - as_utc(since)
+    if delta < timedelta(hours=1):
+        return "under an hour"
+    if delta < timedelta(days=1):
+        hours = int(delta.total_seconds() // 3600)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    days = delta.days
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def _decided_line(status: str, decider: Person | None, decided_at: datetime | None, reason: str) -> str:
+    verb = "Approved" if status == Status.APPROVED.value else "Rejected"
+    who = decider.name if decider else "a reviewer"
+    when = f" on {local_date(as_utc(decided_at), TIMEZONE).isoformat()}" if decided_at else ""
+    why = f" ({reason})" if reason else ""
+    return f"{verb} by {who}{when}{why}"
+
+
+def _buttons(item_type: str, item_id: int) -> list[Button]:
+    value = f"{item_type}:{item_id}"
+    return [
+        Button("review.approve", "Approve", value, "primary"),
+        Button("review.reject", "Reject", value, "danger"),
+    ]
+
+
+def _person_facts(person: Person) -> list[Fact]:
+    return [
+        Fact("Who", person.name),
+        Fact("District", person.district or "(none)"),
+        Fact("E-mail", person.email),
+    ]
+
+
+def _totals_section(session: Session, ctx: Context, person: Person, fy: int) -> Section:
+    view = build_status(session, person, fy, ctx.today)
+    t, p = view.totals, view.policy
+    facts = [
+        Fact("Credited", f"{fmt_hours(t.credited)} of {fmt_hours(p.required)} hours"),
+        Fact("ALET", f"{fmt_hours(t.alet)} (at least {fmt_hours(p.alet_minimum)})"),
+        Fact(
+            "External credited",
+            f"{fmt_hours(t.external_credited)} of at most {fmt_hours(p.external_maximum)}"
+            f" ({fmt_hours(t.external)} approved)",
+        ),
+        Fact("Pending", f"{fmt_hours(t.pending)} hours"),
+    ]
+    return Section(heading=f"{person.name.split(' ')[0] or person.email}'s FY{fy} so far", facts=facts)
+
+
+def review_reply(ctx: Context, item_type: str, item_id: int) -> Reply:
+    with ctx.session() as session:
+        if item_type == SUBMISSION:
+            sv = get_submission(session, item_id)
+            if sv is not None:
+                return _submission_review(session, ctx, sv)
+        elif item_type == REQUEST:
+            rv = get_request(session, item_id)
+            if rv is not None:
+                return _request_review(session, ctx, rv)
+    return Reply(
+        title=f"{_noun(item_type).capitalize()} #{item_id} was not found",
+        outcome=Outcome.NOT_FOUND,
+    )
+
+
+def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Reply:
+    sub, credit, entry, person = v.submission, v.credit, v.entry, v.person
+    assert sub.id is not None
+    policy = policy_for(session, credit.fy)
+    cap = f"up to {fmt_hours(entry.cap)}" if entry.up_to else f"exactly {fmt_hours(entry.cap)}"
+    facts = [
+        *_person_facts(person),
+        Fact("Event", f"{entry.title} [{entry.code}]"),
+        Fact("Date", f"{credit.day.isoformat()} (FY{credit.fy})"),
+        Fact("Hours", f"{fmt_hours(credit.quarters)} (event cap: {cap}{' per workshop' if entry.per_unit else ''})"),
+        Fact("Strands", fmt_strands(credit.strands, policy.strands)),
+    ]
+    if credit.note:
+        facts.insert(4, Fact("Workshop", credit.note))
+    pending = sub.status == Status.PENDING.value
+    if pending:
+        facts.append(Fact("Waiting", _waited(sub.created_at, ctx.now)))
+    else:
+        facts.append(Fact("Submitted", local_date(as_utc(sub.created_at), TIMEZONE).isoformat()))
+    ev_facts = [Fact("File", evidence_line(sub))]
+    if sub.evidence_sha256:
+        ev_facts.append(Fact("SHA-256", sub.evidence_sha256[:12] + "…"))
+    assignment = sub.assignment or ""
+    if len(assignment) > ASSIGNMENT_SHOWN:
+        assignment = assignment[:ASSIGNMENT_SHOWN] + "… (shortened)"
+    needs = Evidence(entry.evidence)
+    ev_text = ""
+    if assignment:
+        ev_text = f"Assignment:\n{assignment}"
+    elif needs.needs_assignment:
+        ev_text = "Assignment: (missing)"
+    sections = [
+        Section(facts=facts),
+        _totals_section(session, ctx, person, credit.fy),
+        Section(heading="Evidence", text=ev_text, facts=ev_facts),
+    ]
+    title = f"Submission #{sub.id}: {person.name}, {fmt_hours_unit(credit.quarters)} of {entry.title}"
+    if pending and v.awaiting_evidence:
+        state = "Waiting for the director's evidence file"
+        buttons: list[Button] = []
+    elif pending:
+        state = "Waiting for review"
+        buttons = _buttons(SUBMISSION, sub.id)
+    else:
+        state = _decided_line(sub.status, v.decider, sub.decided_at, sub.reason)
+        buttons = []
+    sections.append(Section(text=state))
+    return Reply(
+        title=title,
+        sections=sections,
+        buttons=buttons,
+        summary=f"{title}: {state}",
+        data={"item_type": SUBMISSION, "item_id": sub.id, "status": sub.status},
+    )
+
+
+def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
+    req, person = v.request, v.person
+    assert req.id is not None
+    policy = policy_for(session, req.fy)
+    who = "technology director" if is_director(person) else "SDE staff" if "sde" in person.roles else "requester"
+    facts = [
+        *_person_facts(person),
+        Fact("Role", who),
+        Fact("Requested event", req.title),
+        Fact("Organiser", req.organiser),
+        Fact("Dates", f"{dates_text(req.start_day, req.end_day)} (FY{req.fy})"),
+        Fact("Format", "in person" if req.in_person else "online"),
+        Fact("Hours asked", fmt_hours(req.quarters)),
+        Fact("Strands", fmt_strands(req.strands, policy.strands)),
+    ]
+    if req.agenda_url:
+        facts.append(Fact("Agenda", req.agenda_url))
+    pending = req.status == Status.PENDING.value
+    if pending:
+        facts.append(Fact("Waiting", _waited(req.created_at, ctx.now)))
+    else:
+        facts.append(Fact("Requested", local_date(as_utc(req.created_at), TIMEZONE).isoformat()))
+    sections = [Section(facts=facts)]
+    if is_director(person):
+        sections.append(_totals_section(session, ctx, person, req.fy))
+    if pending:
+        state = "Waiting for review (approving adds it to the catalog, up to the hours asked)"
+        buttons = _buttons(REQUEST, req.id)
+    else:
+        state = _decided_line(req.status, v.decider, req.decided_at, req.reason)
+        if v.entry is not None:
+            state += f"; in the FY{v.entry.fy} catalog as {v.entry.code}"
+        buttons = []
+    sections.append(Section(text=state))
+    title = f"Event request #{req.id}: {req.title}"
+    return Reply(
+        title=title,
+        sections=sections,
+        buttons=buttons,
+        summary=f"{title} from {person.name}: {state}",
+        data={"item_type": REQUEST, "item_id": req.id, "status": req.status},
+    )
+
+
+def _notice(title: str, text: str, outcome: Outcome) -> Reply:
+    return Reply(title=title, sections=[Section(text=text)] if text else [], outcome=outcome, summary=title)
+
+
+def decide(ctx: Context, reviewer: Actor, item_type: str, item_id: int, approve: bool, reason: str = "") -> Decision:
+    reason = " ".join(reason.split())[:1000]
+    noun = _noun(item_type)
+    with ctx.session() as session:
+        view: SubmissionView | RequestView | None = None
+        if item_type == SUBMISSION:
+            view = get_submission(session, item_id)
+        elif item_type == REQUEST:
+            view = get_request(session, item_id)
+        if view is None:
+            return Decision(
+                Outcome.NOT_FOUND,
+                _notice(f"{noun.capitalize()} #{item_id} was not found", "Nothing was changed.", Outcome.NOT_FOUND),
+            )
+        posts = posts_for(session, item_type, item_id)
+    current = review_reply(ctx, item_type, item_id)
+    row = view.submission if isinstance(view, SubmissionView) else view.request
+    if not reviewer.has("reviewer"):
+        return Decision(
+            Outcome.REFUSED,
+            _notice(
+                "Only ALET reviewers can approve or reject",
+                f"Nothing was changed; the {noun} still waits for an ALET reviewer.",
+                Outcome.REFUSED,
+            ),
+            current,
+            posts=posts,
+        )
+    if view.person.id == reviewer.person_id:
+        return Decision(
+            Outcome.REFUSED,
+            _notice(
+                f"You cannot decide your own {noun}",
+                "Nothing was changed; another ALET reviewer will decide it.",
+                Outcome.REFUSED,
+            ),
+            current,
+            posts=posts,
+        )
+    if row.status != Status.PENDING.value:
+        return _already(ctx, item_type, item_id, current, posts)
+    if isinstance(view, SubmissionView) and view.awaiting_evidence:
+        return Decision(
+            Outcome.INVALID,
+            _notice(
+                f"Submission #{item_id} is still waiting for its evidence file",
+                "Nothing was changed; it can be decided once the director has sent the file.",
+                Outcome.INVALID,
+            ),
+            current,
+            posts=posts,
+        )
+    if not approve and not reason:
+        return Decision(
+            Outcome.INVALID,
+            _notice(
+                "A rejection needs a reason",
+                f"The reason is sent to the submitter. Nothing was changed; the {noun} is still pending.",
+                Outcome.INVALID,
+            ),
+            current,
+            posts=posts,
+        )
+    status = Status.APPROVED.value if approve else Status.REJECTED.value
+    now = datetime.now(UTC)
+    code = ""
+    with ctx.session() as session:
+        table = Submission if item_type == SUBMISSION else EventRequest
+        won = session.execute(
+            update(table)
+            .where(table.id == item_id, table.status == Status.PENDING.value)  # type: ignore[arg-type]
+            .values(status=status, decided_by=reviewer.person_id, decided_at=now, reason=reason)
+        )
+        if won.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            return _already(ctx, item_type, item_id, None, posts)
+        detail: dict[str, object] = {"reason": reason}
+        if isinstance(view, SubmissionView):
+            session.execute(
+                update(CreditRecord).where(CreditRecord.id == view.credit.id).values(status=status)  # type: ignore[arg-type]
+            )
+            detail.update(credit_id=view.credit.id, quarters=view.credit.quarters, code=view.entry.code)
+        elif approve:
+            code = _add_to_catalog(session, view.request)
+            detail.update(code=code, fy=view.request.fy)
+        audit(
+            session,
+            reviewer.email,
+            f"{item_type}.{'approve' if approve else 'reject'}",
+            f"{item_type}:{item_id}",
+            detail,
+        )
+        session.commit()
+    review = review_reply(ctx, item_type, item_id)
+    verb = "Approved" if approve else "Rejected"
+    person = view.person
+    assert person.id is not None
+    with ctx.session() as session:
+        fresh = session.get(Person, person.id)
+        assert fresh is not None
+        dm = (
+            _submission_dm(session, ctx, view, fresh, approve, reason)
+            if isinstance(view, SubmissionView)
+            else (_request_dm(session, ctx, view, fresh, approve, reason, code))
+        )
+        posts = posts_for(session, item_type, item_id)
+    return Decision(
+        Outcome.OK,
+        _notice(f"{verb} {noun} #{item_id} of {person.name}", f"I have told {person.name}.", Outcome.OK),
+        review,
+        dm,
+        Recipient(person.id, person.email, person.name),
+        posts,
+    )
+
+
+def _already(ctx: Context, item_type: str, item_id: int, current: Reply | None, posts: list[ReviewPost]) -> Decision:
+    with ctx.session() as session:
+        view: SubmissionView | RequestView | None = (
+            get_submission(session, item_id) if item_type == SUBMISSION else get_request(session, item_id)
+        )
+        assert view is not None
+        row = view.submission if isinstance(view, SubmissionView) else view.request
+        line = _decided_line(row.status, view.decider, row.decided_at, row.reason)
+    return Decision(
+        Outcome.ALREADY,
+        _notice(
+            f"{_noun(item_type).capitalize()} #{item_id} was already decided",
+            f"{line}. Nothing was changed.",
+            Outcome.ALREADY,
+        ),
+        current or review_reply(ctx, item_type, item_id),
+        posts=posts,
+    )
+
+
+def _add_to_catalog(session: Session, req: EventRequest) -> str:
+    """The approved event as an external catalog entry of its FY (cap = hours asked, "up to"), linked to the
+    request; the code is REQ-<id>, with a suffix if an admin already used that code."""
+    base = f"REQ-{req.id}"
+    taken = set(
+        session.exec(
+            select(CatalogEntry.code).where(CatalogEntry.fy == req.fy, col(CatalogEntry.code).startswith(base))
+        ).all()
+    )
+    code = base
+    n = 2
+    while code in taken:
+        code = f"{base}-{n}"
+        n += 1
+    entry = CatalogEntry(
+        fy=req.fy,
+        code=code,
+        title=req.title[:300],
+        kind=Kind.EXTERNAL.value,
+        day=req.start_day,
+        cap=req.quarters,
+        up_to=True,
+        per_unit=False,
+        counts_for_td=True,
+        evidence=Evidence.FILE.value,
+        strands=req.strands,
+    )
+    session.add(entry)
+    session.flush()
+    session.execute(update(EventRequest).where(EventRequest.id == req.id).values(catalog_id=entry.id))  # type: ignore[arg-type]
+    return code
+
+
+def _headline(session: Session, ctx: Context, person: Person, fy: int) -> str:
+    return status_reply(build_status(session, person, fy, ctx.today)).summary
+
+
+def _submission_dm(
+    session: Session, ctx: Context, v: SubmissionView, person: Person, approve: bool, reason: str
+) -> Reply:
+    credit, entry = v.credit, v.entry
+    policy = policy_for(session, credit.fy)
+    hours = fmt_hours_unit(credit.quarters)
+    facts = [
+        Fact("Event", f"{entry.title} [{entry.code}]"),
+        Fact("Date", credit.day.isoformat()),
+        Fact("Hours", fmt_hours(credit.quarters)),
+        Fact("Strands", fmt_strands(credit.strands, policy.strands)),
+    ]
+    if approve:
+        title = f"Approved: {hours} of {entry.title}"
+        text = f"An ALET reviewer approved your submission #{v.submission.id}; the hours now count for FY{credit.fy}."
+    else:
+        title = f"Not approved: {hours} of {entry.title}"
+        text = (
+            f"An ALET reviewer did not approve your submission #{v.submission.id}. Those hours are free to claim "
+            "again: use `submit` with what the reviewer asks for."
+        )
+    if reason:
+        facts.append(Fact("Reviewer's note" if approve else "Reason", reason))
+    headline = _headline(session, ctx, person, credit.fy)
+    return Reply(
+        title=title,
+        sections=[Section(text=text, facts=facts), Section(heading=f"Your FY{credit.fy} status", text=headline)],
+        summary=f"{title}. {headline}",
+        data={"item_type": SUBMISSION, "item_id": v.submission.id, "status": "approved" if approve else "rejected"},
+    )
+
+
+def _request_dm(
+    session: Session, ctx: Context, v: RequestView, person: Person, approve: bool, reason: str, code: str
+) -> Reply:
+    req = v.request
+    facts = [
+        Fact("Event", req.title),
+        Fact("Dates", f"{dates_text(req.start_day, req.end_day)} (FY{req.fy})"),
+        Fact("Hours", fmt_hours(req.quarters)),
+    ]
+    if approve:
+        title = f"Approved: {req.title}"
+        text = (
+            f"Your event request #{req.id} was approved and added to the FY{req.fy} catalog as {code} "
+            f"(up to {fmt_hours_unit(req.quarters)}). Directors can now `submit` their hours for it with evidence."
+        )
+    else:
+        title = f"Not approved: {req.title}"
+        text = f"Your event request #{req.id} was not approved."
+    if reason:
+        facts.append(Fact("Reviewer's note" if approve else "Reason", reason))
+    sections = [Section(text=text, facts=facts)]
+    summary = title
+    if is_director(person):
+        headline = _headline(session, ctx, person, req.fy)
+        sections.append(Section(heading=f"Your FY{req.fy} status", text=headline))
+        summary = f"{title}. {headline}"
+    return Reply(
+        title=title,
+        sections=sections,
+        summary=summary,
+        data={"item_type": REQUEST, "item_id": req.id, "status": "approved" if approve else "rejected", "code": code},
+    )

@@ -1,0 +1,430 @@
+"""Submitting external-event hours with evidence (SPEC §2): validation with field-level errors, the idempotent
+write of a pending credit record + submission + audit row in one transaction, and attaching evidence later.
+
+Interface for the chat adapters (values as described in handlers.forms; `evidence` from storage.evidence.check_evidence,
+whose EvidenceError message the adapter shows as the "evidence" field error):
+
+- `validate_submission(ctx, actor, values, evidence, *, evidence_to_follow=False) -> Validation`
+- `create_submission(ctx, actor, values, evidence, *, client_key, platform, evidence_to_follow=False) -> Reply`
+  Outcome OK: data {"submission_id", "ready_for_review", "duplicate", "warnings"}; when `ready_for_review` post
+  handlers.review.review_reply(ctx, "submission", id) to the reviewers' channel (and storage.reviews.record_post)
+  unless a post for this platform exists already. INVALID: data {"errors": {field: message}}, nothing written.
+  REFUSED: not a director, nothing written. The same `client_key` (Slack view id, Teams activity id) twice
+  returns the first submission (data "duplicate": True) and writes nothing.
+  `evidence_to_follow=True` (Teams, where the file arrives as a separate chat message) saves the submission without
+  its file; it is not ready for review until `attach_evidence`.
+- `attach_evidence(ctx, actor, evidence) -> Reply`: attaches the file to the actor's most recent pending submission
+  still missing its required file; OK with data {"submission_id", "ready_for_review": True}; NOT_FOUND when none waits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from handlers.context import Actor, Context
+from handlers.csv_rows import parse_date
+from handlers.forms import Validation, Values, errors_reply, list_value, refusal, text_value
+from handlers.reply import Fact, Outcome, Reply, Section
+from rules.claims import Claim, check_claim, unit_key
+from rules.credit import Status
+from rules.fiscal import fiscal_year_bounds, fiscal_year_of
+from rules.hours import HoursError, fmt_hours, fmt_hours_unit, parse_hours
+from rules.policy import CatalogItem, Evidence, Kind
+from rules.strands import fmt_strands, mask_of
+from storage.audit import audit
+from storage.catalog import entry_by_code
+from storage.evidence import TYPES, EvidenceFile, fmt_size, store_evidence
+from storage.policy_data import item_of, policy_for
+from storage.records import claimed_quarters, credits_of
+from storage.reviews import latest_awaiting_evidence, needs_file, submission_by_key
+from storage.tables import CatalogEntry, CreditRecord, Submission
+
+ASSIGNMENT_MAX = 3000
+UNIT_MAX = 200
+
+
+@dataclass(frozen=True)
+class Parsed:
+    entry: CatalogEntry
+    item: CatalogItem
+    day: date
+    quarters: int
+    strands: int
+    unit: str
+    assignment: str
+
+
+def validate_submission(
+    ctx: Context,
+    actor: Actor,
+    values: Values,
+    evidence: EvidenceFile | None,
+    *,
+    evidence_to_follow: bool = False,
+) -> Validation:
+    with ctx.session() as session:
+        return _validate(session, ctx, actor, values, evidence, evidence_to_follow)[0]
+
+
+def _resolve_event(session: Session, raw: str, day: date | None, today: date) -> CatalogEntry | None:
+    """ "FY:CODE" (the form's option value) or a bare code (in the FY of the date, else the current FY)."""
+    fy_text, sep, code = raw.partition(":")
+    if sep and fy_text.isdigit():
+        fy = int(fy_text)
+    else:
+        code = raw
+        fy = fiscal_year_of(day or today)
+    entry = entry_by_code(session, fy, code.strip())
+    if entry is None and ":" not in raw:
+        entry = entry_by_code(session, fy, code.strip().upper())
+    return entry
+
+
+def _validate(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    values: Values,
+    evidence: EvidenceFile | None,
+    evidence_to_follow: bool,
+) -> tuple[Validation, Parsed | None]:
+    v = Validation()
+    day: date | None = None
+    raw_date = text_value(values, "date")
+    if not raw_date:
+        v.errors["date"] = "Give the date you attended."
+    else:
+        try:
+            day = parse_date(raw_date)
+        except ValueError as exc:
+            v.errors["date"] = f"{exc}."
+    entry: CatalogEntry | None = None
+    raw_event = text_value(values, "event")
+    if not raw_event:
+        v.errors["event"] = "Pick the approved external event."
+    else:
+        entry = _resolve_event(session, raw_event, day, ctx.today)
+        if entry is None or entry.kind != Kind.EXTERNAL.value:
+            v.errors["event"] = (
+                f"'{raw_event}' is not an approved external event (`events` lists them; ALET activities are "
+                "recorded from ALET's attendance lists)."
+            )
+            entry = None
+    quarters = 0
+    try:
+        quarters = parse_hours(text_value(values, "hours"))
+    except HoursError as exc:
+        v.errors["hours"] = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+    fy = entry.fy if entry is not None else fiscal_year_of(day or ctx.today)
+    try:
+        policy = policy_for(session, fy)
+    except LookupError as exc:
+        v.errors["date"] = f"{exc}."
+        return v, None
+    strands = 0
+    picked = list_value(values, "strands")
+    if not picked:
+        v.errors["strands"] = "Pick at least one strand."
+    else:
+        bad = [s for s in picked if not s.isdigit() or int(s) not in policy.strands]
+        if bad:
+            v.errors["strands"] = f"'{bad[0]}' is not one of the strands {', '.join(map(str, sorted(policy.strands)))}."
+        else:
+            strands = mask_of(int(s) for s in picked)
+    unit_text = text_value(values, "unit")
+    if len(unit_text) > UNIT_MAX:
+        v.errors["unit"] = f"At most {UNIT_MAX} characters."
+    assignment = text_value(values, "assignment")
+    if len(assignment) > ASSIGNMENT_MAX:
+        v.errors["assignment"] = f"At most {ASSIGNMENT_MAX} characters ({len(assignment)} given)."
+    if entry is None:
+        return v, None
+    item = item_of(entry)
+    needs = Evidence(entry.evidence)
+    if needs.needs_file and evidence is None and not evidence_to_follow:
+        v.errors["evidence"] = (
+            f"{entry.title} needs evidence of attendance: attach the certificate (PDF, PNG, JPEG, HEIC or Word .docx)."
+        )
+    if needs.needs_assignment and not assignment:
+        v.errors["assignment"] = f"{entry.title} needs its assignment: write or paste it here."
+    if day is None:
+        return v, None
+    if entry.day is not None and day < entry.day and "date" not in v.errors:
+        v.errors["date"] = f"{entry.title} starts on {entry.day.isoformat()}; {day.isoformat()} is before it."
+    assert entry.id is not None
+    unit = unit_key(item, day, unit_text)
+    already = claimed_quarters(session, actor.person_id, entry.id, unit)
+    for problem in check_claim(Claim(item, day, quarters or 1, strands or item.strands), policy, ctx.today, already):
+        if problem.startswith("date ") or "only on or after" in problem:
+            if problem.startswith("date ") and "outside" in problem:
+                start, end = fiscal_year_bounds(entry.fy)
+                problem = (
+                    f"{day.isoformat()} is outside FY{entry.fy} ({start.isoformat()} to {end.isoformat()}), "
+                    f"the fiscal year this event is approved for"
+                )
+            v.errors.setdefault("date", f"{problem[:1].upper()}{problem[1:]}.")
+        elif "strand" in problem:
+            v.errors.setdefault("strands", f"{problem[:1].upper()}{problem[1:]}.")
+        elif quarters:
+            v.errors.setdefault("hours", f"{problem[:1].upper()}{problem[1:]}.")
+    if "date" not in v.errors and _live_record(session, actor.person_id, entry.id, day, unit) is not None:
+        v.errors["date"] = (
+            f"You already have hours of {entry.title} on {day.isoformat()} (pending or approved)"
+            + (" for this workshop" if entry.per_unit else "")
+            + "."
+        )
+    if v.errors:
+        return v, None
+    external = sum(
+        c.quarters
+        for c in credits_of(session, actor.person_id, entry.fy)
+        if not c.alet and c.counted and c.status is not Status.REJECTED
+    )
+    if external + quarters > policy.external_maximum:
+        v.warnings.append(
+            f"With this claim you have {fmt_hours(external + quarters)} external hours approved or pending in "
+            f"FY{entry.fy}; at most {fmt_hours(policy.external_maximum)} count, so hours beyond that are recorded "
+            "but not credited."
+        )
+    return v, Parsed(entry, item, day, quarters, strands, unit, assignment)
+
+
+def _live_record(session: Session, person_id: int, catalog_id: int, day: date, unit: str) -> CreditRecord | None:
+    return session.exec(
+        select(CreditRecord).where(
+            CreditRecord.person_id == person_id,
+            CreditRecord.catalog_id == catalog_id,
+            CreditRecord.day == day,
+            CreditRecord.unit == unit,
+            CreditRecord.status != Status.REJECTED.value,
+        )
+    ).first()
+
+
+def create_submission(
+    ctx: Context,
+    actor: Actor,
+    values: Values,
+    evidence: EvidenceFile | None,
+    *,
+    client_key: str,
+    platform: str,
+    evidence_to_follow: bool = False,
+) -> Reply:
+    if not actor.has("director"):
+        return refusal(ctx, "Only technology directors submit TD-CEU hours", "submit")
+    client_key = client_key.strip()[:200]
+    if not client_key:
+        raise ValueError("create_submission needs the platform's idempotency key")
+    with ctx.session() as session:
+        existing = submission_by_key(session, client_key)
+        if existing is not None:
+            return _existing(session, ctx, existing)
+        v, parsed = _validate(session, ctx, actor, values, evidence, evidence_to_follow)
+        if parsed is None or not v.ok:
+            return errors_reply("Please fix the submission", v, _FIELD_LABELS)
+        if evidence is not None:
+            store_evidence(ctx.evidence_dir, evidence)
+        now = datetime.now(UTC)
+        credit = CreditRecord(
+            person_id=actor.person_id,
+            fy=parsed.entry.fy,
+            catalog_id=parsed.entry.id or 0,
+            alet=False,
+            day=parsed.day,
+            unit=parsed.unit,
+            quarters=parsed.quarters,
+            strands=parsed.strands,
+            status=Status.PENDING.value,
+            counted=True,
+            note=(text_value(values, "unit")[:200] if parsed.entry.per_unit else ""),
+            source="submission",
+            created_at=now,
+        )
+        try:
+            session.add(credit)
+            session.flush()
+            sub = Submission(
+                person_id=actor.person_id,
+                credit_id=credit.id or 0,
+                client_key=client_key,
+                assignment=parsed.assignment,
+                evidence_sha256=evidence.sha256 if evidence else None,
+                evidence_type=evidence.mime if evidence else None,
+                evidence_size=evidence.size if evidence else None,
+                evidence_name=evidence.name if evidence else None,
+                status=Status.PENDING.value,
+                platform=platform[:16],
+                created_at=now,
+            )
+            session.add(sub)
+            session.flush()
+            audit(
+                session,
+                actor.email,
+                "submission.create",
+                f"submission:{sub.id}",
+                {
+                    "code": parsed.entry.code,
+                    "fy": parsed.entry.fy,
+                    "day": parsed.day,
+                    "quarters": parsed.quarters,
+                    "strands": parsed.strands,
+                    "evidence_sha256": sub.evidence_sha256,
+                    "platform": platform,
+                },
+            )
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            again = submission_by_key(session, client_key)
+            if again is not None:
+                return _existing(session, ctx, again)
+            v.errors["date"] = "You already have hours of this event on that date (pending or approved)."
+            return errors_reply("Please fix the submission", v, _FIELD_LABELS)
+        return _sent_reply(session, ctx, sub, parsed.entry, credit, v.warnings, duplicate=False)
+
+
+_FIELD_LABELS = {
+    "event": "Event",
+    "date": "Date",
+    "hours": "Hours",
+    "strands": "Strands",
+    "evidence": "Evidence",
+    "assignment": "Assignment",
+    "unit": "Workshop",
+}
+
+
+def _existing(session: Session, ctx: Context, sub: Submission) -> Reply:
+    credit = session.get(CreditRecord, sub.credit_id)
+    assert credit is not None
+    entry = session.get(CatalogEntry, credit.catalog_id)
+    assert entry is not None
+    return _sent_reply(session, ctx, sub, entry, credit, [], duplicate=True)
+
+
+def evidence_line(sub: Submission) -> str:
+    if not sub.evidence_sha256:
+        return "none attached"
+    kind = TYPES[sub.evidence_type].label if sub.evidence_type in TYPES else (sub.evidence_type or "file")
+    return f"{kind}, {fmt_size(sub.evidence_size or 0)} ({sub.evidence_name or 'unnamed'})"
+
+
+def _sent_reply(
+    session: Session,
+    ctx: Context,
+    sub: Submission,
+    entry: CatalogEntry,
+    credit: CreditRecord,
+    warnings: list[str],
+    *,
+    duplicate: bool,
+) -> Reply:
+    policy = policy_for(session, entry.fy)
+    waiting = needs_file(sub, entry)
+    facts = [
+        Fact("Event", f"{entry.title} [{entry.code}]"),
+        Fact("Date", credit.day.isoformat()),
+        Fact("Hours", fmt_hours(credit.quarters)),
+        Fact("Strands", fmt_strands(credit.strands, policy.strands)),
+        Fact("Evidence", "waiting for your file" if waiting else evidence_line(sub)),
+    ]
+    if credit.note:
+        facts.insert(1, Fact("Workshop", credit.note))
+    if waiting:
+        title = f"Saved: now send your evidence file (submission #{sub.id})"
+        text = (
+            "Send the certificate or proof of attendance (PDF, PNG, JPEG, HEIC or Word .docx) here in this chat. "
+            "The submission goes to the ALET reviewers once the file arrives."
+        )
+    else:
+        title = f"Sent for review (submission #{sub.id})"
+        text = (
+            f"ALET reviewers will look at your {fmt_hours_unit(credit.quarters)}; I will message you when they "
+            "decide. Pending hours are shown in `status` but not counted until approved."
+        )
+    sections = [Section(text=text, facts=facts)]
+    if warnings:
+        sections.append(Section(heading="Please note", items=list(warnings)))
+    return Reply(
+        title=title,
+        sections=sections,
+        summary=title,
+        data={
+            "submission_id": sub.id,
+            "ready_for_review": not waiting and sub.status == Status.PENDING.value,
+            "duplicate": duplicate,
+            "warnings": list(warnings),
+        },
+    )
+
+
+def attach_evidence(ctx: Context, actor: Actor, evidence: EvidenceFile) -> Reply:
+    with ctx.session() as session:
+        same = session.exec(
+            select(Submission)
+            .where(
+                Submission.person_id == actor.person_id,
+                Submission.evidence_sha256 == evidence.sha256,
+                Submission.status == Status.PENDING.value,
+            )
+            .order_by(col(Submission.id).desc())
+        ).first()
+        if same is not None:
+            reply = _existing(session, ctx, same)
+            reply.title = f"This file is already attached to submission #{same.id}"
+            reply.outcome = Outcome.ALREADY
+            reply.summary = reply.title
+            return reply
+        view = latest_awaiting_evidence(session, actor.person_id)
+        if view is None:
+            return Reply(
+                title="No submission is waiting for a file",
+                sections=[
+                    Section(
+                        text="I have nothing to attach this file to, so I did not keep it. Use `submit` to claim "
+                        "hours of an approved external event; send the file after you have sent the form."
+                    )
+                ],
+                outcome=Outcome.NOT_FOUND,
+            )
+        store_evidence(ctx.evidence_dir, evidence)
+        sub_id = view.submission.id
+        result = session.execute(
+            update(Submission)
+            .where(
+                col(Submission.id) == sub_id,
+                col(Submission.status) == Status.PENDING.value,
+                col(Submission.evidence_sha256).is_(None),
+            )
+            .values(
+                evidence_sha256=evidence.sha256,
+                evidence_type=evidence.mime,
+                evidence_size=evidence.size,
+                evidence_name=evidence.name,
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            return Reply(
+                title="That submission changed in the meantime",
+                sections=[Section(text="Please look at `history` and send the file again if it is still needed.")],
+                outcome=Outcome.ALREADY,
+            )
+        audit(
+            session,
+            actor.email,
+            "submission.evidence",
+            f"submission:{sub_id}",
+            {"sha256": evidence.sha256, "type": evidence.mime, "size": evidence.size},
+        )
+        session.commit()
+        sub = session.get(Submission, sub_id, populate_existing=True)
+        assert sub is not None
+        return _sent_reply(session, ctx, sub, view.entry, view.credit, [], duplicate=False)
