@@ -12,6 +12,7 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -34,18 +35,41 @@ def _context(services: Services, today: date | None) -> Context:
     return ctx
 
 
+FIRST_DAY = date(2024, 10, 1)  # FY2025, the first fiscal year of the requirement, starts here
+MAX_FY = 2100  # fiscal years beyond this are typing errors (and beyond 9998 dates break)
+
+
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date like 2025-09-30") from None
+    if not FIRST_DAY <= day <= date(MAX_FY, 9, 30):
+        raise click.BadParameter(
+            f"{day} is outside the TD-CEU years (the requirement began on {FIRST_DAY}, with FY{FIRST_DAY.year + 1})"
+        )
+    return day
+
+
+def _fy(_ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
+    if value is None:
+        return None
+    if not FIRST_DAY.year + 1 <= value <= MAX_FY:
+        raise click.BadParameter(
+            f"FY{value} is not a TD-CEU fiscal year (the requirement began with FY{FIRST_DAY.year + 1})"
+        )
+    return value
 
 
 today_option = click.option(
     "--today", callback=_date, help="Stand-in for today's date in America/Chicago (YYYY-MM-DD)."
 )
+
+
+def fy_option(*names: str, required: bool = False, help: str = "Fiscal year (default: the one today falls in).") -> Any:
+    return click.option(*names, type=int, callback=_fy, required=required, help=help)
 
 
 @click.group()
@@ -91,7 +115,7 @@ def chat(email: str, today: date | None, message: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("email")
-@click.option("--fy", type=int, help="Fiscal year (default: the one today falls in).")
+@fy_option("--fy")
 @today_option
 @click.option("--json", "as_json", is_flag=True, help="Print the SPEC status object.")
 def status(email: str, fy: int | None, today: date | None, as_json: bool) -> None:
@@ -118,7 +142,7 @@ def status(email: str, fy: int | None, today: date | None, as_json: bool) -> Non
 
 
 @main.command("catalog")
-@click.option("--fy", type=int, help="Fiscal year (default: the current one).")
+@fy_option("--fy", help="Fiscal year (default: the current one).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def catalog_cmd(fy: int | None, as_json: bool) -> None:
     """List a fiscal year's catalog."""
@@ -139,17 +163,19 @@ def catalog_cmd(fy: int | None, as_json: bool) -> None:
 
 
 @main.command("roll-forward")
-@click.option("--from", "from_fy", type=int, required=True, help="Fiscal year to copy from.")
-@click.option("--to", "to_fy", type=int, required=True, help="Fiscal year to copy into.")
+@fy_option("--from", "from_fy", required=True, help="Fiscal year to copy from.")
+@fy_option("--to", "to_fy", required=True, help="Fiscal year to copy into.")
 def roll_forward_cmd(from_fy: int, to_fy: int) -> None:
     """Copy a FY's catalog into another FY (dates dropped); edit it after with `import catalog`."""
     from storage.audit import audit
-    from storage.catalog import roll_forward
+    from storage.catalog import catalog_rows, roll_forward
 
     if to_fy <= from_fy:
         raise click.ClickException("--to must be a later fiscal year than --from")
     services = _services()
     with services.context().session() as session:
+        if not catalog_rows(session, from_fy):
+            raise click.ClickException(f"FY{from_fy} has no catalog to copy")
         added, kept = roll_forward(session, from_fy, to_fy)
         audit(session, "cli", "catalog.roll_forward", f"FY{from_fy}->FY{to_fy}", {"added": added, "kept": kept})
         session.commit()
@@ -178,7 +204,7 @@ def _run_import(kind: str, path: Path, fy: int | None) -> None:
 
 @import_group.command("catalog")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--fy", type=int, required=True, help="Fiscal year of the catalog.")
+@fy_option("--fy", required=True, help="Fiscal year of the catalog.")
 def import_catalog(path: Path, fy: int) -> None:
     """code,title,kind,date,hours,strands[,up_to,per_unit,counts_for_td,evidence,earliest]"""
     _run_import("catalog", path, fy)
@@ -199,7 +225,7 @@ def import_attendance(path: Path) -> None:
 
 
 @main.command()
-@click.option("--fy", type=int, required=True, help="Fiscal year to report.")
+@fy_option("--fy", required=True, help="Fiscal year to report.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
 @today_option
 def report(fy: int, out_dir: Path, today: date | None) -> None:
@@ -208,7 +234,12 @@ def report(fy: int, out_dir: Path, today: date | None) -> None:
 
     services = _services()
     ctx = _context(services, today)
-    paths = write_report(ctx, fy, out_dir)
+    try:
+        paths = write_report(ctx, fy, out_dir)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the report into {out_dir}: {exc.strerror or exc}") from None
     for p in paths:
         click.echo(str(p))
 
@@ -218,10 +249,15 @@ def report(fy: int, out_dir: Path, today: date | None) -> None:
 def demo(today: date | None) -> None:
     """Load a small demo roster, catalog and attendance (idempotent) and print who to chat as."""
     from handlers.demo import load_demo
+    from handlers.imports import ImportRefused
 
     services = _services()
     ctx = _context(services, today)
-    for line in load_demo(ctx):
+    try:
+        lines = load_demo(ctx)
+    except ImportRefused as exc:
+        raise click.ClickException("the demo data was refused: " + "; ".join(exc.problems)) from None
+    for line in lines:
         click.echo(line)
 
 
