@@ -16,7 +16,7 @@ hours, strands, agenda_url):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
@@ -171,7 +171,7 @@ def create_request(ctx: Context, actor: Actor, values: Values, *, client_key: st
             agenda_url=parsed.agenda_url,
             status="pending",
             platform=platform[:16],
-            created_at=datetime.now(UTC),
+            created_at=ctx.now,
         )
         try:
             session.add(req)

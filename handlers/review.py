@@ -22,7 +22,7 @@ Decisions are exactly-once across concurrent clicks and bot replicas: a conditio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -313,7 +313,7 @@ def decide(ctx: Context, reviewer: Actor, item_type: str, item_id: int, approve:
             posts=posts,
         )
     status = Status.APPROVED.value if approve else Status.REJECTED.value
-    now = datetime.now(UTC)
+    now = ctx.now
     code = ""
     with ctx.session() as session:
         table = Submission if item_type == SUBMISSION else EventRequest

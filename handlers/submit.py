@@ -20,7 +20,7 @@ whose EvidenceError message the adapter shows as the "evidence" field error):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -230,7 +230,7 @@ def create_submission(
             return errors_reply("Please fix the submission", v, _FIELD_LABELS)
         if evidence is not None:
             store_evidence(ctx.evidence_dir, evidence)
-        now = datetime.now(UTC)
+        now = ctx.now
         credit = CreditRecord(
             person_id=actor.person_id,
             fy=parsed.entry.fy,
