@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from rules.policy import Policy
-from rules.strands import numbers_of
+from rules.strands import strand_tuple
 
 
 class Status(StrEnum):
@@ -24,9 +25,9 @@ class Status(StrEnum):
     REJECTED = "rejected"
 
 
-@dataclass(frozen=True)
-class Credit:
-    """One record as the arithmetic sees it. `counted` is False for recorded-but-never-credited rows (repeats)."""
+class Credit(NamedTuple):
+    """One record as the arithmetic sees it. `counted` is False for recorded-but-never-credited rows (repeats).
+    A NamedTuple: the report and the reminder sweep build hundreds of thousands of these."""
 
     alet: bool
     day: date
@@ -98,6 +99,6 @@ def totals(credits: Iterable[Credit], policy: Policy) -> Totals:
 
 
 def _add_strands(strand_hours: dict[int, int], mask: int, quarters: int) -> None:
-    for n in numbers_of(mask):
+    for n in strand_tuple(mask):
         if n in strand_hours:
             strand_hours[n] += quarters

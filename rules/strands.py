@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 
 class StrandError(ValueError):
@@ -20,6 +21,12 @@ def mask_of(numbers: Iterable[int]) -> int:
 
 def numbers_of(mask: int) -> list[int]:
     """Strand numbers in a mask, ascending."""
+    return list(strand_tuple(mask))
+
+
+@cache
+def strand_tuple(mask: int) -> tuple[int, ...]:
+    """Strand numbers in a mask, ascending, memoised (there are only 63 six-strand masks; hot in bulk totals)."""
     out: list[int] = []
     n = 1
     while mask:
@@ -27,7 +34,7 @@ def numbers_of(mask: int) -> list[int]:
             out.append(n)
         mask >>= 1
         n += 1
-    return out
+    return tuple(out)
 
 
 def parse_strands(text: str, known: Mapping[int, str]) -> int:

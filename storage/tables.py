@@ -93,7 +93,8 @@ class CreditRecord(SQLModel, table=True):
 
     __tablename__ = "credit_record"
     __table_args__ = (
-        Index("ix_credit_person_fy", "person_id", "fy"),
+        # covering index: one TD's FY (status) and the all-TD aggregates of storage/bulk.py read only the index
+        Index("ix_credit_person_totals", "person_id", "fy", "status", "alet", "strands", "quarters", "counted"),
         Index(
             "uq_credit_live",
             "person_id",

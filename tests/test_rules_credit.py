@@ -229,5 +229,5 @@ def test_strand_hours_never_exceed_credited_and_cover_it(cs: list[Credit]) -> No
 @given(credit_lists)
 def test_order_of_the_records_does_not_matter(cs: list[Credit]) -> None:
     # distinct orders make the date-then-id crediting order total
-    cs = [replace(c, order=i) for i, c in enumerate(cs)]
+    cs = [c._replace(order=i) for i, c in enumerate(cs)]
     assert totals(list(reversed(cs)), POLICY) == totals(cs, POLICY)
