@@ -7,6 +7,7 @@ import csv
 import io
 import random
 import statistics
+from functools import partial
 import tempfile
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def bench_status(ctx: Context, emails: list[str]) -> None:
                 build_status(s, p, FY, TODAY)
 
             status_times.append(timed(run))
-            floor_times.append(timed(lambda email=email: floor_query(s, email)))
+            floor_times.append(timed(partial(floor_query, s, email)))
     ratio = statistics.median(status_times) / statistics.median(floor_times)
     print(f"status (one director, full SPEC status incl. suggestions): {summary_ms(status_times)}  [target < 5 ms]")
     print(f"  floor: plain SELECT of that director's rows: {summary_ms(floor_times)}; ratio {ratio:.1f}x")
