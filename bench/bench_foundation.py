@@ -7,8 +7,8 @@ import csv
 import io
 import random
 import statistics
-from functools import partial
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import text
