@@ -10,9 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.test_cli_run import Cli, cli  # noqa: F401 - the fixture
+from tests.test_cli_run import Cli
 
 SPEC = Path("/work/shared/SPEC.md")
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
 
 # SPEC §5's situation: ALET 3 h (strand 1) + 1 h (strand 3); external 6 h (strand 5, first) + 2 h (strand 2,
 # beyond the 6-hour maximum, so it counts toward no strand). Role start 2024-10-15: CTO deadline 2026-10-15.
