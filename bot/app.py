@@ -9,6 +9,7 @@ from aiohttp import web
 from sqlalchemy import Engine
 
 from bot.settings import Settings
+from bot.slack.mount import mount_slack
 from handlers.context import Context, today_local
 from storage.db import open_database
 
@@ -38,4 +39,5 @@ def build_app(services: Services, *, dev: bool = False) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app["services"] = services
     app.router.add_get("/healthz", healthz)
+    mount_slack(app, services)
     return app

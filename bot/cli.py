@@ -279,5 +279,8 @@ def serve(host: str, port: int, dev: bool) -> None:
     web.run_app(build_app(services, dev=dev), host=host, port=port)
 
 
+main.add_command(__import__("bot.cli_remind", fromlist=["remind"]).remind)
+
+
 if __name__ == "__main__":
     main()

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, alias="CEU_EVIDENCE_MAX_BYTES")
     reminder_hour: int = Field(default=9, alias="CEU_REMINDER_HOUR")
     reminder_days: str = Field(default="mon-fri", alias="CEU_REMINDER_DAYS")
+    scheduler: bool = Field(default=True, alias="CEU_SCHEDULER")  # false: `serve` runs no reminder sweep
     # A fixed "today" (tests, demos, benchmarks); unset in production, where today is the date in America/Chicago.
     today: date | None = Field(default=None, alias="CEU_TODAY")
 

@@ -1,0 +1,66 @@
+"""`ceu-bot remind [--today D] [--dry-run] [--json]`: one reminder sweep now, the same code the daily job runs.
+
+With --dry-run it prints what would be sent that day and sends nothing (with --json one object per line: kind,
+email — the channel for the reviewers' digest — name, fy, step, title and a text preview); the counts go to stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+
+import click
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date like 2025-09-30") from None
+
+
+@click.command("remind")
+@click.option("--today", callback=_date, help="Stand-in for today's date in America/Chicago (YYYY-MM-DD).")
+@click.option("--dry-run", is_flag=True, help="List what would be sent, send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: one JSON object per line.")
+def remind(today: date | None, dry_run: bool, as_json: bool) -> None:
+    """Send today's reminders now (each exactly once, whoever else is sending), or list them with --dry-run."""
+    from bot.app import build_services
+    from bot.scheduler import make_notifiers, review_channels, run_sweep
+    from bot.settings import Settings
+    from handlers.reminders import decide
+
+    try:
+        services = build_services(Settings())
+    except Exception as exc:  # an unreachable database or a broken URL: say so plainly
+        raise click.ClickException(f"cannot open the database: {exc}") from exc
+    ctx = services.context()
+    if today is not None:
+        ctx.today = today
+    if dry_run:
+        with ctx.session() as session:
+            plan = decide(session, ctx.today, ctx.now, review_channels(services.settings))
+        for due in plan.due:
+            if as_json:
+                click.echo(json.dumps(due.as_json()))
+            else:
+                click.echo(f"{due.kind:13} {due.email:40} FY{due.key.fy} {due.key.step:10} {due.reply.title}")
+        click.echo(
+            f"{ctx.today.isoformat()}: {len(plan.due)} would be sent, {len(plan.snoozed)} snoozed, "
+            f"{plan.already} already sent (dry run: nothing sent)",
+            err=True,
+        )
+        return
+    notifiers = make_notifiers(services.settings, services.engine)
+    if not notifiers:
+        raise click.ClickException(
+            "no chat platform is configured (SLACK_BOT_TOKEN, or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD); "
+            "nothing was sent. Use --dry-run to see what is due."
+        )
+    report = asyncio.run(run_sweep(services, notifiers, ctx.today))
+    click.echo(report.summary())
+    for due in report.unreachable_who:
+        click.echo(f"could not reach {due.name} <{due.email}> ({due.kind} {due.key.step})", err=True)

@@ -1,0 +1,147 @@
+"""The reminder scheduler: APScheduler wiring only, plus the notifiers the sweep delivers through.
+
+`ceu-bot serve` runs one AsyncIOScheduler with one job, the daily reminder sweep (handlers.reminders.sweep) at
+CEU_REMINDER_HOUR:00 in CEU_TIMEZONE on CEU_REMINDER_DAYS (default 09:00 America/Chicago, mon-fri). The job store is
+in memory: nothing is persisted by the scheduler, because the reminder log in the database already makes a sweep
+exactly-once, and a sweep missed while the bot was down is caught up by the next one (the latest missed step of each
+series). Every option that matters is explicit (misfire grace, coalescing, one instance), never a default.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from apscheduler.executors.asyncio import AsyncIOExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from handlers.notify import Notifier
+from handlers.reminders import SweepReport, sweep
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger("ceu.scheduler")
+
+JOB_ID = "reminder-sweep"
+MISFIRE_GRACE_SECONDS = 6 * 3600  # a sweep delayed (busy loop, slow start) still runs the same day
+SCHEDULER_KEY = web.AppKey("reminder_scheduler", AsyncIOScheduler)
+
+Job = Callable[[], Awaitable[object]]
+
+
+def trigger_of(settings: Settings) -> CronTrigger:
+    """The daily sweep's trigger: weekdays (or CEU_REMINDER_DAYS) at CEU_REMINDER_HOUR:00 local time."""
+    if not 0 <= settings.reminder_hour <= 23:
+        raise ValueError(f"CEU_REMINDER_HOUR must be 0..23, not {settings.reminder_hour}")
+    return CronTrigger(
+        day_of_week=settings.reminder_days,
+        hour=settings.reminder_hour,
+        minute=0,
+        second=0,
+        timezone=ZoneInfo(settings.timezone),
+    )
+
+
+def build_scheduler(settings: Settings, job: Job) -> AsyncIOScheduler:
+    """A scheduler (not started) holding exactly one job, the daily sweep."""
+    zone = ZoneInfo(settings.timezone)
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": MemoryJobStore()},
+        executors={"default": AsyncIOExecutor()},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+        timezone=zone,
+    )
+    scheduler.add_job(
+        job,
+        trigger=trigger_of(settings),
+        id=JOB_ID,
+        name="daily reminder sweep",
+        jobstore="default",
+        executor="default",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        replace_existing=True,
+    )
+    return scheduler
+
+
+def next_sweep(scheduler: AsyncIOScheduler) -> datetime | None:
+    job = scheduler.get_job(JOB_ID)
+    if job is None:
+        return None
+    if scheduler.running:
+        return job.next_run_time
+    return job.trigger.get_next_fire_time(None, datetime.now(ZoneInfo("UTC")))
+
+
+def install(app: web.Application, settings: Settings, job: Job) -> AsyncIOScheduler:
+    """Start the scheduler with the app (on_startup) and stop it with the app (on_cleanup)."""
+    scheduler = build_scheduler(settings, job)
+    app[SCHEDULER_KEY] = scheduler
+
+    async def start(_app: web.Application) -> None:
+        scheduler.start()
+        log.info("reminder sweep scheduled; next run %s", next_sweep(scheduler))
+
+    async def stop(_app: web.Application) -> None:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+    return scheduler
+
+
+def review_channels(settings: Settings) -> list[tuple[str, str]]:
+    """The reviewers' channels the daily digest goes to, per platform."""
+    pairs = (("slack", settings.slack_review_channel), ("teams", settings.teams_review_channel))
+    return [(platform, channel) for platform, channel in pairs if channel]
+
+
+def make_notifiers(settings: Settings, engine: Engine) -> list[Notifier]:
+    """One notifier per configured platform (Slack first); a platform without credentials is left out."""
+    out: list[Notifier] = []
+    if settings.slack_bot_token:
+        from bot.slack.client import make_client
+        from bot.slack.notifier import SlackNotifier
+
+        out.append(SlackNotifier(make_client(settings), engine))
+    return out
+
+
+async def run_sweep(
+    services: Services, notifiers: list[Notifier] | None = None, today: date | None = None
+) -> SweepReport:
+    """One sweep now, for today in America/Chicago (or CEU_TODAY, or `today`): the daily job and `ceu-bot remind`."""
+    settings = services.settings
+    if notifiers is None:
+        notifiers = make_notifiers(settings, services.engine)
+    ctx = services.context()
+    if today is not None:
+        ctx.today = today
+    return await sweep(ctx, notifiers, review_channels(settings))
+
+
+def install_sweep(app: web.Application, services: Services) -> AsyncIOScheduler | None:
+    """The build_app hook: the daily sweep runs while the app is served (off with CEU_SCHEDULER=false)."""
+    if not services.settings.scheduler:
+        log.info("reminder scheduler switched off (CEU_SCHEDULER=false)")
+        return None
+
+    async def job() -> None:
+        try:
+            await run_sweep(services)
+        except Exception:  # the next day's sweep retries whatever this one could not do
+            log.exception("reminder sweep failed")
+
+    return install(app, services.settings, job)
