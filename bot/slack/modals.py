@@ -1,0 +1,142 @@
+"""handlers.forms.Form <-> Slack modal: the view for views.open, and the submitted view state read back as the
+neutral `Values` (plus the ids of uploaded files). Block ids and action ids are the form's field ids, so field
+errors map straight onto `response_action="errors"`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    DatePickerElement,
+    InputBlock,
+    InputInteractiveElement,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+    UrlInputElement,
+)
+from slack_sdk.models.blocks.block_elements import FileInputElement
+from slack_sdk.models.views import View
+
+from bot.slack.blocks import clip
+from handlers.forms import Field, FieldKind, Form, Values
+
+MAX_OPTIONS = 100  # static selects hold at most 100 options
+EVIDENCE_FILETYPES = ["pdf", "png", "jpg", "jpeg", "heic", "docx"]
+
+
+def _options(field: Field) -> list[Option]:
+    return [Option(value=value[:150], label=clip(label, 75)) for value, label in field.options[:MAX_OPTIONS]]
+
+
+def _initial(field: Field, options: list[Option]) -> list[Option]:
+    wanted = field.initial if isinstance(field.initial, list) else [field.initial] if field.initial else []
+    return [o for o in options if o.value in wanted]
+
+
+def element(field: Field) -> InputInteractiveElement:
+    kind = field.kind
+    if kind is FieldKind.SELECT:
+        options = _options(field)
+        initial = _initial(field, options)
+        return StaticSelectElement(
+            action_id=field.id,
+            options=options,
+            initial_option=initial[0] if initial else None,
+            placeholder=PlainTextObject(text="Choose one"),
+        )
+    if kind is FieldKind.MULTISELECT:
+        options = _options(field)
+        return StaticMultiSelectElement(
+            action_id=field.id,
+            options=options,
+            initial_options=_initial(field, options) or None,
+            placeholder=PlainTextObject(text="Choose one or more"),
+        )
+    if kind is FieldKind.CHECKBOX:
+        options = _options(field)
+        return CheckboxesElement(action_id=field.id, options=options, initial_options=_initial(field, options) or None)
+    if kind is FieldKind.DATE:
+        initial_date = field.initial if isinstance(field.initial, str) and field.initial else None
+        return DatePickerElement(action_id=field.id, initial_date=initial_date)
+    if kind is FieldKind.FILE:
+        return FileInputElement(action_id=field.id, filetypes=EVIDENCE_FILETYPES, max_files=1)
+    if kind is FieldKind.URL:
+        return UrlInputElement(action_id=field.id)
+    initial_value = field.initial if isinstance(field.initial, str) else None
+    return PlainTextInputElement(
+        action_id=field.id,
+        multiline=kind is FieldKind.LONG_TEXT,
+        max_length=field.max_length,
+        initial_value=initial_value,
+    )
+
+
+def input_block(field: Field) -> InputBlock:
+    return InputBlock(
+        block_id=field.id,
+        label=PlainTextObject(text=clip(field.label, 2000)),
+        element=element(field),
+        hint=PlainTextObject(text=clip(field.hint, 2000)) if field.hint else None,
+        optional=not field.required,
+    )
+
+
+def form_view(form: Form, private_metadata: str = "") -> dict[str, Any]:
+    """The modal for views.open: callback_id = form id, private_metadata = the form's context (or ours)."""
+    blocks: list[Block] = [input_block(f) for f in form.fields]
+    return View(
+        type="modal",
+        callback_id=form.id,
+        title=PlainTextObject(text=clip(form.title, 24)),
+        submit=PlainTextObject(text=clip(form.submit_label, 24)),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=(private_metadata or form.context)[:3000],
+        blocks=blocks,
+    ).to_dict()
+
+
+def _state_value(action: dict[str, Any]) -> str | list[str] | None:
+    kind = action.get("type")
+    if kind == "static_select":
+        option = action.get("selected_option") or {}
+        return str(option.get("value", "")) or None
+    if kind in ("multi_static_select", "checkboxes"):
+        return [str(o.get("value", "")) for o in action.get("selected_options") or []]
+    if kind == "datepicker":
+        return action.get("selected_date") or None
+    if kind == "file_input":
+        return None
+    value = action.get("value")
+    return str(value) if value is not None else None
+
+
+def read_state(view: dict[str, Any]) -> tuple[Values, list[str]]:
+    """The answers by field id, and the ids of uploaded files (file_input)."""
+    values: Values = {}
+    files: list[str] = []
+    state = (view.get("state") or {}).get("values") or {}
+    for block_id, actions in state.items():
+        for action in (actions or {}).values():
+            if action.get("type") == "file_input":
+                files.extend(str(f.get("id")) for f in action.get("files") or [] if f.get("id"))
+                continue
+            value = _state_value(action)
+            if value is not None and value != "":
+                values[str(block_id)] = value
+    return values, files
+
+
+def field_errors(form: Form, errors: dict[str, str]) -> dict[str, str]:
+    """Errors keyed by block id for response_action="errors" (Slack allows 2000 characters each); an error for
+    a field the modal does not show is put on the first field so it is never lost."""
+    ids = {f.id for f in form.fields}
+    out: dict[str, str] = {}
+    for key, msg in errors.items():
+        target = key if key in ids else form.fields[0].id
+        out[target] = clip(f"{out[target]} {msg}" if target in out else msg, 2000)
+    return out

@@ -1,0 +1,105 @@
+"""SlackNotifier: handlers.notify.Notifier over the Slack Web API (DMs, channel posts, in-place updates).
+
+send_dm uses the DM channel stored with the person's Slack identity; otherwise users.lookupByEmail ->
+conversations.open -> chat.postMessage, and the account and DM channel are stored for next time.
+Never raises: the result is a Delivery, SENT, UNREACHABLE (no Slack account with that e-mail) or FAILED
+(429 after the client's retries, 5xx, network trouble, any other API error) for the next sweep to retry.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.slack.blocks import message_payload
+from handlers.notify import Delivery, DeliveryStatus, Recipient
+from handlers.reply import Reply
+from storage.people import identities_of, link_identity
+from storage.tables import Person
+
+PLATFORM = "slack"
+UNREACHABLE_ERRORS = {"users_not_found", "user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"}
+log = logging.getLogger("ceu.slack.notify")
+
+
+class SlackNotifier:
+    platform = PLATFORM
+
+    def __init__(self, client: AsyncWebClient, engine: Engine) -> None:
+        self.client = client
+        self.engine = engine
+
+    # --- Notifier --------------------------------------------------------------------------------------------
+
+    async def send_dm(self, recipient: Recipient, reply: Reply) -> Delivery:
+        try:
+            channel = self._stored_dm(recipient.person_id) or await self._open_dm(recipient)
+            if channel is None:
+                return Delivery(DeliveryStatus.UNREACHABLE, PLATFORM, error="users_not_found")
+            resp = await self.client.chat_postMessage(channel=channel, **message_payload(reply))
+            return Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", "")), str(resp.get("channel", channel)))
+        except Exception as exc:  # noqa: BLE001 - a notifier reports, never raises
+            return self._failure(exc)
+
+    async def post_channel(self, channel: str, reply: Reply) -> Delivery:
+        try:
+            resp = await self.client.chat_postMessage(channel=channel, **message_payload(reply))
+            return Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", "")), str(resp.get("channel", channel)))
+        except Exception as exc:  # noqa: BLE001
+            return self._failure(exc)
+
+    async def update_message(self, channel: str, message_id: str, reply: Reply) -> Delivery:
+        try:
+            resp = await self.client.chat_update(channel=channel, ts=message_id, **message_payload(reply))
+            return Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", message_id)), channel)
+        except Exception as exc:  # noqa: BLE001
+            return self._failure(exc)
+
+    # --- helpers ---------------------------------------------------------------------------------------------
+
+    def _stored_dm(self, person_id: int) -> str | None:
+        with Session(self.engine) as session:
+            for row in identities_of(session, person_id):
+                if row.platform == PLATFORM and row.dm_channel:
+                    return row.dm_channel
+        return None
+
+    async def _open_dm(self, recipient: Recipient) -> str | None:
+        try:
+            found = await self.client.users_lookupByEmail(email=recipient.email)
+        except SlackApiError as exc:
+            if exc.response.get("error") in UNREACHABLE_ERRORS:
+                return None
+            raise
+        user_id = str((found.get("user") or {}).get("id", ""))
+        if not user_id:
+            return None
+        opened = await self.client.conversations_open(users=user_id)
+        channel = str((opened.get("channel") or {}).get("id", ""))
+        self._remember(recipient.person_id, user_id, channel)
+        return channel or None
+
+    def _remember(self, person_id: int, user_id: str, channel: str) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            person = session.get(Person, person_id)
+            if person is None:
+                return
+            link_identity(session, person, PLATFORM, user_id, dm_channel=channel or None)
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+
+    def _failure(self, exc: Exception) -> Delivery:
+        if isinstance(exc, SlackApiError):
+            error = str(exc.response.get("error") or f"http {exc.response.status_code}")
+            status = DeliveryStatus.UNREACHABLE if error in UNREACHABLE_ERRORS else DeliveryStatus.FAILED
+            log.warning("slack delivery %s: %s (HTTP %s)", status.value, error, exc.response.status_code)
+            return Delivery(status, PLATFORM, error=error)
+        log.warning("slack delivery failed: %r", exc)
+        return Delivery(DeliveryStatus.FAILED, PLATFORM, error=type(exc).__name__ + (f": {exc}" if str(exc) else ""))

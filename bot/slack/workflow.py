@@ -1,0 +1,319 @@
+"""Submit, request and review on Slack: the modals, their view_submission answers and the reviewers' buttons.
+
+- `/ceu submit` / `/ceu request` open a modal (views.open with the command's trigger_id) built from
+  handlers.forms. On view_submission the answers are validated at once (evidence fetched and checked too) and
+  bad values answered with `response_action="errors"`; a good one is written (idempotency key: the view id), the
+  modal shows the confirmation (warnings included), and after the ack the item is posted to SLACK_REVIEW_CHANNEL
+  (handlers.review.review_reply) with Approve / Reject buttons; storage.reviews.record_post remembers channel + ts.
+- Approve calls handlers.review.decide; Reject opens a modal for the reason, then decides. The presser gets the
+  decision's notice (ephemeral), every Slack post of the item is updated in place (chat.update) and the
+  submitter gets a DM. A second click, a retry or a click on an item decided meanwhile changes nothing: decide
+  answers "already decided by ..." and that is what the presser sees.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.blocks import message_payload, message_view
+from bot.slack.files import fetch_evidence
+from bot.slack.identity import PLATFORM, Caller, resolve
+from bot.slack.modals import field_errors, form_view, read_state
+from bot.slack.surface import Incoming, SlackSurface, lazy
+from handlers.context import Actor, Context
+from handlers.forms import Form, form_refusal, reject_form, request_form, submit_form, text_value
+from handlers.notify import DeliveryStatus, Recipient
+from handlers.people import unknown_user
+from handlers.reply import Outcome, Reply, Section
+from handlers.request import create_request, validate_request
+from handlers.review import Decision, decide, parse_item, review_reply
+from handlers.submit import create_submission, validate_submission
+from storage.evidence import EvidenceError, EvidenceFile
+from storage.reviews import posts_for, record_post
+
+log = logging.getLogger("ceu.slack")
+POST_KEY = "ceu_review_post"  # context key: (item_type, item_id) to post after the ack
+EFFECTS_KEY = "ceu_effects"  # context key: Effects of a decision taken in a view_submission ack
+
+
+@dataclass
+class Effects:
+    """What a decision asks the platform to do, as plain copyable values (lazy listeners get a deep copy)."""
+
+    review: Reply | None = None
+    dm: Reply | None = None
+    recipient: Recipient | None = None
+    posts: list[tuple[str, str]] = field(default_factory=list)  # (channel, ts) of this platform's review posts
+    fallback: tuple[str, str] | None = None  # the clicked message, when no post was recorded
+
+    @classmethod
+    def of(cls, decision: Decision, fallback: tuple[str, str] | None) -> Effects:
+        posts = [(p.channel, p.message_id) for p in decision.posts if p.platform == PLATFORM and p.message_id]
+        # Only a decision (now, or earlier elsewhere) changes what the review message shows; a refusal does not.
+        review = decision.review if decision.outcome in (Outcome.OK, Outcome.ALREADY) else None
+        return cls(review, decision.dm, decision.recipient, posts, fallback)
+
+
+async def ack_now(ack: AsyncAck) -> None:
+    await ack()
+
+
+def register_workflow(surface: SlackSurface) -> None:
+    app = surface.bolt
+
+    async def submit_view(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await on_submit(surface, ack, body, client, context)
+
+    async def request_view(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await on_request(surface, ack, body, client, context)
+
+    async def reject_view(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await on_reject_reason(surface, ack, body, client, context)
+
+    async def post_for_review(inc: Incoming) -> None:
+        item = inc.context.get(POST_KEY)
+        if item:
+            await post_review(surface, surface.context(), str(item[0]), int(item[1]))
+
+    async def apply_effects(inc: Incoming) -> None:
+        effects = inc.context.get(EFFECTS_KEY)
+        if isinstance(effects, Effects):
+            await apply(surface, effects)
+
+    async def approve(inc: Incoming) -> None:
+        await on_button(surface, inc, approve=True)
+
+    async def reject(inc: Incoming) -> None:
+        await on_button(surface, inc, approve=False)
+
+    app.view("submit")(ack=submit_view, lazy=[lazy(post_for_review)])
+    app.view("request")(ack=request_view, lazy=[lazy(post_for_review)])
+    app.view("reject_reason")(ack=reject_view, lazy=[lazy(apply_effects)])
+    app.action("review.approve")(ack=ack_now, lazy=[lazy(approve)])
+    app.action("review.reject")(ack=ack_now, lazy=[lazy(reject)])
+
+
+# --- opening forms ---------------------------------------------------------------------------------------------
+
+
+async def open_form(surface: SlackSurface, inc: Incoming, actor: Actor, form_id: str) -> Reply | None:
+    """Open the submit / request modal; a Reply instead when it may not be opened (role, empty catalog, DM)."""
+    ctx = surface.context()
+    refusal = form_refusal(ctx, actor, form_id)
+    if refusal is not None:
+        return refusal
+    trigger_id = inc.body.get("trigger_id")
+    if not trigger_id:
+        return Reply(
+            title=f"Use /ceu {form_id} to open the form",
+            sections=[Section(text=f"Slack opens forms from the slash command: type `/ceu {form_id}`.")],
+        )
+    form = submit_form(ctx, actor) if form_id == "submit" else request_form(ctx, actor)
+    await inc.client.views_open(trigger_id=str(trigger_id), view=form_view(form))
+    return None
+
+
+# --- view submissions (answered in the ack: Slack waits for field errors) --------------------------------------
+
+
+async def _caller(surface: SlackSurface, ctx: Context, body: dict[str, Any], client: AsyncWebClient) -> Caller:
+    user = body.get("user") or {}
+    return await resolve(ctx, client, str(user.get("id", "")), str(user.get("team_id") or "") or None)
+
+
+async def _show(ack: AsyncAck, reply: Reply, title: str = "TD-CEU") -> None:
+    await ack(response_action="update", view=message_view(reply, title=title))
+
+
+async def on_submit(
+    surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    ctx = surface.context()
+    caller = await _caller(surface, ctx, body, client)
+    if caller.actor is None:
+        await _show(ack, unknown_user(ctx, caller.email))
+        return
+    actor = caller.actor
+    view = body.get("view") or {}
+    values, files = read_state(view)
+    form = submit_form(ctx, actor)
+    evidence: EvidenceFile | None = None
+    evidence_error = ""
+    if files:
+        try:
+            evidence = await fetch_evidence(
+                client,
+                files[0],
+                max_bytes=surface.services.settings.evidence_max_bytes,
+                timeout=min(surface.services.settings.slack_http_timeout, 2.0),
+            )
+        except EvidenceError as exc:
+            evidence_error = str(exc)
+    validation = validate_submission(ctx, actor, values, evidence)
+    errors = dict(validation.errors)
+    if evidence_error:
+        errors["evidence"] = evidence_error
+    if errors:
+        await ack(response_action="errors", errors=field_errors(form, errors))
+        return
+    reply = create_submission(ctx, actor, values, evidence, client_key=str(view.get("id", "")), platform=PLATFORM)
+    await _answer_created(ack, context, form, reply, "submission", "submission_id")
+
+
+async def on_request(
+    surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    ctx = surface.context()
+    caller = await _caller(surface, ctx, body, client)
+    if caller.actor is None:
+        await _show(ack, unknown_user(ctx, caller.email))
+        return
+    actor = caller.actor
+    values, _ = read_state(body.get("view") or {})
+    form = request_form(ctx, actor)
+    refusal = form_refusal(ctx, actor, "request")
+    if refusal is not None:
+        await _show(ack, refusal)
+        return
+    validation = validate_request(ctx, actor, values)
+    if validation.errors:
+        await ack(response_action="errors", errors=field_errors(form, validation.errors))
+        return
+    view = body.get("view") or {}
+    reply = create_request(ctx, actor, values, client_key=str(view.get("id", "")), platform=PLATFORM)
+    await _answer_created(ack, context, form, reply, "request", "request_id")
+
+
+async def _answer_created(
+    ack: AsyncAck, context: AsyncBoltContext, form: Form, reply: Reply, item_type: str, id_key: str
+) -> None:
+    errors = reply.data.get("errors")
+    if reply.outcome is Outcome.INVALID and isinstance(errors, dict) and errors:
+        await ack(response_action="errors", errors=field_errors(form, {str(k): str(v) for k, v in errors.items()}))
+        return
+    item_id = reply.data.get(id_key)
+    if reply.ok and isinstance(item_id, int) and reply.data.get("ready_for_review", True):
+        context[POST_KEY] = (item_type, item_id)
+    await _show(ack, reply, title="Sent" if reply.ok else "TD-CEU")
+
+
+async def on_reject_reason(
+    surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    ctx = surface.context()
+    view = body.get("view") or {}
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        meta = {}
+    item = parse_item(str(meta.get("item", "")))
+    caller = await _caller(surface, ctx, body, client)
+    if caller.actor is None:
+        await _show(ack, unknown_user(ctx, caller.email))
+        return
+    if item is None:
+        await _show(ack, Reply(title="That item is unknown", outcome=Outcome.NOT_FOUND))
+        return
+    values, _ = read_state(view)
+    reason = text_value(values, "reason")
+    if not reason:
+        await ack(response_action="errors", errors={"reason": "Please give the reason; the submitter will see it."})
+        return
+    decision = decide(ctx, caller.actor, item[0], item[1], approve=False, reason=reason)
+    if decision.outcome is Outcome.INVALID:
+        await ack(response_action="errors", errors={"reason": decision.notice.title})
+        return
+    fallback = (str(meta["channel"]), str(meta["ts"])) if meta.get("channel") and meta.get("ts") else None
+    context[EFFECTS_KEY] = Effects.of(decision, fallback)
+    await _show(ack, decision.notice, title="Review")
+
+
+# --- review buttons ---------------------------------------------------------------------------------------------
+
+
+def _clicked_message(body: dict[str, Any]) -> tuple[str, str] | None:
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return (str(channel), str(ts)) if channel and ts else None
+
+
+async def on_button(surface: SlackSurface, inc: Incoming, *, approve: bool) -> None:
+    ctx = surface.context()
+    action = (inc.body.get("actions") or [{}])[0]
+    item = parse_item(str(action.get("value", "")))
+    caller = await resolve(ctx, inc.client, inc.user_id, inc.team_id)
+    if caller.actor is None:
+        await _tell(inc, unknown_user(ctx, caller.email))
+        return
+    if item is None:
+        await _tell(inc, Reply(title="That button no longer points at anything", outcome=Outcome.NOT_FOUND))
+        return
+    if approve:
+        decision = decide(ctx, caller.actor, item[0], item[1], approve=True)
+        await _tell(inc, decision.notice)
+        await apply(surface, Effects.of(decision, _clicked_message(inc.body)))
+        return
+    # Reject: a reviewer gets the reason form; anyone else (or a decided item) hears why not, nothing changes.
+    probe = decide(ctx, caller.actor, item[0], item[1], approve=False, reason="")
+    if probe.outcome is not Outcome.INVALID or not caller.actor.has("reviewer"):
+        await _tell(inc, probe.notice)
+        await apply(surface, Effects.of(probe, _clicked_message(inc.body)))
+        return
+    form = reject_form(item[0], item[1])
+    clicked = _clicked_message(inc.body)
+    meta = {"item": form.context, "channel": clicked[0] if clicked else "", "ts": clicked[1] if clicked else ""}
+    await inc.client.views_open(trigger_id=str(inc.body.get("trigger_id")), view=form_view(form, json.dumps(meta)))
+
+
+async def _tell(inc: Incoming, reply: Reply) -> None:
+    """An answer only the presser sees."""
+    await inc.respond(response_type="ephemeral", replace_original=False, **message_payload(reply))
+
+
+async def apply(surface: SlackSurface, effects: Effects) -> None:
+    """Update the review message(s) in place and DM the submitter; failures are logged, never shown."""
+    if effects.review is not None:
+        targets = effects.posts or ([effects.fallback] if effects.fallback else [])
+        for channel, ts in targets:
+            done = await surface.notifier.update_message(channel, ts, effects.review)
+            if done.status is not DeliveryStatus.SENT:
+                log.warning("slack: could not update review message %s/%s: %s", channel, ts, done.error)
+    if effects.dm is not None and effects.recipient is not None:
+        sent = await surface.notifier.send_dm(effects.recipient, effects.dm)
+        if sent.status is not DeliveryStatus.SENT:
+            log.warning("slack: decision DM to %s %s: %s", effects.recipient.email, sent.status.value, sent.error)
+
+
+async def post_review(surface: SlackSurface, ctx: Context, item_type: str, item_id: int) -> None:
+    """Post an item to the reviewers' channel once (a retried submission finds the post already there)."""
+    channel = surface.review_channel
+    if not channel:
+        log.warning("slack: SLACK_REVIEW_CHANNEL is not set; %s %s was not posted for review", item_type, item_id)
+        return
+    with ctx.session() as session:
+        if any(p.platform == PLATFORM for p in posts_for(session, item_type, item_id)):
+            return
+    reply = review_reply(ctx, item_type, item_id)
+    if not reply.ok:
+        return
+    delivery = await surface.notifier.post_channel(channel, reply)
+    if delivery.status is not DeliveryStatus.SENT:
+        log.warning("slack: could not post %s %s for review: %s", item_type, item_id, delivery.error)
+        return
+    with ctx.session() as session:
+        record_post(session, item_type, item_id, PLATFORM, delivery.channel or channel, delivery.message_id)
+        session.commit()

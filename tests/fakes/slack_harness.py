@@ -1,0 +1,157 @@
+"""The whole bot on a real local port with Slack switched on, its SLACK_API_URL pointed at FakeSlackApi, and
+helpers that send correctly signed requests to POST /slack/events (or deliberately broken ones)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestServer
+
+from bot.app import Services, build_app, build_services
+from bot.settings import Settings
+from handlers.context import Context
+from tests.fakes.slack_api import FakeSlackApi
+from tests.slack_signing import (
+    SECRET,
+    block_action,
+    command_body,
+    event_body,
+    interaction_body,
+    signed_headers,
+    view_submission,
+)
+
+REVIEW_CHANNEL = "CREVIEW"
+# Slack users of the test workspace, matching tests.conftest.ROSTER (plus one stranger).
+USERS = {
+    "UTD": "td@a.k12.al.us",
+    "UOLD": "old@b.k12.al.us",
+    "UREV": "rev@alet.org",
+    "USDE": "sde@alsde.edu",
+    "UNOBODY": "stranger@example.org",
+}
+
+
+@dataclass
+class Answer:
+    status: int
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text) if self.text else None
+
+
+@dataclass
+class SlackBot:
+    fake: FakeSlackApi
+    services: Services
+    server: TestServer
+    http: aiohttp.ClientSession
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}/slack/events"
+
+    def ctx(self) -> Context:
+        return self.services.context()
+
+    async def post(self, body: str, headers: dict[str, str]) -> Answer:
+        async with self.http.post(self.url, data=body.encode(), headers=headers) as resp:
+            return Answer(resp.status, await resp.text())
+
+    async def signed(self, body: str, *, content_type: str = "application/x-www-form-urlencoded", **kw: Any) -> Answer:
+        return await self.post(body, signed_headers(body, SECRET, content_type=content_type, **kw))
+
+    async def command(self, text: str, user: str = "UTD", *, key: str = "cmd", **kw: Any) -> Answer:
+        body = command_body(text, user_id=user, response_url=self.fake.response_url(key))
+        return await self.signed(body, **kw)
+
+    async def click(
+        self, action_id: str, value: str, user: str = "UREV", *, ts: str, key: str = "click", **kw: Any
+    ) -> Answer:
+        payload = block_action(
+            user_id=user,
+            action_id=action_id,
+            value=value,
+            channel=REVIEW_CHANNEL,
+            message_ts=ts,
+            response_url=self.fake.response_url(key),
+        )
+        return await self.signed(interaction_body(payload), **kw)
+
+    async def submit_view(
+        self,
+        callback_id: str,
+        values: dict[str, dict[str, dict[str, Any]]],
+        user: str = "UTD",
+        *,
+        view_id: str = "V00001",
+        private_metadata: str = "",
+        **kw: Any,
+    ) -> Answer:
+        payload = view_submission(
+            user_id=user, callback_id=callback_id, values=values, view_id=view_id, private_metadata=private_metadata
+        )
+        return await self.signed(interaction_body(payload), **kw)
+
+    async def event(self, event: dict[str, Any], *, event_id: str = "Ev0001", **kw: Any) -> Answer:
+        return await self.signed(event_body(event, event_id=event_id), content_type="application/json", **kw)
+
+    def responses(self, key: str = "cmd") -> list[dict[str, Any]]:
+        return [p for p in self.fake.calls_to("response_url") if p.get("_key") == key]
+
+    async def wait_response(self, key: str = "cmd", count: int = 1, timeout: float = 5.0) -> dict[str, Any]:
+        """The `count`-th post to the response_url named `key` (work after the ack lands a little later)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.responses(key)) < count:
+            if loop.time() > deadline:
+                raise AssertionError(f"no response #{count} on {key}: {self.fake.methods()}")
+            await asyncio.sleep(0.005)
+        return self.responses(key)[count - 1]
+
+
+def settings_for(
+    tmp_path: Path, db_url: str, api_url: str, *, today: date, max_bytes: int = 1024 * 1024, **extra: Any
+) -> Settings:
+    values: dict[str, Any] = {
+        "CEU_DATA_DIR": str(tmp_path / "data"),
+        "CEU_DATABASE_URL": db_url,
+        "CEU_TODAY": today,
+        "CEU_EVIDENCE_MAX_BYTES": max_bytes,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_APP_TOKEN": "",
+        "SLACK_API_URL": api_url,
+        "SLACK_REVIEW_CHANNEL": REVIEW_CHANNEL,
+        "SLACK_HTTP_TIMEOUT": 5,
+    }
+    values.update(extra)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_bot(tmp_path: Path, db_url: str, *, today: date, **extra: Any) -> AsyncIterator[SlackBot]:
+    fake = FakeSlackApi()
+    await fake.start()
+    for user_id, email in USERS.items():
+        fake.add_user(user_id, email)
+    services = build_services(settings_for(tmp_path, db_url, fake.api_url, today=today, **extra))
+    server = TestServer(build_app(services), host="127.0.0.1")
+    await server.start_server()
+    http = aiohttp.ClientSession()
+    try:
+        yield SlackBot(fake, services, server, http)
+    finally:
+        await http.close()
+        await server.close()
+        await fake.close()
+        services.engine.dispose()
