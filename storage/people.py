@@ -70,3 +70,34 @@ def link_identity(
     row.updated_at = datetime.now(UTC)
     session.add(row)
     return row
+
+
+def forget_conversation(session: Session, platform: str, external_id: str) -> bool:
+    """Drop what is needed to reach a chat account proactively (the app was uninstalled); the account stays linked
+    to its person. True when something was cleared; the caller commits."""
+    row = identity(session, platform, external_id)
+    if row is None or (row.conversation_ref is None and row.dm_channel is None):
+        return False
+    row.conversation_ref = None
+    row.dm_channel = None
+    row.updated_at = datetime.now(UTC)
+    session.add(row)
+    return True
+
+
+def identity_on(session: Session, person_id: int, platform: str) -> ChatIdentity | None:
+    """A person's account on a platform (the most recently seen one when there are several)."""
+    return session.exec(
+        select(ChatIdentity)
+        .where(ChatIdentity.person_id == person_id, ChatIdentity.platform == platform)
+        .order_by(ChatIdentity.updated_at.desc().nulls_last(), ChatIdentity.id.desc())  # type: ignore[union-attr]
+    ).first()
+
+
+def latest_conversation_ref(session: Session, platform: str) -> str | None:
+    """The most recently stored conversation reference on a platform (Teams: where its Bot Connector lives)."""
+    return session.exec(
+        select(ChatIdentity.conversation_ref)
+        .where(ChatIdentity.platform == platform, ChatIdentity.conversation_ref.is_not(None))  # type: ignore[union-attr]
+        .order_by(ChatIdentity.updated_at.desc().nulls_last(), ChatIdentity.id.desc())  # type: ignore[union-attr]
+    ).first()

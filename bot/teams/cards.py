@@ -1,0 +1,175 @@
+"""The neutral Reply rendered as an Adaptive Card 1.5, and the Bot Framework message activity that carries it
+(with a one-line summary for notifications and the plain text as the card's fallback).
+
+Buttons become `Action.Execute` (verb = the Button's action, data = its value) with an `Action.Submit` fallback for
+clients without Universal Actions; a button may instead open a sub-card (`Action.ShowCard`, e.g. the reject reason).
+A card is kept under Teams' ~28 KB message limit by trimming the longest lists (with a "… and N more" note).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from botbuilder.schema import Activity, ActivityTypes, Attachment
+
+from handlers.reply import Button, Outcome, Reply, Section
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_VERSION = "1.5"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+PAYLOAD_BUDGET = 27 * 1024  # bytes of the whole activity JSON; Teams refuses messages over ~28 KB
+FALLBACK_TEXT_MAX = 2000
+
+# Action data keys (inputs' ids never start with "_")
+VERB = "_verb"
+VALUE = "_value"
+FORM = "_form"
+CONTEXT = "_ctx"
+KEY = "_key"
+
+Card = dict[str, Any]
+
+_OUTCOME_COLOUR = {
+    Outcome.OK: "Default",
+    Outcome.UNKNOWN_USER: "Warning",
+    Outcome.REFUSED: "Attention",
+    Outcome.INVALID: "Attention",
+    Outcome.ALREADY: "Warning",
+    Outcome.NOT_FOUND: "Warning",
+    Outcome.ERROR: "Attention",
+}
+_STYLE = {"primary": "positive", "danger": "destructive"}
+
+
+def text_block(text: str, **props: Any) -> Card:
+    return {"type": "TextBlock", "text": text, "wrap": True, **props}
+
+
+def execute_action(title: str, verb: str, data: Mapping[str, Any], style: str = "") -> Card:
+    """`Action.Execute` (Universal Actions) with an `Action.Submit` fallback carrying the same verb and data."""
+    payload = {VERB: verb, **data}
+    action: Card = {"type": "Action.Execute", "title": title, "verb": verb, "data": payload}
+    submit: Card = {"type": "Action.Submit", "title": title, "data": payload}
+    if style in _STYLE:
+        action["style"] = _STYLE[style]
+        submit["style"] = _STYLE[style]
+    action["fallback"] = submit
+    return action
+
+
+def button_action(button: Button) -> Card:
+    return execute_action(button.label, button.action, {VALUE: button.value}, button.style)
+
+
+def section_body(section: Section) -> list[Card]:
+    body: list[Card] = []
+    if section.heading:
+        body.append(text_block(section.heading, weight="Bolder", spacing="Medium"))
+    if section.text:
+        body.append(text_block(section.text))
+    if section.facts:
+        body.append({"type": "FactSet", "facts": [{"title": f.label, "value": f.value} for f in section.facts]})
+    body.extend(text_block(f"- {item}", spacing="None") for item in section.items)
+    if section.more:
+        body.append(text_block(section.more, isSubtle=True, spacing="Small"))
+    return body
+
+
+def adaptive_card(body: list[Card], actions: list[Card] | None = None, fallback_text: str = "") -> Card:
+    card: Card = {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "body": body,
+        "msteams": {"width": "Full"},
+    }
+    if actions:
+        card["actions"] = actions
+    if fallback_text:
+        card["fallbackText"] = fallback_text[:FALLBACK_TEXT_MAX]
+    return card
+
+
+def reply_body(reply: Reply) -> list[Card]:
+    body: list[Card] = [
+        text_block(reply.title, size="Medium", weight="Bolder", color=_OUTCOME_COLOUR.get(reply.outcome, "Default"))
+    ]
+    for section in reply.sections:
+        body.extend(section_body(section))
+    return body
+
+
+def reply_card(
+    reply: Reply, *, show_cards: Mapping[str, Card] | None = None, extra_body: list[Card] | None = None
+) -> Card:
+    """The card of a Reply. `show_cards` maps a button action to a sub-card it opens instead of acting at once."""
+    show_cards = show_cards or {}
+    actions: list[Card] = []
+    for button in reply.buttons:
+        sub = show_cards.get(button.action)
+        if sub is not None:
+            actions.append({"type": "Action.ShowCard", "title": button.label, "card": sub})
+        else:
+            actions.append(button_action(button))
+    return adaptive_card(reply_body(reply) + (extra_body or []), actions, reply.to_text())
+
+
+def sub_card(body: list[Card], actions: list[Card]) -> Card:
+    """A card shown inside Action.ShowCard (no version/$schema of its own)."""
+    return {"type": "AdaptiveCard", "body": body, "actions": actions}
+
+
+def card_attachment(card: Card) -> Attachment:
+    return Attachment(content_type=CARD_CONTENT_TYPE, content=card)
+
+
+def card_activity(card: Card, summary: str, *, text: str | None = None) -> Activity:
+    """A message activity carrying one card; `summary` is what notifications and card-less clients show."""
+    return Activity(
+        type=ActivityTypes.message,
+        attachments=[card_attachment(card)],
+        summary=summary,
+        text=text,
+    )
+
+
+def payload_size(activity: Activity) -> int:
+    return len(json.dumps(activity.serialize(), ensure_ascii=False).encode("utf-8"))
+
+
+def fitted(reply: Reply) -> Reply:
+    """The Reply with its longest lists trimmed until its card fits PAYLOAD_BUDGET (the same reply when it fits)."""
+    current = reply
+    for _ in range(200):
+        if payload_size(card_activity(reply_card(current), current.notification())) <= PAYLOAD_BUDGET:
+            return current
+        sections = list(current.sections)
+        longest = max(range(len(sections)), key=lambda i: len(sections[i].items), default=-1)
+        if longest < 0 or not sections[longest].items:
+            # nothing left to trim but long texts: cut every text to a screenful
+            sections = [replace(s, text=s.text[:1000], facts=s.facts[:20]) for s in sections]
+            return replace(current, sections=sections[:10])
+        section = sections[longest]
+        keep = max(0, len(section.items) - max(1, len(section.items) // 5))
+        dropped = len(section.items) - keep + _count_more(section.more)
+        sections[longest] = replace(section, items=section.items[:keep], more=f"… and {dropped} more")
+        current = replace(current, sections=sections)
+    return current
+
+
+def _count_more(note: str) -> int:
+    """The N of an earlier "… and N more" note (0 when there is none)."""
+    words = note.split()
+    for word in words:
+        if word.isdigit():
+            return int(word)
+    return 0
+
+
+def reply_activity(reply: Reply, *, show_cards: Mapping[str, Card] | None = None, text: str | None = None) -> Activity:
+    """The message activity for a Reply: its card (fitted to the payload budget) and its notification line."""
+    fit = fitted(reply)
+    return card_activity(reply_card(fit, show_cards=show_cards), fit.notification(), text=text)

@@ -1,0 +1,141 @@
+"""A neutral handlers.forms.Form as an Adaptive Card form: one input per field (the file field becomes a note: the
+file is sent in the personal chat afterwards), field errors shown under their inputs when the form is re-rendered,
+and one `Action.Execute` (verb "form.<id>") whose data round-trips the form id, its context and an idempotency key.
+
+`form_values(data, form)` reads the user's answers back from an action's data (Action.Execute or Action.Submit)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from bot.teams.cards import CONTEXT, FORM, KEY, Card, adaptive_card, execute_action, sub_card, text_block
+from handlers.forms import Field, FieldKind, Form, Values
+
+FORM_VERB_PREFIX = "form."
+FILE_NOTE = "After you send this form, send the file here in this chat (attach it with the paperclip)."
+
+
+def form_verb(form: Form) -> str:
+    return FORM_VERB_PREFIX + form.id
+
+
+def _initial(field: Field, values: Values | None) -> str | None:
+    raw: Any = values.get(field.id) if values and field.id in values else field.initial
+    if raw is None:
+        return None
+    if isinstance(raw, list):
+        return ",".join(str(v) for v in raw)
+    return str(raw)
+
+
+def field_input(field: Field, values: Values | None) -> list[Card]:
+    """The input element(s) of one field (with its hint); the file field is a note only."""
+    label = field.label + ("" if field.required else " (optional)")
+    value = _initial(field, values)
+    common: Card = {"id": field.id, "label": label, "isRequired": field.required}
+    if field.required:
+        common["errorMessage"] = f"{field.label} is required"
+    element: Card
+    if field.kind in (FieldKind.SELECT, FieldKind.MULTISELECT):
+        element = {
+            "type": "Input.ChoiceSet",
+            **common,
+            "choices": [{"title": title, "value": val} for val, title in field.options],
+            "isMultiSelect": field.kind is FieldKind.MULTISELECT,
+            "style": "expanded" if field.kind is FieldKind.MULTISELECT else "filtered",
+        }
+        if value:
+            element["value"] = value
+    elif field.kind is FieldKind.DATE:
+        element = {"type": "Input.Date", **common}
+        if value:
+            element["value"] = value
+    elif field.kind is FieldKind.CHECKBOX:
+        on = field.options[0][0] if field.options else "true"
+        title = field.options[0][1] if field.options else field.label
+        element = {"type": "Input.Toggle", **common, "title": title, "valueOn": on, "valueOff": "false"}
+        element["value"] = on if value and value.lower() not in ("", "false", "no", "0", "off") else "false"
+    elif field.kind is FieldKind.FILE:
+        return [
+            text_block(label, weight="Bolder", spacing="Medium"),
+            text_block(f"{field.hint} {FILE_NOTE}".strip(), isSubtle=True, spacing="None"),
+        ]
+    else:
+        element = {"type": "Input.Text", **common}
+        if field.kind is FieldKind.LONG_TEXT:
+            element["isMultiline"] = True
+        if field.kind is FieldKind.URL:
+            element["style"] = "Url"
+        if field.max_length:
+            element["maxLength"] = field.max_length
+        if field.hint:
+            element["placeholder"] = field.hint[:100]
+        if value:
+            element["value"] = value
+    out = [element]
+    if field.hint and field.kind not in (FieldKind.TEXT, FieldKind.LONG_TEXT, FieldKind.URL, FieldKind.HOURS):
+        out.append(text_block(field.hint, isSubtle=True, size="Small", spacing="None"))
+    return out
+
+
+def form_body(form: Form, values: Values | None = None, errors: Mapping[str, str] | None = None) -> list[Card]:
+    errors = errors or {}
+    body: list[Card] = []
+    for field in form.fields:
+        body.extend(field_input(field, values))
+        if field.id in errors:
+            body.append(text_block(errors[field.id], color="Attention", spacing="None"))
+    # errors on ids that are no field (e.g. the whole form) go at the end
+    body.extend(text_block(msg, color="Attention") for key, msg in errors.items() if key not in _ids(form))
+    return body
+
+
+def _ids(form: Form) -> set[str]:
+    return {f.id for f in form.fields}
+
+
+def form_action(form: Form, key: str | None = None) -> Card:
+    data = {FORM: form.id, CONTEXT: form.context, KEY: key or uuid.uuid4().hex}
+    return execute_action(form.submit_label, form_verb(form), data, "primary")
+
+
+def form_card(
+    form: Form,
+    *,
+    values: Values | None = None,
+    errors: Mapping[str, str] | None = None,
+    intro: str = "",
+    key: str | None = None,
+) -> Card:
+    """The whole form as a card. Re-rendered after a refused answer, it keeps the answers, shows the errors and
+    keeps the same idempotency key."""
+    head = [text_block(form.title, size="Medium", weight="Bolder")]
+    if intro:
+        head.append(text_block(intro))
+    if errors:
+        head.append(text_block("Nothing was saved yet. Please fix what is marked below.", color="Attention"))
+    fallback = f"{form.title}: open this message in Microsoft Teams to fill in the form."
+    return adaptive_card(head + form_body(form, values, errors), [form_action(form, key)], fallback)
+
+
+def form_sub_card(form: Form) -> Card:
+    """The form inside an Action.ShowCard (e.g. the reject reason under a review card)."""
+    return sub_card(form_body(form), [form_action(form)])
+
+
+def form_values(data: Mapping[str, Any], form: Form) -> Values:
+    """The answers of the form's fields in an action's data; a multi-select comes as "a,b" and becomes a list."""
+    values: Values = {}
+    for field in form.fields:
+        raw = data.get(field.id)
+        if raw is None or field.kind is FieldKind.FILE:
+            continue
+        if isinstance(raw, list):
+            values[field.id] = [str(v) for v in raw]
+        elif field.kind is FieldKind.MULTISELECT:
+            values[field.id] = [p.strip() for p in str(raw).split(",") if p.strip()]
+        else:
+            values[field.id] = str(raw)
+    return values

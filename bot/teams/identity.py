@@ -1,0 +1,102 @@
+"""Who is writing on Teams: the roster person behind a Teams user, found by their member e-mail / UPN
+(TeamsInfo.get_member, one Bot Connector call) the first time and cached in chat_identity (platform "teams",
+external_id = aadObjectId, tenant id, the personal chat's conversation reference) after that.
+
+People not on the roster get nothing recorded. The conversation reference is refreshed on every personal message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
+from sqlalchemy.exc import IntegrityError
+
+from bot.teams.conversations import is_personal, reference_json, reference_of, tenant_of, user_key
+from handlers.context import Actor, Context
+from handlers.people import actor_of
+from storage.people import by_email, by_identity, forget_conversation, link_identity
+from storage.tables import Person
+
+log = logging.getLogger("ceu.teams")
+
+PLATFORM = "teams"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The Teams user of a turn: the roster actor (None for people not on the roster), their e-mail as Teams
+    knows it, and whether the member look-up itself failed (Teams unreachable)."""
+
+    actor: Actor | None
+    email: str | None
+    key: str | None
+    lookup_failed: bool = False
+
+
+def _link(ctx: Context, person: Person, key: str, turn: TurnContext) -> None:
+    activity = turn.activity
+    ref = reference_json(reference_of(activity)) if is_personal(activity) else None
+    for attempt in range(2):  # two first messages at once both insert: the loser retries as an update
+        with ctx.session() as session:
+            row = session.get(Person, person.id)
+            if row is None:
+                return
+            link_identity(session, row, PLATFORM, key, tenant_id=tenant_of(activity), conversation_ref=ref)
+            try:
+                session.commit()
+                return
+            except IntegrityError:
+                session.rollback()
+                if attempt:
+                    raise
+
+
+async def member_email(turn: TurnContext) -> tuple[str | None, str | None]:
+    """(e-mail or UPN, aadObjectId) of the activity's sender from the Bot Connector's member look-up."""
+    sender = turn.activity.from_property
+    if sender is None or not sender.id:
+        return None, None
+    member = await TeamsInfo.get_member(turn, sender.id)
+    email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+    return (str(email) if email else None), (getattr(member, "aad_object_id", None) or None)
+
+
+async def resolve_caller(turn: TurnContext, ctx: Context) -> Caller:
+    """The roster actor behind the turn's sender (cached identity first, else the member look-up by e-mail)."""
+    key = user_key(turn.activity.from_property)
+    if key:
+        with ctx.session() as session:
+            person = by_identity(session, PLATFORM, key)
+        if person is not None and person.active:
+            _link(ctx, person, key, turn)
+            return Caller(actor_of(person, PLATFORM), person.email, key)
+    try:
+        email, aad_id = await member_email(turn)
+    except Exception as exc:  # the Bot Connector is unreachable or refuses: say so, record nothing
+        log.warning("Teams member look-up failed: %s", exc)
+        return Caller(None, None, key, lookup_failed=True)
+    key = key or aad_id
+    if not email:
+        return Caller(None, None, key)
+    with ctx.session() as session:
+        person = by_email(session, email)
+    if person is None or not person.active:
+        return Caller(None, email, key)
+    if key:
+        _link(ctx, person, key, turn)
+    return Caller(actor_of(person, PLATFORM), person.email, key)
+
+
+def forget_caller(turn: TurnContext, ctx: Context) -> bool:
+    """The app was uninstalled from the sender's personal scope: drop their stored conversation reference."""
+    key = user_key(turn.activity.from_property)
+    if not key:
+        return False
+    with ctx.session() as session:
+        changed = forget_conversation(session, PLATFORM, key)
+        if changed:
+            session.commit()
+    return changed

@@ -1,0 +1,155 @@
+"""POST /api/messages on the bot's aiohttp server: our own handler around CloudAdapter.process_activity.
+
+botbuilder 4.17.1's CloudAdapter.process answers 500 to Adaptive Card invokes (it re-serialises the invoke body)
+and lets auth errors other than PermissionError escape as tracebacks. Here:
+
+- bad JSON or a body that is not an Activity -> 400; a missing / malformed Authorization header, a token that
+  fails validation (PermissionError, any jwt error, an unknown signing key) -> 401; the token keys unreachable ->
+  503; a tenant not on the allow-list -> 403. Nothing is sent or written in those cases.
+- the request is authenticated first, then processed with the authenticated result; an invoke answers with its
+  InvokeResponse (status + JSON body) as is, a message with 200.
+- anything else that fails is logged and answered 500 with a short JSON body, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import jwt
+import requests
+from aiohttp import web
+from botbuilder.core import serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
+from msrest.serialization import Model
+
+from bot.teams.auth import TeamsMode, TenantPolicy, build_authentication, missing_settings, teams_mode, tenant_policy
+from bot.teams.bot import CeuTeamsBot
+from bot.teams.conversations import tenant_of
+from bot.teams.notifier import TeamsNotifier
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger("ceu.teams")
+
+ROUTE = "/api/messages"
+NOTIFIER_KEY = "teams_notifier"
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+class MessagesEndpoint:
+    def __init__(
+        self,
+        auth: BotFrameworkAuthentication,
+        adapter: CloudAdapter,
+        bot: CeuTeamsBot,
+        mode: TeamsMode,
+        tenants: TenantPolicy,
+    ) -> None:
+        self.auth = auth
+        self.adapter = adapter
+        self.bot = bot
+        self.mode = mode
+        self.tenants = tenants
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        try:
+            body = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return _error(400, "the body is not JSON")
+        activity = _activity(body)
+        if activity is None:
+            return _error(400, "the body is not a Bot Framework activity")
+        result = await self._authenticate(request, activity)
+        if isinstance(result, web.Response):
+            return result
+        if not self.tenants.allows(tenant_of(activity)):
+            log.warning("Teams: refused an activity from tenant %s (not on TEAMS_ALLOWED_TENANTS)", tenant_of(activity))
+            return _error(403, "this tenant is not served")
+        try:
+            invoke = await self.adapter.process_activity(result, activity, self.bot.on_turn)
+        except Exception:
+            log.exception("Teams: processing a %s activity failed", activity.type)
+            return _error(500, "the bot could not process this activity")
+        if invoke is None:
+            return web.Response(status=200)
+        return web.json_response(_json_body(invoke.body), status=int(invoke.status or 200))
+
+    async def _authenticate(self, request: web.Request, activity: Activity) -> AuthenticateRequestResult | web.Response:
+        header = request.headers.get("Authorization", "")
+        if self.mode is TeamsMode.DEV:
+            header = ""  # the Emulator without an app id: unauthenticated, by design of --dev
+        else:
+            scheme, _, token = header.partition(" ")
+            if scheme != "Bearer" or not token.strip() or " " in token.strip():
+                log.warning("Teams: %s Authorization header", "missing" if not header else "malformed")
+                return _error(401, "a Bot Framework token is required")
+        try:
+            result: AuthenticateRequestResult = await self.auth.authenticate_request(activity, header)
+        except requests.RequestException as exc:
+            log.error("Teams: the token signing keys are unreachable: %s", exc)
+            return _error(503, "cannot validate tokens right now")
+        except (PermissionError, jwt.PyJWTError, Exception) as exc:  # any failure to authenticate is a 401
+            log.warning("Teams: refused a request: %s: %s", type(exc).__name__, exc)
+            return _error(401, "the Bot Framework token is not valid")
+        return result
+
+
+def _activity(body: Any) -> Activity | None:
+    if not isinstance(body, dict):
+        return None
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:  # msrest raises several kinds for wrongly typed fields
+        return None
+    if not activity.type or not activity.service_url or activity.conversation is None:
+        return None
+    if not str(activity.service_url).startswith(("https://", "http://")):
+        return None
+    return activity
+
+
+def _json_body(body: object) -> object:
+    if isinstance(body, Model):
+        return serializer_helper(body)
+    return body
+
+
+def mount_teams(app: web.Application, services: Services, *, dev: bool = False) -> TeamsNotifier | None:
+    """Add POST /api/messages when Teams is configured (or in --dev), with one log line either way; the notifier
+    (also kept as app["teams_notifier"]) reaches people and the reviewers' channel proactively."""
+    settings = services.settings
+    mode = teams_mode(settings, dev)
+    if mode is TeamsMode.OFF:
+        log.info(
+            "Teams is off: %s not set (use `ceu-bot serve --dev` for the Emulator)",
+            ", ".join(missing_settings(settings)),
+        )
+        return None
+    if mode is TeamsMode.DEV:
+        log.warning("Teams in --dev mode: /api/messages accepts UNAUTHENTICATED requests (Bot Framework Emulator)")
+    auth = build_authentication(settings, mode)
+    adapter = CloudAdapter(auth)
+    notifier = TeamsNotifier(
+        adapter,
+        services.context,
+        app_id=settings.microsoft_app_id if mode is TeamsMode.ON else "",
+        tenant_id=settings.microsoft_app_tenant_id,
+        service_url=settings.teams_service_url,
+        review_channel=settings.teams_review_channel,
+    )
+    bot = CeuTeamsBot(services.context, settings, notifier)
+    adapter.on_turn_error = bot.on_turn_error
+    tenants = tenant_policy(settings, mode)
+    app.router.add_post(ROUTE, MessagesEndpoint(auth, adapter, bot, mode, tenants))
+    app[NOTIFIER_KEY] = notifier
+    if mode is TeamsMode.ON:
+        log.info("Teams is on at %s for tenant(s) %s", ROUTE, ", ".join(sorted(tenants.allowed)) or "none")
+    return notifier

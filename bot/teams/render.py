@@ -1,0 +1,64 @@
+"""Replies as the Teams bot sends them: review cards get their Reject button as a sub-card with the reason form,
+a notice for the person who pressed a button goes on top of the card it updates, and invoke responses carry
+a card (or a short message) for Action.Execute."""
+
+from __future__ import annotations
+
+from botbuilder.core import InvokeResponse
+from botbuilder.schema import Activity
+
+from bot.teams.cards import CARD_CONTENT_TYPE, Card, fitted, reply_activity, reply_card, text_block
+from bot.teams.forms import form_sub_card
+from handlers.forms import reject_form
+from handlers.reply import Outcome, Reply
+from handlers.review import parse_item
+
+REVIEW_APPROVE = "review.approve"
+REVIEW_REJECT = "review.reject"
+
+_NOTICE_STYLE = {Outcome.OK: "good", Outcome.ALREADY: "warning", Outcome.NOT_FOUND: "warning"}
+
+
+def show_cards(reply: Reply) -> dict[str, Card]:
+    """The Reject button opens the reason form (a sub-card) instead of acting at once."""
+    cards: dict[str, Card] = {}
+    for button in reply.buttons:
+        if button.action == REVIEW_REJECT:
+            item = parse_item(button.value)
+            if item is not None:
+                cards[button.action] = form_sub_card(reject_form(*item))
+    return cards
+
+
+def render(reply: Reply, *, text: str | None = None) -> Activity:
+    """The message activity of a reply (card within the payload budget, summary line, optional text)."""
+    return reply_activity(reply, show_cards=show_cards(reply), text=text)
+
+
+def render_card(reply: Reply) -> Card:
+    fit = fitted(reply)
+    return reply_card(fit, show_cards=show_cards(fit))
+
+
+def notice_container(notice: Reply) -> Card:
+    items = [text_block(notice.title, weight="Bolder")]
+    items.extend(text_block(s.text) for s in notice.sections if s.text)
+    return {"type": "Container", "style": _NOTICE_STYLE.get(notice.outcome, "attention"), "items": items}
+
+
+def card_with_notice(reply: Reply, notice: Reply) -> Card:
+    """`reply`'s card with `notice` (what happened to the presser's click) right under the title."""
+    card = render_card(reply)
+    card["body"].insert(1, notice_container(notice))
+    return card
+
+
+def card_invoke_response(card: Card) -> InvokeResponse:
+    """The Universal Actions answer that replaces the card for the person who pressed."""
+    return InvokeResponse(status=200, body={"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card})
+
+
+def message_invoke_response(text: str) -> InvokeResponse:
+    return InvokeResponse(
+        status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+    )
