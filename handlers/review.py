@@ -66,6 +66,10 @@ class Decision:
     recipient: Recipient | None = None
     posts: list[ReviewPost] = field(default_factory=list)
 
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
 
 def parse_item(value: str) -> tuple[str, int] | None:
     item_type, _, raw_id = value.strip().partition(":")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import zipfile
@@ -13,7 +14,9 @@ from PIL import Image
 from storage.evidence import DOCX, HEIC, JPEG, PDF, PNG, EvidenceError, check_evidence, evidence_path, store_evidence
 
 
+@functools.cache
 def _image(fmt: str) -> bytes:
+    """A tiny real image file (cached: Pillow's PDF carries its creation time, the tests need stable bytes)."""
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, format=fmt)
     return buf.getvalue()
