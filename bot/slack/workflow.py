@@ -36,7 +36,7 @@ from handlers.request import create_request, validate_request
 from handlers.review import Decision, decide, parse_item, review_reply
 from handlers.submit import create_submission, validate_submission
 from storage.evidence import EvidenceError, EvidenceFile
-from storage.reviews import posts_for, record_post
+from storage.reviews import posts_for, record_post, request_by_key, submission_by_key
 
 log = logging.getLogger("ceu.slack")
 POST_KEY = "ceu_review_post"  # context key: (item_type, item_id) to post after the ack
@@ -150,6 +150,11 @@ async def on_submit(
     view = body.get("view") or {}
     values, files = read_state(view)
     form = submit_form(ctx, actor)
+    key = str(view.get("id", ""))
+    if _seen(ctx, "submission", key):  # Slack re-sent this view: answer with the first submission, write nothing
+        reply = create_submission(ctx, actor, values, None, client_key=key, platform=PLATFORM)
+        await _answer_created(ack, context, form, reply, "submission", "submission_id")
+        return
     evidence: EvidenceFile | None = None
     evidence_error = ""
     if files:
@@ -169,7 +174,7 @@ async def on_submit(
     if errors:
         await ack(response_action="errors", errors=field_errors(form, errors))
         return
-    reply = create_submission(ctx, actor, values, evidence, client_key=str(view.get("id", "")), platform=PLATFORM)
+    reply = create_submission(ctx, actor, values, evidence, client_key=key, platform=PLATFORM)
     await _answer_created(ack, context, form, reply, "submission", "submission_id")
 
 
@@ -182,19 +187,28 @@ async def on_request(
         await _show(ack, unknown_user(ctx, caller.email))
         return
     actor = caller.actor
-    values, _ = read_state(body.get("view") or {})
+    view = body.get("view") or {}
+    values, _ = read_state(view)
     form = request_form(ctx, actor)
     refusal = form_refusal(ctx, actor, "request")
     if refusal is not None:
         await _show(ack, refusal)
         return
-    validation = validate_request(ctx, actor, values)
-    if validation.errors:
-        await ack(response_action="errors", errors=field_errors(form, validation.errors))
-        return
-    view = body.get("view") or {}
-    reply = create_request(ctx, actor, values, client_key=str(view.get("id", "")), platform=PLATFORM)
+    key = str(view.get("id", ""))
+    if not _seen(ctx, "request", key):
+        validation = validate_request(ctx, actor, values)
+        if validation.errors:
+            await ack(response_action="errors", errors=field_errors(form, validation.errors))
+            return
+    reply = create_request(ctx, actor, values, client_key=key, platform=PLATFORM)
     await _answer_created(ack, context, form, reply, "request", "request_id")
+
+
+def _seen(ctx: Context, item_type: str, client_key: str) -> bool:
+    """Was this view (the idempotency key) submitted before?"""
+    with ctx.session() as session:
+        find = submission_by_key if item_type == "submission" else request_by_key
+        return find(session, client_key) is not None
 
 
 async def _answer_created(
