@@ -20,6 +20,7 @@ from handlers.reply import Reply
 
 log = logging.getLogger("ceu.slack")
 COMMAND = "/ceu"
+BOT_EVENTS = ("message.im",)  # the manifest's event subscriptions: text commands in the bot's DM
 
 
 async def ack_now(ack: AsyncAck) -> None:
