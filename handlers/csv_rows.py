@@ -31,26 +31,38 @@ def read_rows(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] 
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused(["the file is not UTF-8 text (save it from the spreadsheet as CSV UTF-8)"]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    # strict: a stray or unclosed quote is an error, not a field that silently swallows the following lines
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise ImportRefused([f"line 1: the header is not valid CSV ({exc})"]) from None
+    header = [h.strip().lower() for h in (fieldnames or [])]
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportRefused([f"line 1: missing column(s) {', '.join(missing)} (expected {', '.join(required)})"])
     unknown = [h for h in header if h and h not in required and h not in optional]
     if unknown:
         raise ImportRefused([f"line 1: unknown column(s) {', '.join(unknown)}"])
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise ImportRefused([f"line 1: column(s) {', '.join(twice)} appear more than once"])
     reader.fieldnames = header
     rows: list[Row] = []
+    done = reader.line_num  # the last line of the last good record
     try:
         for values in reader:
+            done = reader.line_num
+            # the line the record starts on (a quoted field may span lines)
+            line = done - sum((v or "").count("\n") for k, v in values.items() if isinstance(v, str))
             if not any((v or "").strip() for k, v in values.items() if k is not None):
                 continue  # blank line
             if None in values:
-                rows.append(Row(reader.line_num, {"__extra__": "x"}))
+                rows.append(Row(line, {"__extra__": "x"}))
                 continue
-            rows.append(Row(reader.line_num, {k: v or "" for k, v in values.items()}))
+            rows.append(Row(line, {k: v or "" for k, v in values.items()}))
     except csv.Error as exc:
-        raise ImportRefused([f"line {reader.line_num}: {exc}"]) from None
+        raise ImportRefused([f"line {done + 1}: not valid CSV ({exc}); check the quotes on this line"]) from None
     return rows
 
 
