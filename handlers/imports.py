@@ -17,7 +17,7 @@ from handlers.context import Context
 from handlers.csv_rows import ImportRefused, Row, iter_progress, parse_bool, parse_date, read_rows
 from rules.claims import Claim, check_claim, unit_key
 from rules.credit import Status
-from rules.fiscal import fiscal_year_of
+from rules.fiscal import fiscal_year_bounds, fiscal_year_of
 from rules.hours import HoursError, fmt_hours, parse_hours
 from rules.policy import CatalogItem, Evidence, Kind, Policy
 from rules.strands import StrandError, parse_strands
@@ -320,6 +320,14 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
         with suppress(LookupError):
             policies[fy] = policy_for(session, fy)
     items = {key: item_of(e) for key, e in entries.items()}
+    codes = {row.get("activity_code") for row in rows}
+    fys_of_code: dict[str, list[int]] = {}
+    for cfy, ccode in session.execute(
+        select(col(CatalogEntry.fy), col(CatalogEntry.code))
+        .where(col(CatalogEntry.code).in_(codes))
+        .order_by(col(CatalogEntry.fy))
+    ).tuples():
+        fys_of_code.setdefault(ccode, []).append(cfy)
     ids = {key: e.id for key, e in entries.items()}
     existing: dict[tuple[int, int, object, str], _Known] = {}
     claimed: dict[tuple[int, int, str], int] = {}
@@ -373,13 +381,21 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
             quarters = parse_hours(row.get("hours"))
         except HoursError as exc:
             errs.append(str(exc))
-        if day is None:
+        if day is not None and day > ctx.today:
+            errs.append(f"date {day} is in the future (nobody attends before the day)")
+        if day is None or day > ctx.today:
             problems.append(f"line {row.line}: " + "; ".join(errs))
             continue
         fy = fiscal_year_of(day)
         item = items.get((fy, code))
         policy = policies.get(fy)
-        if policy is None:
+        if item is None and fys_of_code.get(code):
+            where = " ({} to {})".format(*fiscal_year_bounds(fy)) if policy is not None else ""
+            errs.append(
+                f"{code} is in the {', '.join(f'FY{f}' for f in fys_of_code[code])} catalog, "
+                f"but {day} falls in FY{fy}{where}"
+            )
+        elif policy is None:
             errs.append(f"no TD-CEU policy applies to FY{fy}")
         elif item is None:
             errs.append(f"activity '{code}' is not in the FY{fy} catalog")
