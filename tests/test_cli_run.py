@@ -62,10 +62,11 @@ class Cli:
     """`ceu-bot` bound to one data folder."""
 
     data_dir: Path
+    today: str | None = None  # CEU_TODAY: a fixed today for the commands without --today (imports)
 
     @property
-    def env(self) -> dict[str, str]:
-        return {"CEU_DATA_DIR": str(self.data_dir), "CEU_DATABASE_URL": ""}
+    def env(self) -> dict[str, str | None]:
+        return {"CEU_DATA_DIR": str(self.data_dir), "CEU_DATABASE_URL": "", "CEU_TODAY": self.today}
 
     def __call__(self, *args: str, input: str | None = None) -> Run:
         result = CliRunner().invoke(main, list(args), env=self.env, input=input)
@@ -80,7 +81,8 @@ class Cli:
 
     def script(self, *args: str) -> Run:
         """The installed console script, in a subprocess."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CEU_")} | self.env
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CEU_")}
+        env |= {k: v for k, v in self.env.items() if v is not None}
         proc = subprocess.run(
             [str(SCRIPT), *args], capture_output=True, text=True, env=env, cwd=self.data_dir, timeout=120
         )
