@@ -62,7 +62,8 @@ FY_COMPLETE = "fy_complete"
 CTO_ACADEMY = "cto_academy"
 REVIEW_DIGEST = "review_digest"
 COMPLETE_STEP = "complete"
-UNREACHABLE = "unreachable"
+UNREACHABLE = "unreachable"  # last_error of a reminder no platform could deliver (retried by the next sweep)
+REPORTED = "unreachable (reported to reviewers)"  # ... and already named in a reviewers' digest
 DIGEST_LIMIT = 25
 
 STATUS_HINT = {
@@ -429,11 +430,13 @@ async def sweep(
             report.failed += 1
             log.warning("%s %s to %s failed, retried next sweep: %s", due.kind, due.key.step, due.email, errors)
         else:
-            mark_failed(ctx.engine, due.key, f"{UNREACHABLE}: {errors or 'no chat platform configured'}")
-            report.unreachable += 1
-            log.warning("%s %s: %s <%s> could not be reached (%s)", due.kind, due.key.step, due.name, due.email, errors)
             row = plan.log.get(due.key)
-            if row is None or not row.last_error.startswith(UNREACHABLE):  # report each one once, not every day
+            reported = row is not None and row.last_error.startswith(REPORTED)  # name each one once, not every day
+            why = errors or "no chat platform configured"
+            mark_failed(ctx.engine, due.key, f"{REPORTED if reported else UNREACHABLE}: {why}")
+            report.unreachable += 1
+            log.warning("%s %s: %s <%s> could not be reached (%s)", due.kind, due.key.step, due.name, due.email, why)
+            if not reported:
                 report.unreachable_who.append(due)
     planned = [d for d in plan.due if d.kind == REVIEW_DIGEST]
     digests = _digests(plan, report.unreachable_who)  # the planned digests, plus who could not be reached
@@ -446,6 +449,8 @@ async def sweep(
         if delivery.status is DeliveryStatus.SENT:
             mark_sent(ctx.engine, due.key, clock())
             report.sent += 1
+            for who in report.unreachable_who:  # named now: later sweeps only log them
+                mark_failed(ctx.engine, who.key, f"{REPORTED}: not found on any chat platform")
         else:
             mark_failed(ctx.engine, due.key, _errors([delivery]))
             report.failed += 1
