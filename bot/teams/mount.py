@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ceu.teams")
 
 ROUTE = "/api/messages"
-NOTIFIER_KEY = "teams_notifier"
+NOTIFIER_KEY = web.AppKey("teams_notifier", TeamsNotifier)
 
 
 def _error(status: int, message: str) -> web.Response:

@@ -4,7 +4,7 @@
     await connector.start()                      # aiohttp on 127.0.0.1: the activities' serviceUrl
     connector.add_member("29:u1", "td@a.k12.al.us", aad_id="aad-1")  # GET /v3/conversations/{id}/members/{userId}
     url = connector.add_file("cert.pdf", b"%PDF-1.7 ...")            # a downloadUrl for a file attachment
-    connector.fail_next("send", 429)             # one-shot error answers per kind
+    connector.fail_next("send", 429)             # one-shot error answers per kind (5xx are retried 3 times)
     connector.calls / connector.of("send", "reply", "update", "create", "member", "file")
     connector.cards()                            # every Adaptive Card the bot sent or updated
 
@@ -149,7 +149,11 @@ class FakeBotConnector:
         pending = self.failures.get(kind)
         if pending:
             status = pending.pop(0)
-            return web.json_response({"error": {"code": "Injected", "message": f"HTTP {status}"}}, status=status)
+            return web.json_response(
+                {"error": {"code": "Injected", "message": f"HTTP {status}"}},
+                status=status,
+                headers={"Retry-After": "0"},  # botframework-connector (urllib3) retries 5xx: without delay here
+            )
         return None
 
     async def _json(self, request: web.Request) -> Any:

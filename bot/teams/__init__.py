@@ -1,0 +1,1 @@
+"""Microsoft Teams: the botbuilder adapter (every botbuilder type of the project lives in this package)."""

@@ -1,0 +1,218 @@
+"""The Teams test harness: our real app (bot.app.build_app) on a local port, the fake Bot Connector as the
+activities' serviceUrl, and the check every card goes through (Adaptive Card 1.5 structure, Teams' size limit).
+The tests here show the card check itself can fail."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import Services, build_app, build_services
+from bot.settings import Settings
+from tests.conftest import TODAY, seed_basic
+from tests.fakes.bot_connector import (
+    CARD,
+    AppServer,
+    FakeBotConnector,
+    TeamsUser,
+    activity_problems,
+    card_action,
+    card_problems,
+    message,
+    user,
+)
+
+REVIEW_CHANNEL = "19:reviewers@thread.tacv2"
+TD = user(1, "Alex Director")
+REVIEWER = user(2, "Robin Reviewer")
+SDE = user(3, "Sasha SDE")
+STRANGER = user(9, "Pat Stranger")
+MEMBERS = {TD: "td@a.k12.al.us", REVIEWER: "rev@alet.org", SDE: "sde@alsde.edu", STRANGER: "pat@nowhere.example"}
+
+
+def teams_settings(tmp_path: Path, today: date = TODAY, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "CEU_DATA_DIR": tmp_path,
+        "CEU_DATABASE_URL": "",
+        "CEU_TODAY": today,
+        "MICROSOFT_APP_ID": "",
+        "MICROSOFT_APP_PASSWORD": "",
+        "MICROSOFT_APP_TENANT_ID": "",
+        "TEAMS_ALLOWED_TENANTS": "",
+        "TEAMS_REVIEW_CHANNEL": REVIEW_CHANNEL,
+        "TEAMS_OPENID_METADATA_URL": "",
+        "TEAMS_TOKEN_URL": "",
+        "TEAMS_SERVICE_URL": "",
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_SIGNING_SECRET": "",
+        "SLACK_APP_TOKEN": "",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Teams:
+    """Our server, the fake Bot Connector, and the services behind them."""
+
+    server: AppServer
+    connector: FakeBotConnector
+    services: Services
+    invoke_cards: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def service_url(self) -> str:
+        return self.connector.url
+
+    async def post(self, activity: dict[str, Any], *, token: str | None = None) -> tuple[int, Any]:
+        status, body = await self.server.post("/api/messages", activity, token=token)
+        if isinstance(body, dict) and body.get("type") == CARD:
+            problems = card_problems(body.get("value"))
+            assert not problems, problems
+            self.invoke_cards.append(body["value"])
+        return status, body
+
+    async def say(self, who: TeamsUser, text: str, **kw: Any) -> dict[str, Any]:
+        """Send a message; the card the bot answered with."""
+        before = len(self.connector.cards())
+        status, _ = await self.post(message(who, self.service_url, text, **kw))
+        assert status == 200
+        cards = self.connector.cards()
+        assert len(cards) == before + 1, f"expected one card, got {len(cards) - before}"
+        return cards[-1]
+
+    async def press(self, who: TeamsUser, verb: str, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        """Press an Action.Execute button; the card of the invoke response."""
+        status, body = await self.post(card_action(who, self.service_url, verb, data, **kw))
+        assert status == 200, body
+        assert body["statusCode"] == 200 and body["type"] == CARD, body
+        return dict(body["value"])
+
+
+async def start_teams(tmp_path: Path, connector: FakeBotConnector, settings: Settings, *, dev: bool) -> Teams:
+    services = build_services(settings)
+    seed_basic(services.context())
+    for who, email in MEMBERS.items():
+        connector.add_member(who.user_id, email, aad_id=who.aad_id, name=who.name)
+    server = await AppServer(build_app(services, dev=dev)).start()
+    return Teams(server, connector, services)
+
+
+@asynccontextmanager
+async def running_teams(tmp_path: Path, *, dev: bool = True, **overrides: Any) -> AsyncIterator[Teams]:
+    """Our server in --dev mode (no token needed; any tenant) or, with dev=False and credentials in `overrides`,
+    authenticated; on leaving, every card the bot sent must have passed Teams' checks."""
+    connector = await FakeBotConnector().start()
+    harness = await start_teams(tmp_path, connector, teams_settings(tmp_path, **overrides), dev=dev)
+    try:
+        yield harness
+    finally:
+        await harness.server.close()
+        harness.services.engine.dispose()
+        await connector.close()
+    assert not connector.card_errors, connector.card_errors
+
+
+def texts(card: dict[str, Any]) -> str:
+    """Every text of a card (TextBlocks, facts, sub-cards), one per line, to search in."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value", "label", "placeholder"):
+                if isinstance(node.get(key), str):
+                    out.append(node[key])
+            for value in node.values():
+                if isinstance(value, (dict, list)):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return "\n".join(out)
+
+
+def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input."):
+                found[node["id"]] = node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action.") and "fallback" not in str(node.get("id", "")):
+                found.append(node)
+            for key, value in node.items():
+                if key != "fallback":
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+# -- the card check can fail --------------------------------------------------------------------------------
+
+
+def good_card() -> dict[str, Any]:
+    return {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [{"type": "TextBlock", "text": "hi"}, {"type": "Input.Text", "id": "a"}],
+        "actions": [{"type": "Action.Execute", "verb": "v", "title": "Go", "data": {}}],
+    }
+
+
+def test_card_check_accepts_a_good_card() -> None:
+    assert card_problems(good_card()) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda c: c.update(version="1.6"), "not 1.5"),
+        (lambda c: c.update(type="HeroCard"), "not an AdaptiveCard"),
+        (lambda c: c["body"].append({"type": "Carousel"}), "unknown element"),
+        (lambda c: c["body"].append({"type": "TextBlock"}), "lacks text"),
+        (lambda c: c["body"].append({"type": "Input.Date", "id": "a"}), "not unique"),
+        (lambda c: c["actions"].append({"type": "Action.Http"}), "unknown action"),
+        (lambda c: c["actions"].append({"type": "Action.Execute", "title": "x"}), "without a verb"),
+        (lambda c: c["body"].append({"type": "Input.ChoiceSet", "id": "b", "choices": [{"title": 1}]}), "text"),
+    ],
+)
+def test_card_check_finds_problems(change: Any, expected: str) -> None:
+    card = good_card()
+    change(card)
+    assert any(expected in p for p in card_problems(card))
+
+
+def test_activity_check_finds_oversized_and_summary_less_cards() -> None:
+    big = good_card()
+    big["body"].append({"type": "TextBlock", "text": "x" * 30_000})
+    activity = {"type": "message", "attachments": [{"contentType": CARD, "content": big}]}
+    problems = activity_problems(activity)
+    assert any("over Teams'" in p for p in problems)
+    assert any("without a text summary" in p for p in problems)
