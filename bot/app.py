@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from bot.settings import Settings
 from bot.slack.mount import mount_slack
+from bot.teams.mount import mount_teams
 from handlers.context import Context, today_local
 from storage.db import open_database
 
@@ -40,4 +41,5 @@ def build_app(services: Services, *, dev: bool = False) -> web.Application:
     app["services"] = services
     app.router.add_get("/healthz", healthz)
     mount_slack(app, services)
+    mount_teams(app, services, dev=dev)
     return app
