@@ -79,13 +79,15 @@ class Teams:
         return status, body
 
     async def say(self, who: TeamsUser, text: str, **kw: Any) -> dict[str, Any]:
-        """Send a message; the card the bot answered with."""
-        before = len(self.connector.cards())
-        status, _ = await self.post(message(who, self.service_url, text, **kw))
+        """Send a message; the one card the bot answered it with (its reply to that activity)."""
+        activity = message(who, self.service_url, text, **kw)
+        status, _ = await self.post(activity)
         assert status == 200
-        cards = self.connector.cards()
-        assert len(cards) == before + 1, f"expected one card, got {len(cards) - before}"
-        return cards[-1]
+        replies = [c for c in self.connector.of("reply") if c.activity_id == activity["id"]]
+        assert len(replies) == 1, f"expected one reply, got {len(replies)}"
+        attachments = replies[0].body.get("attachments") or []
+        assert len(attachments) == 1 and attachments[0]["contentType"] == CARD
+        return dict(attachments[0]["content"])
 
     async def press(self, who: TeamsUser, verb: str, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
         """Press an Action.Execute button; the card of the invoke response."""

@@ -260,7 +260,7 @@ class CeuTeamsBot(ActivityHandler):
         the item in place and tell the submitter."""
         if decision.review is None:
             return Answer.of(decision.notice)
-        if decision.outcome in (Outcome.OK, Outcome.ALREADY):
+        if decision.outcome is Outcome.OK:
             for post in decision.posts:
                 if post.platform == PLATFORM and post.message_id:
                     delivery = await self.notifier.update_message(post.channel, post.message_id, decision.review)
