@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.scheduler import install_sweep
 from bot.settings import Settings
 from bot.slack.mount import mount_slack
 from bot.teams.mount import mount_teams
@@ -42,4 +43,5 @@ def build_app(services: Services, *, dev: bool = False) -> web.Application:
     app.router.add_get("/healthz", healthz)
     mount_slack(app, services)
     mount_teams(app, services, dev=dev)
+    install_sweep(app, services)  # the daily reminder sweep, started and stopped with the app
     return app

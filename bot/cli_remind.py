@@ -54,7 +54,7 @@ def remind(today: date | None, dry_run: bool, as_json: bool) -> None:
             err=True,
         )
         return
-    notifiers = make_notifiers(services.settings, services.engine)
+    notifiers = make_notifiers(services)
     if not notifiers:
         raise click.ClickException(
             "no chat platform is configured (SLACK_BOT_TOKEN, or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD); "

@@ -9,6 +9,7 @@ series). Every option that matters is explicit (misfire grace, coalescing, one i
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
@@ -20,7 +21,6 @@ from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine
 
 from bot.settings import Settings
 from handlers.notify import Notifier
@@ -95,7 +95,8 @@ def install(app: web.Application, settings: Settings, job: Job) -> AsyncIOSchedu
 
     async def stop(_app: web.Application) -> None:
         if scheduler.running:
-            scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=False)  # AsyncIOScheduler queues this on the loop (call_soon_threadsafe) ...
+            await asyncio.sleep(0)  # ... so let it run before the app (and its engine) go away
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
@@ -108,14 +109,47 @@ def review_channels(settings: Settings) -> list[tuple[str, str]]:
     return [(platform, channel) for platform, channel in pairs if channel]
 
 
-def make_notifiers(settings: Settings, engine: Engine) -> list[Notifier]:
-    """One notifier per configured platform (Slack first); a platform without credentials is left out."""
+def make_notifiers(services: Services) -> list[Notifier]:
+    """Notifiers for a sweep outside the server (`ceu-bot remind`): Slack with SLACK_BOT_TOKEN, Teams with its
+    three MICROSOFT_APP_* settings; a platform without them is left out."""
+    from botbuilder.integration.aiohttp import CloudAdapter
+
+    from bot.slack.client import make_client
+    from bot.slack.notifier import SlackNotifier
+    from bot.teams.auth import TeamsMode, build_authentication, teams_mode
+    from bot.teams.notifier import TeamsNotifier
+
+    settings = services.settings
     out: list[Notifier] = []
     if settings.slack_bot_token:
-        from bot.slack.client import make_client
-        from bot.slack.notifier import SlackNotifier
+        out.append(SlackNotifier(make_client(settings), services.engine))
+    if teams_mode(settings, dev=False) is TeamsMode.ON:
+        adapter = CloudAdapter(build_authentication(settings, TeamsMode.ON))
+        out.append(
+            TeamsNotifier(
+                adapter,
+                services.context,
+                app_id=settings.microsoft_app_id,
+                tenant_id=settings.microsoft_app_tenant_id,
+                service_url=settings.teams_service_url,
+                review_channel=settings.teams_review_channel,
+            )
+        )
+    return out
 
-        out.append(SlackNotifier(make_client(settings), engine))
+
+def app_notifiers(app: web.Application) -> list[Notifier]:
+    """The notifiers of the platforms the server switched on (Slack first)."""
+    from bot.slack.mount import SLACK_KEY
+    from bot.teams.mount import NOTIFIER_KEY
+
+    out: list[Notifier] = []
+    surface = app.get(SLACK_KEY)
+    if surface is not None:
+        out.append(surface.notifier)
+    teams = app.get(NOTIFIER_KEY)
+    if teams is not None:
+        out.append(teams)
     return out
 
 
@@ -125,7 +159,7 @@ async def run_sweep(
     """One sweep now, for today in America/Chicago (or CEU_TODAY, or `today`): the daily job and `ceu-bot remind`."""
     settings = services.settings
     if notifiers is None:
-        notifiers = make_notifiers(settings, services.engine)
+        notifiers = make_notifiers(services)
     ctx = services.context()
     if today is not None:
         ctx.today = today
@@ -139,8 +173,12 @@ def install_sweep(app: web.Application, services: Services) -> AsyncIOScheduler 
         return None
 
     async def job() -> None:
+        notifiers = app_notifiers(app)
+        if not notifiers:
+            log.warning("reminder sweep skipped: neither Slack nor Teams is on")
+            return
         try:
-            await run_sweep(services)
+            await run_sweep(services, notifiers)
         except Exception:  # the next day's sweep retries whatever this one could not do
             log.exception("reminder sweep failed")
 
