@@ -6,6 +6,7 @@ Someone whose e-mail is not on the roster gets `Caller.actor is None` and nothin
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -52,7 +53,7 @@ async def profile_email(client: AsyncWebClient, user_id: str) -> str | None:
 
 async def resolve(ctx: Context, client: AsyncWebClient, user_id: str, team_id: str | None = None) -> Caller:
     """The caller as a roster Actor (linking the Slack account on first sight), or a Caller without actor."""
-    known = cached(ctx, user_id)
+    known = await asyncio.to_thread(cached, ctx, user_id)
     if known is not None:
         return known
     email = await profile_email(client, user_id)

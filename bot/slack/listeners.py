@@ -14,7 +14,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from bot.slack.blocks import message_payload
 from bot.slack.errors import handle_error
 from bot.slack.identity import PLATFORM, remember_dm, resolve
-from bot.slack.surface import Incoming, SlackSurface, lazy
+from bot.slack.surface import Incoming, SlackSurface, lazy, off_loop
 from handlers.chat import handle_text
 from handlers.reply import Reply
 
@@ -61,7 +61,7 @@ async def answer_text(surface: SlackSurface, inc: Incoming, text: str, dm_channe
     caller = await resolve(ctx, inc.client, inc.user_id, inc.team_id)
     if caller.actor is not None and dm_channel.startswith("D"):
         remember_dm(ctx, caller, dm_channel)
-    reply = await handle_text(ctx, caller.email, PLATFORM, text)
+    reply = await off_loop(handle_text(ctx, caller.email, PLATFORM, text))
     form = reply.data.get("form") if reply.ok else None
     if isinstance(form, str) and caller.actor is not None:
         from bot.slack.workflow import open_form

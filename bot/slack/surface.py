@@ -4,9 +4,11 @@ and the notifier; plus `lazy()`, which runs slow work after the ack and routes i
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -64,6 +66,23 @@ class Incoming:
             return int(values[0])
         except ValueError:
             return 0
+
+
+T = TypeVar("T")
+_worker = threading.local()
+
+
+def _run_here(coro: Coroutine[Any, Any, T]) -> T:
+    loop = getattr(_worker, "loop", None)
+    if loop is None:
+        loop = _worker.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(coro)
+
+
+async def off_loop(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a handler coroutine (synchronous database work inside) on a worker thread, so the event loop stays
+    free to ack other Slack requests within their 3 seconds."""
+    return await asyncio.to_thread(_run_here, coro)
 
 
 Work = Callable[[Incoming], Awaitable[None]]

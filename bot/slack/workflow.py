@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
@@ -277,12 +278,12 @@ async def on_button(surface: SlackSurface, inc: Incoming, *, approve: bool) -> N
         await _tell(inc, Reply(title="That button no longer points at anything", outcome=Outcome.NOT_FOUND))
         return
     if approve:
-        decision = decide(ctx, caller.actor, item[0], item[1], approve=True)
+        decision = await asyncio.to_thread(decide, ctx, caller.actor, item[0], item[1], True)
         await _tell(inc, decision.notice)
         await apply(surface, Effects.of(decision, _clicked_message(inc.body)))
         return
     # Reject: a reviewer gets the reason form; anyone else (or a decided item) hears why not, nothing changes.
-    probe = decide(ctx, caller.actor, item[0], item[1], approve=False, reason="")
+    probe = await asyncio.to_thread(decide, ctx, caller.actor, item[0], item[1], False, "")
     if probe.outcome is not Outcome.INVALID or not caller.actor.has("reviewer"):
         await _tell(inc, probe.notice)
         await apply(surface, Effects.of(probe, _clicked_message(inc.body)))

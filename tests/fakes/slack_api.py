@@ -14,7 +14,7 @@
 
 Besides `/api/<method>` it serves `/files/<id>/<name>` (needs `Authorization: Bearer <bot token>`; a file added
 with `redirect_to=` answers 302 to that URL) and `/respond/<key>` (a slash command's `response_url`; those posts
-are recorded as method "response_url" with the key in params["_key"]).
+are recorded as method "response_url" with the key in params["_key"]; `expect(key)` gives a future for one).
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ class FakeSlackApi:
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._server: TestServer | None = None
+        self._expected: dict[str, asyncio.Future[Params]] = {}
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
@@ -154,6 +155,12 @@ class FakeSlackApi:
         self.calls.clear()
         self.auth_headers.clear()
         self.file_downloads.clear()
+
+    def expect(self, key: str) -> asyncio.Future[Params]:
+        """A future resolved with the params of the next post to `response_url(key)` (precise waiting)."""
+        future: asyncio.Future[Params] = asyncio.get_running_loop().create_future()
+        self._expected[key] = future
+        return future
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Params]:
         """Wait until `method` was called at least `count` times (work after the ack lands a little later)."""
@@ -261,5 +268,8 @@ class FakeSlackApi:
         params = await self._params(request)
         params["_key"] = request.match_info["key"]
         self.calls.append(("response_url", params))
+        future = self._expected.pop(params["_key"], None)
+        if future is not None and not future.done():
+            future.set_result(params)
         self.auth_headers.append(request.headers.get("Authorization", ""))
         return web.Response(text="ok")
