@@ -40,13 +40,13 @@ from rules.policy import CatalogItem, Policy
 from rules.strands import mask_of
 from storage.bulk import credits_by_person
 from storage.catalog import catalog, upcoming
-from storage.people import roles_of
 from storage.policy_data import policy_for
 from storage.reminders import (
     LEASE,
+    Director,
     Key,
     LogRow,
-    active_people,
+    active_directors,
     claim,
     log_rows,
     mark_failed,
@@ -54,7 +54,6 @@ from storage.reminders import (
     platforms_by_person,
 )
 from storage.reviews import PendingItem, pending_older_than
-from storage.tables import Person
 
 log = logging.getLogger("ceu.reminders")
 
@@ -146,7 +145,7 @@ def _long_date(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
-def _first_name(person: Person) -> str:
+def _first_name(person: Director) -> str:
     return person.name.split(" ")[0] if person.name else person.email
 
 
@@ -171,7 +170,7 @@ def _strand_names(t: Totals, policy: Policy) -> str:
 
 
 def fy_deadline_reply(
-    person: Person, fy: int, t: Totals, policy: Policy, today: date, ideas: list[CatalogItem]
+    person: Director, fy: int, t: Totals, policy: Policy, today: date, ideas: list[CatalogItem]
 ) -> Reply:
     end = fiscal_year_bounds(fy)[1]
     left = (end - today).days
@@ -203,7 +202,7 @@ def fy_deadline_reply(
     )
 
 
-def fy_complete_reply(person: Person, fy: int, t: Totals, policy: Policy) -> Reply:
+def fy_complete_reply(person: Director, fy: int, t: Totals, policy: Policy) -> Reply:
     headline = (
         f"Congratulations, {_first_name(person)}: you have met the FY{fy} TD-CEU requirement with "
         f"{fmt_hours_unit(t.credited)} credited ({fmt_hours(t.alet)} from ALET)."
@@ -222,7 +221,7 @@ def fy_complete_reply(person: Person, fy: int, t: Totals, policy: Policy) -> Rep
     )
 
 
-def cto_reply(person: Person, policy: Policy, today: date) -> Reply:
+def cto_reply(person: Director, policy: Policy, today: date) -> Reply:
     cto = cto_status(person.role_start, person.cto_completed, policy, today)
     assert cto.deadline is not None
     left = cto.days_left or 0
@@ -296,7 +295,7 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
         log.info("no TD-CEU policy applies to FY%s: no reminders", fy)
         return plan
     plan.wait_days = policy.review_wait_days
-    people = active_people(session)
+    directors = active_directors(session)
     plan.log = log_rows(session, fy - 1)
     credits = credits_by_person(session, fy)
     items = catalog(session, fy)
@@ -309,7 +308,7 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
             ideas_cache[k] = upcoming(items, today, need_alet=k[0], gap_mask=k[1], limit=policy.upcoming_suggestions)
         return ideas_cache[k]
 
-    def add(person: Person, key: Key, reply: Reply, step: Step | None) -> None:
+    def add(person: Director, key: Key, reply: Reply, step: Step | None) -> None:
         row = plan.log.get(key)
         if row is not None and row.sent:
             plan.already += 1
@@ -327,9 +326,7 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
         row = plan.log.get(Key(kind, email, fy, step))
         return row is not None and row.sent
 
-    for person in people:
-        if person.id is None or "director" not in roles_of(person):
-            continue
+    for person in directors:
         t = totals(credits.get(person.id, ()), policy)
         if t.compliant:
             add(

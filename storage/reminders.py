@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, Engine, update
@@ -130,9 +130,38 @@ def log_rows(session: Session, since_fy: int) -> dict[Key, LogRow]:
     return out
 
 
-def active_people(session: Session) -> list[Person]:
-    """Every active roster person, in one query (the caller picks directors by role)."""
-    return list(session.exec(select(Person).where(col(Person.active).is_(True)).order_by(col(Person.id))).all())
+@dataclass(frozen=True, slots=True)
+class Director:
+    """What the sweep needs of one active director (plain values: no ORM instances for 13,000 rows)."""
+
+    id: int
+    email: str
+    name: str
+    role_start: date | None
+    cto_completed: date | None
+    snoozed_until: date | None
+
+
+def active_directors(session: Session) -> list[Director]:
+    """Every active person with the director role (roles empty means director), in one query."""
+    rows = session.execute(
+        select(
+            Person.id,
+            Person.email,
+            Person.name,
+            Person.roles,
+            Person.role_start,
+            Person.cto_completed,
+            Person.snoozed_until,
+        )
+        .where(col(Person.active).is_(True))
+        .order_by(col(Person.id))
+    ).tuples()
+    return [
+        Director(pid, email, name, start, done, snoozed)
+        for pid, email, name, roles, start, done, snoozed in rows
+        if pid is not None and ("director" in roles.split(";") or not roles.strip(";"))
+    ]
 
 
 def platforms_by_person(session: Session) -> dict[int, set[str]]:
