@@ -97,7 +97,8 @@ def make_dataset(url: str, directors: int = 13_000, records: int = 40, seed: int
                         "alet": entry.kind != "external",
                         "day": min(day, TODAY),
                         "unit": "",
-                        "quarters": rng.randint(1, 4) if entry.up_to else entry.cap,
+                        # every other director has only quarter-hour records: not compliant, with gaps to remind
+                        "quarters": 1 if pid % 2 == 0 else (rng.randint(1, 4) if entry.up_to else entry.cap),
                         "strands": entry.strands,
                         "status": status,
                         "counted": True,
@@ -119,7 +120,7 @@ def make_dataset(url: str, directors: int = 13_000, records: int = 40, seed: int
 
 def cached_sqlite(path: Path, directors: int = 13_000, records: int = 40) -> Dataset:
     """A SQLite data set at `path`, built once and reused while directors/records match."""
-    marker = path.with_suffix(f".{directors}x{records}.ok")
+    marker = path.with_suffix(f".{directors}x{records}.v2.ok")
     url = f"sqlite:///{path}"
     if path.exists() and marker.exists():
         return Dataset(url, directors, records, [email_of(i) for i in range(directors)])

@@ -18,7 +18,7 @@ from rules.fiscal import fiscal_year_bounds
 from rules.hours import as_number, fmt_hours, fmt_hours_unit
 from rules.policy import CatalogItem, Policy
 from rules.strands import mask_of, numbers_of
-from storage.catalog import catalog, upcoming
+from storage.catalog import upcoming, upcoming_candidates
 from storage.policy_data import policy_for
 from storage.records import credits_of
 from storage.tables import Person
@@ -52,7 +52,7 @@ def build_status(session: Session, person: Person, fy: int, today: date) -> Stat
     suggestions: list[CatalogItem] = []
     if not t.compliant or t.strand_gaps:
         suggestions = upcoming(
-            catalog(session, fy),
+            upcoming_candidates(session, fy, today),
             today,
             need_alet=t.remaining_alet > 0,
             gap_mask=mask_of(t.strand_gaps),

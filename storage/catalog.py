@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from rules.policy import CatalogItem
+from rules.policy import CatalogItem, Kind
 from storage.policy_data import entry_of, item_of
 from storage.tables import CatalogEntry
 
@@ -33,6 +33,30 @@ def entry_by_code(session: Session, fy: int, code: str) -> CatalogEntry | None:
 def entries_by_code(session: Session, fys: set[int]) -> dict[tuple[int, str], CatalogEntry]:
     rows = session.exec(select(CatalogEntry).where(col(CatalogEntry.fy).in_(fys))).all()
     return {(r.fy, r.code): r for r in rows}
+
+
+def upcoming_candidates(session: Session, fy: int, today: date) -> list[CatalogItem]:
+    """The FY's dated activities from `today` on that count for TD credit (plain columns, no ORM objects:
+    this runs on every status)."""
+    rows = session.execute(
+        select(
+            col(CatalogEntry.code),
+            col(CatalogEntry.title),
+            col(CatalogEntry.kind),
+            col(CatalogEntry.cap),
+            col(CatalogEntry.strands),
+            col(CatalogEntry.day),
+            col(CatalogEntry.up_to),
+        ).where(
+            CatalogEntry.fy == fy,
+            col(CatalogEntry.day) >= today,
+            col(CatalogEntry.counts_for_td).is_(True),
+        )
+    ).tuples()
+    return [
+        CatalogItem(fy=fy, code=c, title=t, kind=Kind(k), cap=cap, strands=m, day=d, up_to=u)
+        for c, t, k, cap, m, d, u in rows
+    ]
 
 
 def upcoming(items: list[CatalogItem], today: date, *, need_alet: bool, gap_mask: int, limit: int) -> list[CatalogItem]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -97,6 +98,8 @@ def load_shipped_policies(engine: Engine) -> None:
 
 
 def store_policy(session: Session, policy: Policy) -> None:
+    bind = session.get_bind()
+    _CACHE.pop(bind if isinstance(bind, Engine) else bind.engine, None)
     session.add(
         PolicyYear(
             fy=policy.fy,
@@ -121,8 +124,23 @@ def store_policy(session: Session, policy: Policy) -> None:
     session.add_all(PolicyStrand(fy=policy.fy, number=n, name=name) for n, name in policy.strands.items())
 
 
+_CACHE: WeakKeyDictionary[Engine, dict[int, Policy]] = WeakKeyDictionary()
+
+
 def policy_for(session: Session, fy: int) -> Policy:
-    """The policy of `fy`: its own row, else the latest earlier one (numbers and strands carry forward)."""
+    """The policy of `fy`: its own row, else the latest earlier one (numbers and strands carry forward).
+
+    Memoised per engine: policy rows are written only by `store_policy` (shipped files, loaded when a database is
+    opened), which clears the memo, so a status or reminder costs no policy query once warm."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    memo = _CACHE.setdefault(engine, {})
+    if fy not in memo:
+        memo[fy] = _load_policy(session, fy)
+    return memo[fy]
+
+
+def _load_policy(session: Session, fy: int) -> Policy:
     row = session.exec(
         select(PolicyYear).where(PolicyYear.fy <= fy).order_by(col(PolicyYear.fy).desc()).limit(1)
     ).first()
