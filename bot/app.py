@@ -39,7 +39,6 @@ async def healthz(request: web.Request) -> web.Response:
 
 def build_app(services: Services, *, dev: bool = False) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
-    app["services"] = services
     app.router.add_get("/healthz", healthz)
     mount_slack(app, services)
     mount_teams(app, services, dev=dev)
