@@ -161,6 +161,20 @@ credit = st.builds(
 credit_lists = st.lists(credit, max_size=30)
 
 
+def approved(alet: st.SearchStrategy[bool], status: Status = Status.APPROVED) -> st.SearchStrategy[Credit]:
+    """One counted record of the given status (every field pinned: builds() would draw the defaulted ones too)."""
+    return st.builds(
+        Credit,
+        alet=alet,
+        day=days,
+        quarters=st.integers(1, 80),
+        strands=strand_masks,
+        status=st.just(status),
+        counted=st.just(True),
+        order=st.integers(min_value=0, max_value=10_000),
+    )
+
+
 def _approved(cs: list[Credit]) -> list[Credit]:
     return [c for c in cs if c.status is Status.APPROVED and c.counted]
 
@@ -183,7 +197,7 @@ def test_credited_is_alet_plus_capped_external(cs: list[Credit]) -> None:
     assert t.pending == sum(c.quarters for c in cs if c.status is Status.PENDING and c.counted)
 
 
-@given(credit_lists, st.builds(Credit, alet=st.just(True), day=days, quarters=st.integers(1, 80), strands=strand_masks))
+@given(credit_lists, approved(st.just(True)))
 def test_an_approved_alet_record_never_lowers_credited(cs: list[Credit], extra: Credit) -> None:
     before = totals(cs, POLICY)
     after = totals([*cs, extra], POLICY)
@@ -194,22 +208,12 @@ def test_an_approved_alet_record_never_lowers_credited(cs: list[Credit], extra: 
     assert all(after.strand_hours[n] >= before.strand_hours[n] for n in STRANDS)
 
 
-@given(credit_lists, st.builds(Credit, alet=st.booleans(), day=days, quarters=st.integers(1, 80), strands=strand_masks))
+@given(credit_lists, approved(st.booleans()))
 def test_any_approved_record_never_lowers_credited(cs: list[Credit], extra: Credit) -> None:
     assert totals([*cs, extra], POLICY).credited >= totals(cs, POLICY).credited
 
 
-@given(
-    credit_lists,
-    st.builds(
-        Credit,
-        alet=st.booleans(),
-        day=days,
-        quarters=st.integers(1, 80),
-        strands=strand_masks,
-        status=st.just(Status.PENDING),
-    ),
-)
+@given(credit_lists, approved(st.booleans(), Status.PENDING))
 def test_pending_never_changes_credited(cs: list[Credit], extra: Credit) -> None:
     before = totals(cs, POLICY)
     after = totals([*cs, extra], POLICY)
