@@ -100,7 +100,7 @@ def test_ceu_scheduler_false_runs_no_scheduler(tmp_path: Path) -> None:
 
 
 async def test_the_daily_job_sends_through_the_servers_slack_notifier(tmp_path: Path, db_url: str) -> None:
-    async with running_bot(tmp_path, db_url, today=SEP_2) as bot:
+    async with running_bot(tmp_path, db_url, today=SEP_2, CEU_SCHEDULER=True) as bot:
         ctx = bot.ctx()
         seed(ctx)
         bot.fake.add_user("UDONE", "done@c.k12.al.us")

@@ -133,6 +133,7 @@ def settings_for(
         "SLACK_API_URL": api_url,
         "SLACK_REVIEW_CHANNEL": REVIEW_CHANNEL,
         "SLACK_HTTP_TIMEOUT": 5,
+        "CEU_SCHEDULER": False,  # no stray sweep if a test happens to run at 09:00 Chicago; tests opt in
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
