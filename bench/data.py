@@ -98,7 +98,7 @@ def make_dataset(url: str, directors: int = 13_000, records: int = 40, seed: int
                         "day": min(day, TODAY),
                         "unit": "",
                         # every other director has only quarter-hour records: not compliant, with gaps to remind
-                        "quarters": 1 if pid % 2 == 0 else (rng.randint(1, 4) if entry.up_to else entry.cap),
+                        "quarters": 1 if (pid or 0) % 2 == 0 else (rng.randint(1, 4) if entry.up_to else entry.cap),
                         "strands": entry.strands,
                         "status": status,
                         "counted": True,

@@ -24,7 +24,7 @@ from storage.policy_data import (
 )
 from storage.tables import CatalogEntry, PolicyYear
 
-SEED = Path("/work/shared/seeds/000_01bc9aa901d50e62.txt")
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_01bc9aa901d50e62.txt"
 FY2025 = Path(__file__).resolve().parents[1] / "storage" / "policies" / "fy2025.toml"
 
 STRANDS = {
@@ -62,6 +62,8 @@ EVENTS = {
 
 
 def seed_events() -> list[str]:
+    if not SEED.exists():
+        pytest.skip(f"the seed is not at {SEED} (../shared is absent here)")
     text = SEED.read_text(encoding="utf-8")
     block = text.split("Approved External Events:", 1)[1].split("Request an External Event", 1)[0]
     return [line.strip().lstrip("- ").strip() for line in block.splitlines() if line.strip()]
