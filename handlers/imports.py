@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from handlers.context import Context
@@ -69,29 +70,42 @@ def import_bytes(
 ) -> ImportResult:
     sha = hashlib.sha256(data).hexdigest()
     with ctx.session() as session:
-        if kind == "catalog":
-            if fy is None:
-                raise ImportRefused(["a catalog import needs its fiscal year (--fy)"])
-            result = _catalog(session, read_rows(data, CATALOG_REQUIRED, CATALOG_OPTIONAL), fy)
-        elif kind == "roster":
-            result = _roster(session, read_rows(data, ROSTER_REQUIRED))
-        elif kind == "attendance":
-            result = _attendance(ctx, session, read_rows(data, ATTENDANCE_REQUIRED, ("strands",)), progress)
-        else:
-            raise ValueError(f"unknown import kind {kind}")
-        batch = ImportBatch(
-            kind=kind,
-            file_name=name[:255],
-            sha256=sha,
-            rows=result.rows,
-            added=result.added,
-            at=datetime.now(UTC),
-            actor=actor,
-        )
-        session.add(batch)
-        audit(session, actor, f"import.{kind}", name[:200], {**result.__dict__, "sha256": sha, "fy": fy})
-        session.commit()
+        try:
+            result = _run(ctx, session, kind, data, fy, progress)
+            session.add(
+                ImportBatch(
+                    kind=kind,
+                    file_name=name[:255],
+                    sha256=sha,
+                    rows=result.rows,
+                    added=result.added,
+                    at=datetime.now(UTC),
+                    actor=actor,
+                )
+            )
+            audit(session, actor, f"import.{kind}", name[:200], {**result.__dict__, "sha256": sha, "fy": fy})
+            session.commit()
+        except IntegrityError:  # another import (or a chat submission) wrote the same rows meanwhile
+            session.rollback()
+            raise ImportRefused(
+                [
+                    "some rows were recorded by another import running at the same time; nothing was written. "
+                    "Run this import again: rows already recorded are then skipped."
+                ]
+            ) from None
     return result
+
+
+def _run(ctx: Context, session: Session, kind: str, data: bytes, fy: int | None, progress: bool) -> ImportResult:
+    if kind == "catalog":
+        if fy is None:
+            raise ImportRefused(["a catalog import needs its fiscal year (--fy)"])
+        return _catalog(session, read_rows(data, CATALOG_REQUIRED, CATALOG_OPTIONAL), fy)
+    if kind == "roster":
+        return _roster(session, read_rows(data, ROSTER_REQUIRED))
+    if kind == "attendance":
+        return _attendance(ctx, session, read_rows(data, ATTENDANCE_REQUIRED, ("strands",)), progress)
+    raise ValueError(f"unknown import kind {kind}")
 
 
 def _fail_if(problems: list[str]) -> None:
@@ -422,8 +436,10 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
                 continue
             where = f"line {known.line}" if known.line else "an earlier import"
             errs.append(f"{email} already has {fmt_hours(known.quarters)} hours of {code} on {day} from {where}")
+        # an online course already credited (earlier date or FY) is recorded again without credit, not refused
+        repeat = item.kind is Kind.TALENT_ONLINE and (pid, code) in talent_done
         if not errs:
-            already = claimed.get((pid, cid, unit), 0)
+            already = 0 if repeat else claimed.get((pid, cid, unit), 0)
             errs.extend(check_claim(Claim(item, day, quarters, strands), policy, ctx.today, already))
         if errs:
             problems.append(f"line {row.line}: " + "; ".join(errs))
@@ -431,7 +447,7 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
         counted, note = True, ""
         if not item.counts_for_td:
             counted, note = False, "course does not count for TD credit"
-        elif item.kind is Kind.TALENT_ONLINE and (pid, code) in talent_done:
+        elif repeat:
             counted, note = False, "repeat of a course already credited"
         if counted and item.kind is Kind.TALENT_ONLINE:
             talent_done.add((pid, code))

@@ -61,7 +61,7 @@ def upcoming_candidates(session: Session, fy: int, today: date) -> list[CatalogI
 
 def upcoming(items: list[CatalogItem], today: date, *, need_alet: bool, gap_mask: int, limit: int) -> list[CatalogItem]:
     """Up to `limit` dated activities from today on that would close the largest gap: ALET ones first when
-    ALET hours are missing, those covering the most missing strands first, then the soonest."""
+    ALET hours are missing, then those covering the most missing strands, then the most hours, then the soonest."""
 
     def score(item: CatalogItem) -> tuple[int, int, int, date]:
         covers = bin(item.strands & gap_mask).count("1")

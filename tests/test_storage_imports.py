@@ -81,3 +81,50 @@ def test_online_course_repeat_in_a_later_fy_earns_nothing(any_ctx: Context) -> N
     with any_ctx.session() as s:
         rows = s.exec(select(CreditRecord).order_by(col(CreditRecord.fy))).all()
     assert [(r.fy, r.counted) for r in rows] == [(2025, True), (2026, False)]
+
+
+def test_online_course_retaken_in_the_same_fy_is_recorded_without_credit(any_ctx: Context) -> None:
+    seed_basic(any_ctx)
+    load(
+        any_ctx,
+        "attendance",
+        "email,activity_code,date,hours\n"
+        "td@a.k12.al.us,TALENT-DATA,2025-01-15,1.5\n"
+        "td@a.k12.al.us,TALENT-DATA,2025-02-15,1.5\n",
+    )
+    with any_ctx.session() as s:
+        rows = s.exec(select(CreditRecord).order_by(col(CreditRecord.day))).all()
+    assert [(r.day.month, r.counted, r.note) for r in rows] == [
+        (1, True, ""),
+        (2, False, "repeat of a course already credited"),
+    ]
+    assert _status(any_ctx, "td@a.k12.al.us")["alet_hours"] == 1.5
+
+
+def test_two_imports_of_one_file_at_once_write_it_once(any_ctx: Context) -> None:
+    import threading
+
+    seed_basic(any_ctx)
+    rows = (
+        "email,activity_code,date,hours\n"
+        + "".join(f"td@a.k12.al.us,FALL24,2024-11-05,{h}\n" for h in ["4"])
+        + "old@b.k12.al.us,CAMP25,2025-02-20,3\n"
+    )
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            load(any_ctx, "attendance", rows)
+            outcomes.append("ok")
+        except ImportRefused as exc:
+            outcomes.append("refused: " + exc.problems[0])
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2 and "ok" in outcomes  # the other one succeeded too (skipping) or was refused cleanly
+    assert _count(any_ctx) == 2
