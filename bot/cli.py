@@ -280,6 +280,7 @@ def serve(host: str, port: int, dev: bool) -> None:
 
 
 main.add_command(__import__("bot.cli_remind", fromlist=["remind"]).remind)
+main.add_command(__import__("bot.cli_manifest", fromlist=["manifest"]).manifest)
 
 
 if __name__ == "__main__":
