@@ -72,13 +72,14 @@ def link_identity(
     return row
 
 
-def forget_conversation(session: Session, platform: str, external_id: str) -> bool:
-    """Drop what is needed to reach a chat account proactively (the app was uninstalled); the account stays linked
-    to its person. True when something was cleared; the caller commits."""
+def forget_conversation(session: Session, platform: str, external_id: str, *, keep: str | None = None) -> bool:
+    """Drop the stored conversation of a chat account (the app was uninstalled); the account stays linked to its
+    person. `keep` replaces the reference (Teams keeps only its Bot Connector address, to open a new chat later).
+    True when something changed; the caller commits."""
     row = identity(session, platform, external_id)
-    if row is None or (row.conversation_ref is None and row.dm_channel is None):
+    if row is None or (row.conversation_ref == keep and row.dm_channel is None):
         return False
-    row.conversation_ref = None
+    row.conversation_ref = keep
     row.dm_channel = None
     row.updated_at = datetime.now(UTC)
     session.add(row)

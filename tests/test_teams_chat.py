@@ -155,7 +155,8 @@ async def test_install_stores_the_reference_and_welcomes_uninstall_removes_it(te
     status, _ = await teams.post(installation_update(TD, teams.service_url, "remove"))
     assert status == 200
     (row,) = identities(teams)
-    assert row.conversation_ref is None and row.person_id
+    assert json.loads(row.conversation_ref or "{}") == {"serviceUrl": teams.service_url}  # no conversation left
+    assert row.person_id and row.tenant_id and row.external_id == TD.aad_id
 
 
 async def test_a_message_from_a_channel_keeps_the_personal_reference(teams: Teams) -> None:

@@ -80,3 +80,15 @@ def channel_reference(service_url: str, conversation_id: str, tenant_id: str, bo
         ),
         bot=ChannelAccount(id=bot_id),
     )
+
+
+def service_url_of(text: str | None) -> str | None:
+    """The Bot Connector address in a stored reference (also in what is kept after an uninstall)."""
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    url = data.get("serviceUrl") if isinstance(data, dict) else None
+    return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None

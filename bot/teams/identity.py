@@ -7,6 +7,7 @@ People not on the roster get nothing recorded. The conversation reference is ref
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -91,12 +92,16 @@ async def resolve_caller(turn: TurnContext, ctx: Context) -> Caller:
 
 
 def forget_caller(turn: TurnContext, ctx: Context) -> bool:
-    """The app was uninstalled from the sender's personal scope: drop their stored conversation reference."""
+    """The app was uninstalled from the sender's personal scope: drop their stored conversation reference, keeping
+    only the Bot Connector address (their tenant and aadObjectId stay) to open a 1:1 chat if the app comes back
+    for their team or organisation."""
     key = user_key(turn.activity.from_property)
     if not key:
         return False
+    service_url = turn.activity.service_url
+    keep = json.dumps({"serviceUrl": service_url}) if service_url else None
     with ctx.session() as session:
-        changed = forget_conversation(session, PLATFORM, key)
+        changed = forget_conversation(session, PLATFORM, key, keep=keep)
         if changed:
             session.commit()
     return changed

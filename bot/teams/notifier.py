@@ -20,6 +20,7 @@ from bot.teams.conversations import (
     channel_reference,
     reference_from_json,
     reference_json,
+    service_url_of,
 )
 from bot.teams.render import render
 from handlers.context import Context
@@ -73,12 +74,17 @@ class TeamsNotifier:
     def bot_id(self) -> str:
         return f"28:{self.app_id}" if self.app_id else "bot"
 
-    def _service_url(self) -> str:
+    def _service_url(self, stored: str | None = None) -> str:
+        """TEAMS_SERVICE_URL, else the person's stored Bot Connector address, else the latest one seen, else the
+        public cloud's global address."""
         if self.service_url:
             return self.service_url
+        own = service_url_of(stored)
+        if own:
+            return own
         with self.contexts().session() as session:
-            ref = reference_from_json(latest_conversation_ref(session, PLATFORM))
-        return ref.service_url if ref is not None and ref.service_url else PUBLIC_SERVICE_URL
+            latest = service_url_of(latest_conversation_ref(session, PLATFORM))
+        return latest or PUBLIC_SERVICE_URL
 
     async def _in_conversation(self, ref: ConversationReference, work: Callable[[TurnContext], Awaitable[str]]) -> str:
         """Run `work` in a proactive turn of `ref`; its result, or its exception re-raised here (the adapter's turn
@@ -125,14 +131,16 @@ class TeamsNotifier:
                 return Delivery(DeliveryStatus.SENT, PLATFORM, message_id=message_id, channel=ref.conversation.id)
             if not row.tenant_id or not row.external_id:
                 return Delivery(DeliveryStatus.UNREACHABLE, PLATFORM, error="no conversation and no tenant")
-            return await self._create_and_send(row.external_id, row.tenant_id, recipient, reply)
+            service_url = self._service_url(row.conversation_ref)
+            return await self._create_and_send(row.external_id, row.tenant_id, service_url, recipient, reply)
         except Exception as exc:  # never raise to the reminder sweep or a handler
             return delivery_error(exc, recipient.email)
 
-    async def _create_and_send(self, aad_id: str, tenant_id: str, recipient: Recipient, reply: Reply) -> Delivery:
+    async def _create_and_send(
+        self, aad_id: str, tenant_id: str, service_url: str, recipient: Recipient, reply: Reply
+    ) -> Delivery:
         """Open the 1:1 chat with a user by their aadObjectId (the app must be installed for them), send, and keep
         the new conversation's reference for next time."""
-        service_url = self._service_url()
         params = ConversationParameters(
             is_group=False,
             bot=ChannelAccount(id=self.bot_id),

@@ -533,6 +533,10 @@ class AppServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.port}"
 
+    @property
+    def app(self) -> web.Application:
+        return self._server.app
+
     async def post(
         self,
         path: str,
