@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.review_fanout import ReviewFanout
 from bot.scheduler import install_sweep
 from bot.settings import Settings
 from bot.slack.mount import mount_slack
@@ -22,6 +23,7 @@ log = logging.getLogger("ceu.app")
 class Services:
     settings: Settings
     engine: Engine
+    reviews: ReviewFanout = field(default_factory=ReviewFanout)  # every platform's reviewers' channel
 
     def context(self) -> Context:
         """A handler context for one request: today (America/Chicago, or the fixed CEU_TODAY) and the evidence store."""
@@ -40,7 +42,11 @@ async def healthz(request: web.Request) -> web.Response:
 def build_app(services: Services, *, dev: bool = False) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/healthz", healthz)
-    mount_slack(app, services)
-    mount_teams(app, services, dev=dev)
+    slack = mount_slack(app, services)
+    if slack is not None:
+        services.reviews.add(slack.notifier, services.settings.slack_review_channel)
+    teams = mount_teams(app, services, dev=dev)
+    if teams is not None:
+        services.reviews.add(teams, services.settings.teams_review_channel)
     install_sweep(app, services)  # the daily reminder sweep, started and stopped with the app
     return app

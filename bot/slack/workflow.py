@@ -34,10 +34,10 @@ from handlers.notify import DeliveryStatus, Recipient
 from handlers.people import unknown_user
 from handlers.reply import Outcome, Reply, Section
 from handlers.request import create_request, validate_request
-from handlers.review import Decision, decide, parse_item, review_reply
+from handlers.review import Decision, decide, parse_item
 from handlers.submit import create_submission, validate_submission
 from storage.evidence import EvidenceError, EvidenceFile
-from storage.reviews import posts_for, record_post, request_by_key, submission_by_key
+from storage.reviews import request_by_key, submission_by_key
 
 log = logging.getLogger("ceu.slack")
 POST_KEY = "ceu_review_post"  # context key: (item_type, item_id) to post after the ack
@@ -53,13 +53,20 @@ class Effects:
     recipient: Recipient | None = None
     posts: list[tuple[str, str]] = field(default_factory=list)  # (channel, ts) of this platform's review posts
     fallback: tuple[str, str] | None = None  # the clicked message, when no post was recorded
+    others: list[tuple[str, str, str]] = field(default_factory=list)  # (platform, channel, id) posts elsewhere
 
     @classmethod
     def of(cls, decision: Decision, fallback: tuple[str, str] | None) -> Effects:
         posts = [(p.channel, p.message_id) for p in decision.posts if p.platform == PLATFORM and p.message_id]
         # Only a decision (now, or earlier elsewhere) changes what the review message shows; a refusal does not.
         review = decision.review if decision.outcome in (Outcome.OK, Outcome.ALREADY) else None
-        return cls(review, decision.dm, decision.recipient, posts, fallback)
+        # Posts on other platforms change only when the decision is taken now (an earlier one updated them then).
+        others = [
+            (p.platform, p.channel, p.message_id or "")
+            for p in decision.posts
+            if decision.outcome is Outcome.OK and p.platform != PLATFORM
+        ]
+        return cls(review, decision.dm, decision.recipient, posts, fallback, others)
 
 
 async def ack_now(ack: AsyncAck) -> None:
@@ -307,28 +314,13 @@ async def apply(surface: SlackSurface, effects: Effects) -> None:
             done = await surface.notifier.update_message(channel, ts, effects.review)
             if done.status is not DeliveryStatus.SENT:
                 log.warning("slack: could not update review message %s/%s: %s", channel, ts, done.error)
+        await surface.services.reviews.update(effects.others, effects.review, skip_platform=PLATFORM)
     if effects.dm is not None and effects.recipient is not None:
-        sent = await surface.notifier.send_dm(effects.recipient, effects.dm)
-        if sent.status is not DeliveryStatus.SENT:
-            log.warning("slack: decision DM to %s %s: %s", effects.recipient.email, sent.status.value, sent.error)
+        # on the platform where the submitter is known (Slack, Teams or both configured)
+        await surface.services.reviews.tell(surface.context(), effects.recipient, effects.dm)
 
 
 async def post_review(surface: SlackSurface, ctx: Context, item_type: str, item_id: int) -> None:
-    """Post an item to the reviewers' channel once (a retried submission finds the post already there)."""
-    channel = surface.review_channel
-    if not channel:
-        log.warning("slack: SLACK_REVIEW_CHANNEL is not set; %s %s was not posted for review", item_type, item_id)
-        return
-    with ctx.session() as session:
-        if any(p.platform == PLATFORM for p in posts_for(session, item_type, item_id)):
-            return
-    reply = review_reply(ctx, item_type, item_id)
-    if not reply.ok:
-        return
-    delivery = await surface.notifier.post_channel(channel, reply)
-    if delivery.status is not DeliveryStatus.SENT:
-        log.warning("slack: could not post %s %s for review: %s", item_type, item_id, delivery.error)
-        return
-    with ctx.session() as session:
-        record_post(session, item_type, item_id, PLATFORM, delivery.channel or channel, delivery.message_id)
-        session.commit()
+    """Post an item to the reviewers' channels once (Slack's and, when configured, Teams'): a retried submission
+    finds its posts already there."""
+    await surface.services.reviews.post(ctx, item_type, item_id)

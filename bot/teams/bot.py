@@ -13,6 +13,7 @@ from typing import Any
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
+from bot.review_fanout import ReviewFanout
 from bot.settings import Settings
 from bot.teams import cards
 from bot.teams.conversations import is_personal, tenant_of
@@ -36,10 +37,9 @@ from handlers.forms import Form, form_refusal, reject_form, request_form, submit
 from handlers.people import unknown_user
 from handlers.reply import Outcome, Reply, Section
 from handlers.request import create_request
-from handlers.review import Decision, decide, parse_item, review_reply
+from handlers.review import Decision, decide, parse_item
 from handlers.submit import attach_evidence, create_submission
 from storage.evidence import EvidenceError, check_evidence
-from storage.reviews import posts_for, record_post
 
 log = logging.getLogger("ceu.teams")
 
@@ -77,10 +77,13 @@ def error_reply() -> Reply:
 
 
 class CeuTeamsBot(ActivityHandler):
-    def __init__(self, contexts: Callable[[], Context], settings: Settings, notifier: TeamsNotifier) -> None:
+    def __init__(
+        self, contexts: Callable[[], Context], settings: Settings, notifier: TeamsNotifier, reviews: ReviewFanout
+    ) -> None:
         self.contexts = contexts
         self.settings = settings
         self.notifier = notifier
+        self.reviews = reviews  # every platform's reviewers' channel, and DMs wherever the submitter is known
 
     # -- messages -------------------------------------------------------------------------------------------
 
@@ -266,29 +269,16 @@ class CeuTeamsBot(ActivityHandler):
                     delivery = await self.notifier.update_message(post.channel, post.message_id, decision.review)
                     if delivery.status != "sent":
                         log.warning("could not update review card %s: %s", post.message_id, delivery.error)
+            others = [(p.platform, p.channel, p.message_id or "") for p in decision.posts if p.platform != PLATFORM]
+            await self.reviews.update(others, decision.review, skip_platform=PLATFORM)
         if decision.dm is not None and decision.recipient is not None:
-            delivery = await self.notifier.send_dm(decision.recipient, decision.dm)
-            if delivery.status != "sent":
-                log.info("decision DM to %s not sent on Teams: %s", decision.recipient.email, delivery.status)
+            await self.reviews.tell(ctx, decision.recipient, decision.dm)
         return Answer(card_with_notice(decision.review, decision.notice), decision.notice.notification())
 
     async def post_for_review(self, ctx: Context, item_type: str, item_id: int) -> None:
-        """Post a submission or request to TEAMS_REVIEW_CHANNEL once (a Teams post that exists is kept)."""
-        channel = self.settings.teams_review_channel
-        if not channel or not item_id:
-            if not channel:
-                log.warning("TEAMS_REVIEW_CHANNEL is not set: %s #%s is not posted on Teams", item_type, item_id)
-            return
-        with ctx.session() as session:
-            if any(p.platform == PLATFORM for p in posts_for(session, item_type, item_id)):
-                return
-        delivery = await self.notifier.post_channel(channel, review_reply(ctx, item_type, item_id))
-        if delivery.status != "sent":
-            log.warning("review post of %s #%s failed: %s %s", item_type, item_id, delivery.status, delivery.error)
-            return
-        with ctx.session() as session:
-            record_post(session, item_type, item_id, PLATFORM, channel, delivery.message_id)
-            session.commit()
+        """Post a submission or request to the reviewers' channels once (Teams' and, when configured, Slack's)."""
+        if item_id:
+            await self.reviews.post(ctx, item_type, item_id)
 
     # -- install / uninstall --------------------------------------------------------------------------------
 

@@ -145,7 +145,7 @@ def mount_teams(app: web.Application, services: Services, *, dev: bool = False) 
         service_url=settings.teams_service_url,
         review_channel=settings.teams_review_channel,
     )
-    bot = CeuTeamsBot(services.context, settings, notifier)
+    bot = CeuTeamsBot(services.context, settings, notifier, services.reviews)
     adapter.on_turn_error = bot.on_turn_error
     tenants = tenant_policy(settings, mode)
     app.router.add_post(ROUTE, MessagesEndpoint(auth, adapter, bot, mode, tenants))
