@@ -26,7 +26,7 @@ async def handle_events(ctx: Context, actor: Actor | None, args: list[str]) -> R
     with ctx.session() as session:
         items = catalog(session, fy)
     alet = [i for i in items if i.is_alet and i.counts_for_td and (i.day is None or i.day >= ctx.today)]
-    external = [i for i in items if not i.is_alet]
+    external = sorted((i for i in items if not i.is_alet), key=lambda i: i.title.lower())
     alet_lines, alet_more = trimmed([event_line(i) for i in alet], MAX_ITEMS)
     ext_lines, ext_more = trimmed([event_line(i) for i in external], MAX_ITEMS)
     return Reply(

@@ -40,6 +40,12 @@ async def handle_history(ctx: Context, actor: Actor, args: list[str]) -> Reply:
     credited = sum(r.quarters for r in rows if r.status == "approved" and r.counted)
     return Reply(
         title=f"TD-CEU history, FY{fy}",
-        sections=[Section(text=f"{len(rows)} records; {fmt_hours(credited)} hours approved.", items=shown, more=more)],
+        sections=[
+            Section(
+                text=f"{len(rows)} record{'' if len(rows) == 1 else 's'}; {fmt_hours(credited)} hours approved.",
+                items=shown,
+                more=more,
+            )
+        ],
         summary=f"{len(rows)} TD-CEU records for FY{fy}",
     )

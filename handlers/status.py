@@ -113,7 +113,8 @@ def status_reply(view: StatusView) -> Reply:
         headline = f"You have met the FY{view.fy} requirement, {name}: {fmt_hours(t.credited)} hours credited."
     else:
         must = f", {fmt_hours(t.remaining_alet)} of them from ALET" if t.remaining_alet else ""
-        headline = f"{name}, you need {fmt_hours_unit(t.remaining)} more{must} for FY{view.fy}."
+        more = fmt_hours_unit(t.remaining).replace(" hour", " more hour", 1)
+        headline = f"{name}, you need {more} for FY{view.fy}{must}."
     facts = [
         Fact("Credited", f"{fmt_hours(t.credited)} of {fmt_hours(p.required)} hours"),
         Fact("ALET hours", f"{fmt_hours(t.alet)} (at least {fmt_hours(p.alet_minimum)})"),

@@ -179,7 +179,7 @@ def test_text_status_is_readable(cli: Cli) -> None:
     cli.seed()
     cli.load("attendance", SPEC_ATTENDANCE)
     run = cli.ok("status", "td@a.k12.al.us", "--fy", "2025", "--today", "2025-06-01")
-    assert "2 hours more" in run.out and "2 of them from ALET" in run.out
+    assert "2 more hours" in run.out and "2 of them from ALET" in run.out
     assert "Teaching and Learning" in run.out
 
 
