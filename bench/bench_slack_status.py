@@ -1,35 +1,39 @@
-"""`/ceu status` through the real HTTP path (signed request -> aiohttp -> bolt signature check -> ack -> lazy
-status -> respond to the response_url) over 13,000 directors x 40 records, beside a bare slack-bolt app that
-only acks, measured in the same run and process, both mounted the same way (to_bolt_request / async_dispatch /
-to_aiohttp_response, process_before_response=True; the bare app with bolt's default mode is shown too).
+"""`/ceu status` through the real HTTP path (signed request -> aiohttp -> bolt signature check -> ack -> status
+after the ack -> respond to the response_url) over 13,000 directors x 40 records, beside a bare slack-bolt app
+that only acks, measured in the same run.
+
+As in production, the bot runs in a process of its own (a child process here: our server and the two bare bolt
+apps, all mounted the same way with to_bolt_request / async_dispatch / to_aiohttp_response); Slack (the fake Web
+API that receives the replies) and the load generator run in this process, as Slack's side would be remote.
 
 Figures: the ack (HTTP answer to Slack) and the full reply (until the ephemeral message reaches the fake
-Slack's response_url), sequentially (p50, ratio to the bare ack) and with 50 requests in flight (p99).
-The callers are already known (their Slack identity cached), as in steady use. Prints figures, asserts nothing.
+Slack's response_url), sequentially (p50, ratio to the bare ack in the same mode) and with 50 requests in
+flight (p99). The callers are already known (their Slack identity cached), as in steady use. Prints figures,
+asserts nothing. CEU_BENCH_PROFILE=FILE writes a cProfile of the bot process to FILE.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import multiprocessing as mp
+import os
 import shutil
 import statistics
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bench.data import TODAY, cached_sqlite, email_of
 from bench.timing import machine, percentile
-from bot.app import build_app, build_services
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_harness import settings_for
 from tests.slack_signing import SECRET, command_body, signed_headers
 
 CACHE = Path(tempfile.gettempdir()) / "ceu-bench" / "ceu.sqlite3"
@@ -37,11 +41,15 @@ USERS = 500  # distinct callers sampled from the 13,000
 SEQUENTIAL = 600
 CONCURRENT_TOTAL = 2000
 IN_FLIGHT = 50
+BOT_TOKEN = "xoxb-test-token"
 
 
-def bare_app(fake: FakeSlackApi, *, process_before_response: bool) -> web.Application:
+# --- the bot's process ------------------------------------------------------------------------------------------
+
+
+def bare_app(api_url: str, *, process_before_response: bool) -> web.Application:
     bolt = AsyncApp(
-        client=AsyncWebClient(token=fake.bot_token, base_url=fake.api_url),
+        client=AsyncWebClient(token=BOT_TOKEN, base_url=api_url),
         signing_secret=SECRET,
         process_before_response=process_before_response,
     )
@@ -56,6 +64,47 @@ def bare_app(fake: FakeSlackApi, *, process_before_response: bool) -> web.Applic
     app = web.Application()
     app.router.add_post("/slack/events", endpoint)
     return app
+
+
+async def serve(conn: Connection, api_url: str, work: str, db_url: str) -> None:
+    from bot.app import build_app, build_services
+    from tests.fakes.slack_harness import settings_for
+
+    services = build_services(settings_for(Path(work), db_url, api_url, today=TODAY))
+    apps = {
+        "ours": build_app(services),
+        "bare": bare_app(api_url, process_before_response=True),
+        "bare_default": bare_app(api_url, process_before_response=False),
+    }
+    runners = []
+    ports: dict[str, int] = {}
+    for name, app in apps.items():
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        ports[name] = runner.addresses[0][1]
+    conn.send(ports)
+    await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # until the load generator is done
+    for runner in runners:
+        await runner.cleanup()
+    services.engine.dispose()
+
+
+def bot_process(conn: Connection, api_url: str, work: str, db_url: str) -> None:
+    profile_to = os.environ.get("CEU_BENCH_PROFILE")
+    if not profile_to:
+        asyncio.run(serve(conn, api_url, work, db_url))
+        return
+    import cProfile
+
+    with cProfile.Profile() as prof:
+        asyncio.run(serve(conn, api_url, work, db_url))
+    prof.dump_stats(profile_to)
+
+
+# --- Slack's side: the fake Web API and the load generator ---------------------------------------------------
 
 
 class Caller:
@@ -114,6 +163,46 @@ def ms(samples: list[float], p: float) -> float:
     return percentile(samples, p) * 1000
 
 
+def line(label: str, samples: list[float], bare_p50: float | None = None) -> str:
+    p50 = statistics.median(samples) * 1000
+    text = f"  {label:<32} p50 {p50:7.2f} ms  p99 {ms(samples, 99):7.2f} ms"
+    return text + (f"  ratio to bare ack {p50 / bare_p50:.2f}x" if bare_p50 else "")
+
+
+async def load(fake: FakeSlackApi, ports: dict[str, int]) -> None:
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=IN_FLIGHT * 2))
+    try:
+        c_ours, c_bare, c_default = (
+            Caller(http, fake, f"http://127.0.0.1:{ports[name]}/slack/events")
+            for name in ("ours", "bare", "bare_default")
+        )
+        await sequential(c_ours, wait_reply=True, n=USERS)  # every caller once: identities linked, caches warm
+        await sequential(c_bare, wait_reply=False, n=100)
+        await sequential(c_default, wait_reply=False, n=50)
+        print(f"users.info calls while warming: {len(fake.calls_to('users.info'))} (one per new caller)")
+        fake.reset_calls()
+
+        bare_acks, _ = await sequential(c_bare, wait_reply=False)
+        default_acks, _ = await sequential(c_default, wait_reply=False, n=200)
+        our_acks, our_replies = await sequential(c_ours, wait_reply=True)
+        bare_p50 = statistics.median(bare_acks) * 1000
+        print(f"sequential, n={SEQUENTIAL}:")
+        print(line("bare bolt ack (same mode)", bare_acks))
+        print(line("bare bolt ack (bolt's default)", default_acks))
+        print(line("/ceu status ack", our_acks, bare_p50))
+        print(line("/ceu status full reply", our_replies, bare_p50))
+        print(f"  Slack Web API calls during the measured status requests: {len(fake.calls_to('users.info'))}")
+
+        bare_c, _ = await concurrent(c_bare, wait_reply=False)
+        acks_c, replies_c = await concurrent(c_ours, wait_reply=True)
+        print(f"{IN_FLIGHT} in flight, n={CONCURRENT_TOTAL}:")
+        print(line("bare bolt ack", bare_c))
+        print(line("/ceu status ack", acks_c))
+        print(line("/ceu status full reply", replies_c))
+    finally:
+        await http.close()
+
+
 async def run() -> None:
     print(f"machine: {machine()}")
     t0 = time.perf_counter()
@@ -127,57 +216,19 @@ async def run() -> None:
     await fake.start()
     for user in users():
         fake.add_user(user, email_of(int(user[1:])))
-    services = build_services(settings_for(work, f"sqlite:///{db}", fake.api_url, today=TODAY))
-    ours = TestServer(build_app(services), host="127.0.0.1")
-    bare = TestServer(bare_app(fake, process_before_response=True), host="127.0.0.1")
-    bare_default = TestServer(bare_app(fake, process_before_response=False), host="127.0.0.1")
-    for server in (ours, bare, bare_default):
-        await server.start_server()
-    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=IN_FLIGHT * 2))
+    here, there = mp.get_context("spawn").Pipe()
+    bot = mp.get_context("spawn").Process(
+        target=bot_process, args=(there, fake.api_url, str(work), f"sqlite:///{db}"), name="ceu-bot"
+    )
+    loop = asyncio.get_running_loop()
+    bot.start()
     try:
-        c_ours = Caller(http, fake, f"http://127.0.0.1:{ours.port}/slack/events")
-        c_bare = Caller(http, fake, f"http://127.0.0.1:{bare.port}/slack/events")
-        c_default = Caller(http, fake, f"http://127.0.0.1:{bare_default.port}/slack/events")
-        await sequential(c_ours, wait_reply=True, n=USERS)  # every caller once: identities linked, caches warm
-        await sequential(c_bare, wait_reply=False, n=100)
-        await sequential(c_default, wait_reply=False, n=50)
-        print(f"users.info calls while warming: {len(fake.calls_to('users.info'))} (one per new caller)")
-        fake.reset_calls()
-
-        bare_acks, _ = await sequential(c_bare, wait_reply=False)
-        default_acks, _ = await sequential(c_default, wait_reply=False, n=200)
-        our_acks, our_replies = await sequential(c_ours, wait_reply=True)
-        bare_p50 = statistics.median(bare_acks) * 1000
-        print(f"sequential, n={SEQUENTIAL}:")
-        print(f"  bare bolt ack (same mode)       p50 {bare_p50:.2f} ms  p99 {ms(bare_acks, 99):.2f} ms")
-        print(
-            f"  bare bolt ack (bolt's default)  p50 {statistics.median(default_acks) * 1000:.2f} ms  "
-            f"p99 {ms(default_acks, 99):.2f} ms"
-        )
-        our_ack_p50 = statistics.median(our_acks) * 1000
-        our_reply_p50 = statistics.median(our_replies) * 1000
-        print(
-            f"  /ceu status ack                 p50 {our_ack_p50:.2f} ms  p99 {ms(our_acks, 99):.2f} ms  "
-            f"ratio to bare ack {our_ack_p50 / bare_p50:.2f}x"
-        )
-        print(
-            f"  /ceu status full reply          p50 {our_reply_p50:.2f} ms  p99 {ms(our_replies, 99):.2f} ms  "
-            f"ratio to bare ack {our_reply_p50 / bare_p50:.2f}x"
-        )
-        print(f"  Slack Web API calls during the measured status requests: {len(fake.calls_to('users.info'))}")
-
-        bare_c, _ = await concurrent(c_bare, wait_reply=False)
-        acks_c, replies_c = await concurrent(c_ours, wait_reply=True)
-        print(f"{IN_FLIGHT} in flight, n={CONCURRENT_TOTAL}:")
-        print(f"  bare bolt ack                   p50 {ms(bare_c, 50):.2f} ms  p99 {ms(bare_c, 99):.2f} ms")
-        print(f"  /ceu status ack                 p50 {ms(acks_c, 50):.2f} ms  p99 {ms(acks_c, 99):.2f} ms")
-        print(f"  /ceu status full reply          p50 {ms(replies_c, 50):.2f} ms  p99 {ms(replies_c, 99):.2f} ms")
+        ports = await loop.run_in_executor(None, here.recv)
+        await load(fake, ports)
     finally:
-        await http.close()
-        for server in (ours, bare, bare_default):
-            await server.close()
+        here.send("stop")
+        await loop.run_in_executor(None, bot.join, 60)
         await fake.close()
-        services.engine.dispose()
         shutil.rmtree(work, ignore_errors=True)
 
 

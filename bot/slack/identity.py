@@ -56,9 +56,18 @@ async def resolve(ctx: Context, client: AsyncWebClient, user_id: str, team_id: s
     known = await asyncio.to_thread(cached, ctx, user_id)
     if known is not None:
         return known
+    return await first_sight(ctx, client, user_id, team_id)
+
+
+async def first_sight(ctx: Context, client: AsyncWebClient, user_id: str, team_id: str | None) -> Caller:
+    """Ask Slack for the profile e-mail of a user we never saw, and link them to the roster person with it."""
     email = await profile_email(client, user_id)
     if not email:
         return Caller(user_id, None, None)
+    return await asyncio.to_thread(link, ctx, user_id, email, team_id)
+
+
+def link(ctx: Context, user_id: str, email: str, team_id: str | None) -> Caller:
     with ctx.session() as session:
         person = by_email(session, email)
         if person is None or not person.active:

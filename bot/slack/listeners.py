@@ -1,21 +1,23 @@
 """The bolt listeners for text: `/ceu <command>` and direct messages to the bot, plus the one @app.error handler.
 
-Every listener acks at once (an empty 200 within milliseconds); the work runs after the ack as a bolt lazy
-listener and answers with `respond` (ephemeral: only the caller sees it) or, in a DM, chat.postMessage.
-The form commands (submit, request) open their modal (bot/slack/workflow.py).
+Every listener acks at once (an empty 200 within milliseconds); the work runs after the ack (surface.after_ack)
+and answers with `respond` (ephemeral: only the caller sees it) or, in a DM, chat.postMessage. A known caller's
+answer takes one hop to a worker thread: identity, handler and Block Kit rendering together. The form commands
+(submit, request) open their modal (bot/slack/workflow.py).
 """
 
 from __future__ import annotations
 
 import logging
-
-from slack_bolt.context.ack.async_ack import AsyncAck
+from dataclasses import dataclass
+from typing import Any
 
 from bot.slack.blocks import message_payload
 from bot.slack.errors import handle_error
-from bot.slack.identity import PLATFORM, remember_dm, resolve
-from bot.slack.surface import Incoming, SlackSurface, lazy, off_loop
+from bot.slack.identity import PLATFORM, Caller, cached, first_sight, remember_dm
+from bot.slack.surface import Incoming, SlackSurface, after_ack, off_loop
 from handlers.chat import handle_text
+from handlers.context import Context
 from handlers.reply import Reply
 
 log = logging.getLogger("ceu.slack")
@@ -23,18 +25,14 @@ COMMAND = "/ceu"
 BOT_EVENTS = ("message.im",)  # the manifest's event subscriptions: text commands in the bot's DM
 
 
-async def ack_now(ack: AsyncAck) -> None:
-    await ack()
-
-
 def register(surface: SlackSurface) -> None:
     app = surface.bolt
     app.error(handle_error)
 
     async def ceu_command(inc: Incoming) -> None:
-        reply = await answer_text(surface, inc, str(inc.body.get("text", "")))
-        if reply is not None:
-            await inc.respond(response_type="ephemeral", replace_original=False, **message_payload(reply))
+        payload = await answer_text(surface, inc, str(inc.body.get("text", "")))
+        if payload is not None:
+            await inc.respond(response_type="ephemeral", replace_original=False, **payload)
 
     async def direct_message(inc: Incoming) -> None:
         event = inc.body.get("event") or {}
@@ -43,28 +41,50 @@ def register(surface: SlackSurface) -> None:
             return
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        reply = await answer_text(surface, inc, str(event.get("text", "")), dm_channel=str(event.get("channel", "")))
-        if reply is not None:
-            await inc.client.chat_postMessage(channel=str(event.get("channel")), **message_payload(reply))
+        payload = await answer_text(surface, inc, str(event.get("text", "")), dm_channel=str(event.get("channel", "")))
+        if payload is not None:
+            await inc.client.chat_postMessage(channel=str(event.get("channel")), **payload)
 
-    app.command(COMMAND)(ack=ack_now, lazy=[lazy(ceu_command)])
-    app.event("message")(ack=ack_now, lazy=[lazy(direct_message)])
+    app.command(COMMAND)(after_ack(surface, ceu_command))
+    app.event("message")(after_ack(surface, direct_message))
 
     from bot.slack.workflow import register_workflow
 
     register_workflow(surface)
 
 
-async def answer_text(surface: SlackSurface, inc: Incoming, text: str, dm_channel: str = "") -> Reply | None:
-    """The reply to a text command, or None when a form was opened instead."""
-    ctx = surface.context()
-    caller = await resolve(ctx, inc.client, inc.user_id, inc.team_id)
+@dataclass(frozen=True)
+class Answer:
+    caller: Caller
+    reply: Reply
+    payload: dict[str, Any] | None  # the rendered message; None when the reply asks for a form instead
+
+
+async def _answer(ctx: Context, user_id: str, text: str, dm_channel: str, caller: Caller | None) -> Answer | None:
+    """On a worker thread: the stored identity (None: never seen, ask Slack), the handler and its Block Kit."""
+    caller = caller or cached(ctx, user_id)
+    if caller is None:
+        return None
     if caller.actor is not None and dm_channel.startswith("D"):
         remember_dm(ctx, caller, dm_channel)
-    reply = await off_loop(handle_text(ctx, caller.email, PLATFORM, text))
+    reply = await handle_text(ctx, caller.email, PLATFORM, text)
     form = reply.data.get("form") if reply.ok else None
-    if isinstance(form, str) and caller.actor is not None:
-        from bot.slack.workflow import open_form
+    opens_form = isinstance(form, str) and caller.actor is not None
+    return Answer(caller, reply, None if opens_form else message_payload(reply))
 
-        return await open_form(surface, inc, caller.actor, form)
-    return reply
+
+async def answer_text(surface: SlackSurface, inc: Incoming, text: str, dm_channel: str = "") -> dict[str, Any] | None:
+    """The message answering a text command, or None when a form was opened instead."""
+    ctx = surface.context()
+    answer = await off_loop(_answer(ctx, inc.user_id, text, dm_channel, None))
+    if answer is None:  # first time we see this Slack user
+        caller = await first_sight(ctx, inc.client, inc.user_id, inc.team_id)
+        answer = await off_loop(_answer(ctx, inc.user_id, text, dm_channel, caller))
+        assert answer is not None  # a given caller always gets an answer
+    if answer.payload is not None:
+        return answer.payload
+    from bot.slack.workflow import open_form
+
+    assert answer.caller.actor is not None
+    reply = await open_form(surface, inc, answer.caller.actor, str(answer.reply.data["form"]))
+    return None if reply is None else message_payload(reply)

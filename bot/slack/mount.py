@@ -1,8 +1,8 @@
 """Mounting Slack on the one aiohttp server: a slack-bolt AsyncApp at POST /slack/events (HTTP mode, requests
 verified with SLACK_SIGNING_SECRET), or Socket Mode when SLACK_APP_TOKEN is set, or off with one log line.
 
-The bolt app runs with process_before_response=True: each listener's ack function answers Slack at once and
-slow work runs afterwards as a lazy listener, so the HTTP answer never waits on a poll loop.
+The bolt app runs with process_before_response=True: each listener answers Slack at once and slow work runs
+afterwards as a task of ours (bot/slack/surface.after_ack), so the HTTP answer never waits on that work.
 """
 
 from __future__ import annotations
@@ -62,15 +62,23 @@ def mount_slack(app: web.Application, services: Services) -> SlackSurface | None
     socket_mode = bool(settings.slack_app_token)
     surface = build_surface(services, socket_mode=socket_mode)
     app[SLACK_KEY] = surface
+    app.on_startup.append(lambda _: surface.start())
+    app.on_cleanup.append(lambda _: surface.stop())
     if socket_mode:
         _socket_mode(app, surface, settings.slack_app_token)
         log.info("Slack is on: Socket Mode (Web API at %s)", surface.client.base_url)
         return surface
 
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
-        bolt_response = await surface.bolt.async_dispatch(bolt_request)
-        return await to_aiohttp_response(bolt_response)
+        """Dispatch to bolt, send the ack in full, and only then start the work the listeners left for later
+        (so that work never competes with the ack for the CPU)."""
+        with surface.holding():
+            bolt_request = await to_bolt_request(request)
+            bolt_response = await surface.bolt.async_dispatch(bolt_request)
+            response = await to_aiohttp_response(bolt_response)
+            await response.prepare(request)
+            await response.write_eof()
+        return response
 
     app.router.add_post(EVENTS_PATH, slack_events)
     log.info("Slack is on: HTTP at %s (Web API at %s)", EVENTS_PATH, surface.client.base_url)

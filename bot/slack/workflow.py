@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import message_payload, message_view
 from bot.slack.files import fetch_evidence
 from bot.slack.identity import PLATFORM, Caller, resolve
 from bot.slack.modals import field_errors, form_view, read_state
-from bot.slack.surface import Incoming, SlackSurface, lazy
+from bot.slack.surface import Incoming, SlackSurface, after_ack
 from handlers.context import Actor, Context
 from handlers.forms import Form, form_refusal, reject_form, request_form, submit_form, text_value
 from handlers.notify import DeliveryStatus, Recipient
@@ -40,13 +39,11 @@ from storage.evidence import EvidenceError, EvidenceFile
 from storage.reviews import request_by_key, submission_by_key
 
 log = logging.getLogger("ceu.slack")
-POST_KEY = "ceu_review_post"  # context key: (item_type, item_id) to post after the ack
-EFFECTS_KEY = "ceu_effects"  # context key: Effects of a decision taken in a view_submission ack
 
 
 @dataclass
 class Effects:
-    """What a decision asks the platform to do, as plain copyable values (lazy listeners get a deep copy)."""
+    """What a decision asks the platform to do (after the ack), as plain values."""
 
     review: Reply | None = None
     dm: Reply | None = None
@@ -69,37 +66,17 @@ class Effects:
         return cls(review, decision.dm, decision.recipient, posts, fallback, others)
 
 
-async def ack_now(ack: AsyncAck) -> None:
-    await ack()
-
-
 def register_workflow(surface: SlackSurface) -> None:
     app = surface.bolt
 
-    async def submit_view(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await on_submit(surface, ack, body, client, context)
+    async def submit_view(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await on_submit(surface, ack, body, client)
 
-    async def request_view(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await on_request(surface, ack, body, client, context)
+    async def request_view(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await on_request(surface, ack, body, client)
 
-    async def reject_view(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await on_reject_reason(surface, ack, body, client, context)
-
-    async def post_for_review(inc: Incoming) -> None:
-        item = inc.context.get(POST_KEY)
-        if item:
-            await post_review(surface, surface.context(), str(item[0]), int(item[1]))
-
-    async def apply_effects(inc: Incoming) -> None:
-        effects = inc.context.get(EFFECTS_KEY)
-        if isinstance(effects, Effects):
-            await apply(surface, effects)
+    async def reject_view(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await on_reject_reason(surface, ack, body, client)
 
     async def approve(inc: Incoming) -> None:
         await on_button(surface, inc, approve=True)
@@ -107,11 +84,11 @@ def register_workflow(surface: SlackSurface) -> None:
     async def reject(inc: Incoming) -> None:
         await on_button(surface, inc, approve=False)
 
-    app.view("submit")(ack=submit_view, lazy=[lazy(post_for_review)])
-    app.view("request")(ack=request_view, lazy=[lazy(post_for_review)])
-    app.view("reject_reason")(ack=reject_view, lazy=[lazy(apply_effects)])
-    app.action("review.approve")(ack=ack_now, lazy=[lazy(approve)])
-    app.action("review.reject")(ack=ack_now, lazy=[lazy(reject)])
+    app.view("submit")(submit_view)
+    app.view("request")(request_view)
+    app.view("reject_reason")(reject_view)
+    app.action("review.approve")(after_ack(surface, approve))
+    app.action("review.reject")(after_ack(surface, reject))
 
 
 # --- opening forms ---------------------------------------------------------------------------------------------
@@ -146,9 +123,7 @@ async def _show(ack: AsyncAck, reply: Reply, title: str = "TD-CEU") -> None:
     await ack(response_action="update", view=message_view(reply, title=title))
 
 
-async def on_submit(
-    surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
+async def on_submit(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
     ctx = surface.context()
     caller = await _caller(surface, ctx, body, client)
     if caller.actor is None:
@@ -161,7 +136,7 @@ async def on_submit(
     key = str(view.get("id", ""))
     if _seen(ctx, "submission", key):  # Slack re-sent this view: answer with the first submission, write nothing
         reply = create_submission(ctx, actor, values, None, client_key=key, platform=PLATFORM)
-        await _answer_created(ack, context, form, reply, "submission", "submission_id")
+        await _answer_created(surface, ack, body, form, reply, "submission", "submission_id")
         return
     evidence: EvidenceFile | None = None
     evidence_error = ""
@@ -183,12 +158,10 @@ async def on_submit(
         await ack(response_action="errors", errors=field_errors(form, errors))
         return
     reply = create_submission(ctx, actor, values, evidence, client_key=key, platform=PLATFORM)
-    await _answer_created(ack, context, form, reply, "submission", "submission_id")
+    await _answer_created(surface, ack, body, form, reply, "submission", "submission_id")
 
 
-async def on_request(
-    surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
+async def on_request(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
     ctx = surface.context()
     caller = await _caller(surface, ctx, body, client)
     if caller.actor is None:
@@ -209,7 +182,7 @@ async def on_request(
             await ack(response_action="errors", errors=field_errors(form, validation.errors))
             return
     reply = create_request(ctx, actor, values, client_key=key, platform=PLATFORM)
-    await _answer_created(ack, context, form, reply, "request", "request_id")
+    await _answer_created(surface, ack, body, form, reply, "request", "request_id")
 
 
 def _seen(ctx: Context, item_type: str, client_key: str) -> bool:
@@ -220,7 +193,7 @@ def _seen(ctx: Context, item_type: str, client_key: str) -> bool:
 
 
 async def _answer_created(
-    ack: AsyncAck, context: AsyncBoltContext, form: Form, reply: Reply, item_type: str, id_key: str
+    surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], form: Form, reply: Reply, item_type: str, id_key: str
 ) -> None:
     errors = reply.data.get("errors")
     if reply.outcome is Outcome.INVALID and isinstance(errors, dict) and errors:
@@ -228,13 +201,14 @@ async def _answer_created(
         return
     item_id = reply.data.get(id_key)
     if reply.ok and isinstance(item_id, int) and reply.data.get("ready_for_review", True):
-        context[POST_KEY] = (item_type, item_id)
+        await _show(ack, reply, title="Sent")
+        # after the ack: post it to the reviewers' channels
+        surface.later(post_review(surface, surface.context(), item_type, item_id), body, None)
+        return
     await _show(ack, reply, title="Sent" if reply.ok else "TD-CEU")
 
 
-async def on_reject_reason(
-    surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
+async def on_reject_reason(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
     ctx = surface.context()
     view = body.get("view") or {}
     try:
@@ -259,8 +233,8 @@ async def on_reject_reason(
         await ack(response_action="errors", errors={"reason": decision.notice.title})
         return
     fallback = (str(meta["channel"]), str(meta["ts"])) if meta.get("channel") and meta.get("ts") else None
-    context[EFFECTS_KEY] = Effects.of(decision, fallback)
     await _show(ack, decision.notice, title="Review")
+    surface.later(apply(surface, Effects.of(decision, fallback)), body, None)  # after the ack
 
 
 # --- review buttons ---------------------------------------------------------------------------------------------
