@@ -98,20 +98,33 @@ def write_report(ctx: Context, fy: int, out_dir: Path) -> list[Path]:
     with csv_path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(head)
-        w.writerows(r.values for r in rows)
+        w.writerows([csv_cell(v) for v in r.values] for r in rows)
     done_path = out_dir / f"td-ceu-FY{fy}-completers.csv"
     with done_path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["name", "email"])
-        w.writerows([r.name, r.email] for r in completers)
+        w.writerows([csv_cell(r.name), csv_cell(r.email)] for r in completers)
     xlsx_path = out_dir / f"td-ceu-FY{fy}.xlsx"
     write_xlsx(xlsx_path, f"FY{fy}", head, [r.values for r in rows], [[r.name, r.email] for r in completers])
     return [csv_path, done_path, xlsx_path]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (roster names are typed by people) gets a leading
+    apostrophe, the usual CSV-injection guard; numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_xlsx(path: Path, sheet: str, head: list[str], rows: list[list[object]], completers: list[list[str]]) -> None:
-    """XLSX with xlsxwriter in constant-memory mode (rows streamed in order; about 3x faster than openpyxl)."""
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    """XLSX with xlsxwriter in constant-memory mode (rows streamed in order; about 3x faster than openpyxl).
+    Text is always written as text: never turned into a formula or a link, whatever it starts with."""
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    wb = xlsxwriter.Workbook(str(path), options)
     bold = wb.add_format({"bold": True})
     ws = wb.add_worksheet(sheet)
     ws.write_row(0, 0, head, bold)

@@ -146,3 +146,32 @@ def test_chat_unknown_email_gets_the_contact_and_nothing_is_recorded(cli: Cli) -
         assert "stranger@elsewhere.org" in run.out
         assert "tdceu@alet.org" in run.out
     assert {t.__name__: cli.count(t) for t in (Person, CreditRecord, ImportBatch, AuditLog)} == before
+
+
+def test_report_never_turns_roster_text_into_formulas_or_links(tmp_path: Path) -> None:
+    """Names and districts are typed by people: in the XLSX they stay text, in the CSV they get the apostrophe
+    guard, so opening the report never runs `=HYPERLINK(...)` or `+cmd|...`."""
+    cli = Cli(tmp_path / "data")
+    cli.data_dir.mkdir()
+    roster = (
+        "email,name,district,role_start,cto_completed,roles\n"
+        'evil@x.k12.al.us,"=HYPERLINK(""http://evil.example"",""x"")",+1+2,2024-11-01,,director\n'
+        "fine@y.k12.al.us,Pat O-Neil,-Dash County,2024-11-01,,director\n"
+    )
+    cli.load("roster", roster)
+    out = tmp_path / "r"
+    cli.ok("report", "--fy", "2025", "--out", str(out), "--today", "2025-10-15")
+
+    with (out / "td-ceu-FY2025.csv").open(encoding="utf-8", newline="") as fh:
+        table = {row[1]: row for row in list(csv.reader(fh))[1:]}
+    assert table["evil@x.k12.al.us"][:3] == ['\'=HYPERLINK("http://evil.example","x")', "evil@x.k12.al.us", "'+1+2"]
+    assert table["fine@y.k12.al.us"][:3] == ["Pat O-Neil", "fine@y.k12.al.us", "'-Dash County"]
+    assert table["evil@x.k12.al.us"][3] == "0.0"  # numbers unchanged
+
+    wb = load_workbook(out / "td-ceu-FY2025.xlsx")  # not read-only: formulas would show as data_type "f"
+    cells = {row[1].value: row for row in wb["FY2025"].iter_rows(min_row=2)}
+    evil = cells["evil@x.k12.al.us"]
+    assert evil[0].value == '=HYPERLINK("http://evil.example","x")' and evil[0].data_type == "s"
+    assert evil[2].value == "+1+2" and evil[2].data_type == "s"
+    assert evil[0].hyperlink is None
+    wb.close()
