@@ -19,6 +19,8 @@ import click
 from bot.app import Services, build_services
 from bot.settings import Settings
 from handlers.context import Context
+from handlers.fy_arg import FIRST_FY
+from rules.fiscal import fiscal_year_bounds
 
 
 def _services() -> Services:
@@ -35,7 +37,7 @@ def _context(services: Services, today: date | None) -> Context:
     return ctx
 
 
-FIRST_DAY = date(2024, 10, 1)  # FY2025, the first fiscal year of the requirement, starts here
+FIRST_DAY = fiscal_year_bounds(FIRST_FY)[0]  # the first day of the requirement (from the shipped policy files)
 MAX_FY = 2100  # fiscal years beyond this are typing errors (and beyond 9998 dates break)
 
 
@@ -48,7 +50,7 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
         raise click.BadParameter(f"'{value}' is not a date like 2025-09-30") from None
     if not FIRST_DAY <= day <= date(MAX_FY, 9, 30):
         raise click.BadParameter(
-            f"{day} is outside the TD-CEU years (the requirement began on {FIRST_DAY}, with FY{FIRST_DAY.year + 1})"
+            f"{day} is outside the TD-CEU years (the requirement began on {FIRST_DAY}, with FY{FIRST_FY})"
         )
     return day
 
@@ -56,10 +58,8 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
 def _fy(_ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
     if value is None:
         return None
-    if not FIRST_DAY.year + 1 <= value <= MAX_FY:
-        raise click.BadParameter(
-            f"FY{value} is not a TD-CEU fiscal year (the requirement began with FY{FIRST_DAY.year + 1})"
-        )
+    if not FIRST_FY <= value <= MAX_FY:
+        raise click.BadParameter(f"FY{value} is not a TD-CEU fiscal year (the requirement began with FY{FIRST_FY})")
     return value
 
 
@@ -100,8 +100,13 @@ def chat(email: str, today: date | None, message: tuple[str, ...]) -> None:
     def answer(text: str) -> None:
         reply = asyncio.run(handle_text(ctx, email, "console", text))
         click.echo(reply.to_text())
-        if reply.data.get("form"):
-            click.echo("\n(The form opens in Slack or Teams; in the console, use `ceu-bot import attendance`.)")
+        form = reply.data.get("form")
+        if form == "submit":
+            click.echo("\n(The form opens in Slack or Teams; an admin records hours with `ceu-bot import attendance`.)")
+        elif form:
+            click.echo(
+                "\n(The form opens in Slack or Teams: type `/ceu request` there, or `request` to the bot in Teams.)"
+            )
 
     if message:
         answer(" ".join(message))

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from handlers.context import Actor, Context
 from handlers.events import handle_events
+from handlers.fy_arg import current_policy
 from handlers.history import handle_history
 from handlers.reply import Reply, Section
 from handlers.snooze import handle_snooze
 from handlers.status import handle_status
+from rules.hours import fmt_hours
 
 Run = Callable[[Context, Actor, list[str]], Awaitable[Reply]]
 
@@ -27,7 +29,7 @@ class Command:
 
 
 async def handle_help(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
-    return help_reply()
+    return help_reply(ctx)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -80,15 +82,27 @@ def parse(text: str) -> tuple[Command, list[str]]:
     return HELP, []
 
 
-def help_reply(prefix: str = "") -> Reply:
+def requirement_line(ctx: Context | None) -> str:
+    """The requirement in one sentence, with the numbers of today's policy (generic without a context)."""
+    if ctx is None:
+        return (
+            "Alabama technology directors need their credited hours each fiscal year (Oct 1 to Sep 30), partly "
+            "from ALET and partly from approved external events; `status` shows yours."
+        )
+    p = current_policy(ctx)
+    return (
+        f"Alabama technology directors need {fmt_hours(p.required)} credited hours each fiscal year "
+        f"(Oct 1 to Sep 30): at least {fmt_hours(p.alet_minimum)} from ALET, at most "
+        f"{fmt_hours(p.external_maximum)} from approved external events."
+    )
+
+
+def help_reply(ctx: Context | None = None, prefix: str = "") -> Reply:
     return Reply(
         title="TD-CEU bot: what I can do",
         sections=[
             Section(
-                text=(
-                    "Alabama technology directors need 12 credited hours each fiscal year (Oct 1 to Sep 30): "
-                    "at least 6 from ALET, at most 6 from approved external events."
-                ),
+                text=requirement_line(ctx),
                 items=[f"{prefix}{c.usage}: {c.summary}" for c in COMMANDS],
             )
         ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Actor, Context
+from handlers.fy_arg import current_policy
 from handlers.reply import Reply, Section, trimmed
 from rules.fiscal import fiscal_year_of
 from rules.hours import fmt_hours
@@ -27,19 +28,21 @@ async def handle_events(ctx: Context, actor: Actor | None, args: list[str]) -> R
         items = catalog(session, fy)
     alet = [i for i in items if i.is_alet and i.counts_for_td and (i.day is None or i.day >= ctx.today)]
     external = sorted((i for i in items if not i.is_alet), key=lambda i: i.title.lower())
+    policy = current_policy(ctx)
+    alet_min, ext_max = fmt_hours(policy.alet_minimum), fmt_hours(policy.external_maximum)
     alet_lines, alet_more = trimmed([event_line(i) for i in alet], MAX_ITEMS)
     ext_lines, ext_more = trimmed([event_line(i) for i in external], MAX_ITEMS)
     return Reply(
         title=f"TD-CEU catalog, FY{fy}",
         sections=[
             Section(
-                heading="Upcoming ALET activities (at least 6 hours a year come from these)",
+                heading=f"Upcoming ALET activities (at least {alet_min} hours a year come from these)",
                 text="" if alet_lines else "None announced yet; watch the ALET events calendar.",
                 items=alet_lines,
                 more=alet_more,
             ),
             Section(
-                heading="Approved external events (at most 6 hours a year count)",
+                heading=f"Approved external events (at most {ext_max} hours a year count)",
                 text="" if ext_lines else "None approved yet for this fiscal year; use `request` to ask for one.",
                 items=ext_lines,
                 more=ext_more,

@@ -1,15 +1,24 @@
-"""Parsing an optional fiscal-year argument ("2025", "FY2025", "fy25") of a chat command."""
+"""Fiscal years in chat: parsing an optional FY argument ("2025", "FY2025", "fy25") and the policy in force."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
+from handlers.context import Context
 from handlers.reply import Outcome, Reply, message
 from rules.fiscal import fiscal_year_of
+from rules.policy import Policy
+from storage.policy_data import first_shipped_fy, policy_for
 
-FIRST_FY = 2025
+FIRST_FY = first_shipped_fy()  # the first fiscal year of the requirement, from the shipped policy files
 _FY = re.compile(r"^(?:fy)?(\d{2}|\d{4})$", re.IGNORECASE)
+
+
+def current_policy(ctx: Context) -> Policy:
+    """The policy of today's fiscal year (the first one's before the requirement began)."""
+    with ctx.session() as session:
+        return policy_for(session, max(fiscal_year_of(ctx.today), FIRST_FY))
 
 
 def fy_from_args(args: list[str], today: date) -> tuple[int, Reply | None]:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from handlers.context import Actor, Context
-from handlers.fy_arg import FIRST_FY
+from handlers.fy_arg import current_policy
 from handlers.reply import Outcome, Reply, Section
-from rules.fiscal import fiscal_year_of
 from storage.people import by_email, roles_of
-from storage.policy_data import policy_for
 from storage.tables import Person
 
 
@@ -29,8 +27,7 @@ def find_actor(ctx: Context, email: str | None, platform: str) -> Actor | None:
 def unknown_user(ctx: Context, email: str | None) -> Reply:
     """Whom to contact (the policy's contact line); nothing is recorded."""
     who = email or "your chat account's e-mail address"
-    with ctx.session() as session:
-        contact = policy_for(session, max(fiscal_year_of(ctx.today), FIRST_FY)).contact
+    contact = current_policy(ctx).contact
     return Reply(
         title="You are not on the TD-CEU roster yet",
         sections=[

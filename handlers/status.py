@@ -161,7 +161,9 @@ def suggestion_line(item: CatalogItem, policy: Policy) -> str:
     strands = ", ".join(policy.strands[n] for n in numbers_of(item.strands) if n in policy.strands)
     when = item.day.isoformat() if item.day else "any day this FY"
     source = "ALET" if item.is_alet else "external"
-    return f"{when}: {item.title} ({source}, up to {fmt_hours(item.cap)} h; {strands})"
+    amount = f"up to {fmt_hours(item.cap)} h" if item.up_to else f"{fmt_hours(item.cap)} h"
+    per = " per unit" if item.per_unit else ""
+    return f"{when}: {item.title} ({source}, {amount}{per}; {strands})"
 
 
 async def handle_status(ctx: Context, actor: Actor, args: list[str]) -> Reply:

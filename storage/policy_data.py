@@ -78,6 +78,11 @@ def _parse(data: dict[str, Any]) -> tuple[Policy, list[CatalogItem]]:
     return policy, items
 
 
+def first_shipped_fy() -> int:
+    """The first fiscal year of the requirement: the earliest shipped policy file (fy2025.toml -> 2025)."""
+    return min(int(p.stem[2:]) for p in SHIPPED.glob("fy*.toml"))
+
+
 def shipped_policies() -> list[tuple[Policy, list[CatalogItem]]]:
     return [read_policy_file(p) for p in sorted(SHIPPED.glob("fy*.toml"))]
 
@@ -145,7 +150,7 @@ def _load_policy(session: Session, fy: int) -> Policy:
         select(PolicyYear).where(PolicyYear.fy <= fy).order_by(col(PolicyYear.fy).desc()).limit(1)
     ).first()
     if row is None:
-        raise LookupError(f"no TD-CEU policy applies to FY{fy} (the requirement starts with FY2025)")
+        raise LookupError(f"no TD-CEU policy applies to FY{fy} (the requirement starts with FY{first_shipped_fy()})")
     strands = session.exec(
         select(PolicyStrand).where(PolicyStrand.fy == row.fy).order_by(col(PolicyStrand.number))
     ).all()
