@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.evidence_link import mount_evidence_links
 from bot.review_fanout import ReviewFanout
 from bot.scheduler import install_sweep
 from bot.settings import Settings
@@ -42,6 +43,7 @@ async def healthz(request: web.Request) -> web.Response:
 def build_app(services: Services, *, dev: bool = False) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/healthz", healthz)
+    mount_evidence_links(app, services)  # signed evidence links in review messages, when CEU_PUBLIC_URL is set
     slack = mount_slack(app, services)
     if slack is not None:
         services.reviews.add(slack.notifier, services.settings.slack_review_channel)

@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     scheduler: bool = Field(default=True, alias="CEU_SCHEDULER")  # false: `serve` runs no reminder sweep
     # A fixed "today" (tests, demos, benchmarks); unset in production, where today is the date in America/Chicago.
     today: date | None = Field(default=None, alias="CEU_TODAY")
+    # The bot's public address (https://ceu.example.org): turns on signed, expiring evidence download links
+    # (/evidence/<sha256>?exp=&sig=) in review messages. The key: CEU_EVIDENCE_LINK_SECRET, or one generated in
+    # the data folder (evidence-link.key) when that is unset.
+    public_url: str = Field(default="", alias="CEU_PUBLIC_URL")
+    evidence_link_secret: str = Field(default="", alias="CEU_EVIDENCE_LINK_SECRET")
+    evidence_link_days: int = Field(default=30, alias="CEU_EVIDENCE_LINK_DAYS")
 
     slack_bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")

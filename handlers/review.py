@@ -7,6 +7,9 @@ Interface for the chat adapters:
   Buttons (action "review.approve" style "primary", "review.reject" style "danger", value "submission:12");
   once decided it has no buttons and says "Approved/Rejected by NAME on DATE (reason)". Outcome NOT_FOUND when the
   item does not exist. Post it, then `storage.reviews.record_post(...)` and commit, to update it in place later.
+  A submission with a stored file has `data["evidence"]` (sha256, mime, name, size, path: what a platform needs to
+  upload it beside the post) and, when download links are on (storage.evidence.links_for), a "Download" fact
+  with a signed, expiring link.
 - `parse_item(value) -> (item_type, item_id) | None` reads a button value back.
 - `decide(ctx, reviewer, item_type, item_id, approve, reason="") -> Decision`. "review.approve" calls it directly;
   "review.reject" first opens handlers.forms.reject_form(item_type, item_id) and calls it with the reason.
@@ -39,6 +42,7 @@ from rules.hours import fmt_hours, fmt_hours_unit
 from rules.policy import Evidence, Kind
 from rules.strands import fmt_strands
 from storage.audit import audit
+from storage.evidence import evidence_path, links_for
 from storage.people import is_director
 from storage.policy_data import policy_for
 from storage.reviews import (
@@ -169,8 +173,13 @@ def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Rep
     else:
         facts.append(Fact("Submitted", local_date(as_utc(sub.created_at), TIMEZONE).isoformat()))
     ev_facts = [Fact("File", evidence_line(sub))]
+    data: dict[str, object] = {"item_type": SUBMISSION, "item_id": sub.id, "status": sub.status}
     if sub.evidence_sha256:
         ev_facts.append(Fact("SHA-256", sub.evidence_sha256[:12] + "…"))
+        data["evidence"] = _evidence_data(ctx, sub)
+        links = links_for(ctx.evidence_dir)
+        if links is not None:
+            ev_facts.append(Fact("Download", links.url(sub.evidence_sha256, ctx.now)))
     assignment = sub.assignment or ""
     if len(assignment) > ASSIGNMENT_SHOWN:
         assignment = assignment[:ASSIGNMENT_SHOWN] + "… (shortened)"
@@ -201,8 +210,21 @@ def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Rep
         sections=sections,
         buttons=buttons,
         summary=f"{title}: {state}",
-        data={"item_type": SUBMISSION, "item_id": sub.id, "status": sub.status},
+        data=data,
     )
+
+
+def _evidence_data(ctx: Context, sub: Submission) -> dict[str, object]:
+    """What a platform needs to show reviewers the stored file (Slack uploads it into the post's thread)."""
+    sha = sub.evidence_sha256 or ""
+    mime = sub.evidence_type or ""
+    return {
+        "sha256": sha,
+        "mime": mime,
+        "name": sub.evidence_name or "evidence",
+        "size": sub.evidence_size or 0,
+        "path": str(evidence_path(ctx.evidence_dir, sha, mime)),
+    }
 
 
 def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:

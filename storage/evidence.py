@@ -8,18 +8,30 @@ Interface for the chat adapters:
   `filename` is only kept (sanitised) to show reviewers; the type comes from the magic bytes.
 - `store_evidence(evidence_dir, file) -> sha256` writes `evidence_dir/<sha[:2]>/<sha>.<ext>` atomically (temporary
   file + rename) and is idempotent; the user's file name is never part of a path.
+- `EvidenceLinks(base_url, key)` makes and checks expiring, HMAC-signed download links
+  `<base_url>/evidence/<sha256>?exp=<unix time>&sig=<hex>` (served by bot/evidence_link.py). The composition root
+  registers one per evidence folder (`register_links`) when CEU_PUBLIC_URL is set; handlers ask `links_for(dir)`.
+  `link_key(data_dir, secret)` is the signing key: derived from the secret setting, or generated once and kept in
+  `<data_dir>/evidence-link.key`. `stored_metadata(session, sha256)` is the type and name recorded with the file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import os
+import secrets
 import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from storage.tables import Submission
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -145,3 +157,93 @@ def store_evidence(evidence_dir: Path, file: EvidenceFile) -> str:
         Path(tmp).unlink(missing_ok=True)
         raise
     return file.sha256
+
+
+# --- signed download links ----------------------------------------------------------------------------------------
+
+LINK_PATH = "/evidence/"
+DEFAULT_LINK_TTL = timedelta(days=30)
+KEY_FILE = "evidence-link.key"
+
+
+def is_sha256(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+@dataclass(frozen=True)
+class EvidenceLinks:
+    """Expiring download links for stored evidence, signed with HMAC-SHA256 over "<sha256>:<exp>"."""
+
+    base_url: str  # the bot's public address, e.g. https://ceu.example.org
+    key: bytes
+    ttl: timedelta = DEFAULT_LINK_TTL
+
+    def signature(self, sha256: str, exp: int) -> str:
+        return hmac.new(self.key, f"{sha256}:{exp}".encode(), hashlib.sha256).hexdigest()
+
+    def url(self, sha256: str, now: datetime) -> str:
+        exp = int((now + self.ttl).timestamp())
+        return f"{self.base_url.rstrip('/')}{LINK_PATH}{sha256}?exp={exp}&sig={self.signature(sha256, exp)}"
+
+    def valid(self, sha256: str, exp: str, sig: str, now: datetime) -> bool:
+        """A link is valid when its signature matches and it has not expired."""
+        if not is_sha256(sha256) or not exp.isdigit() or len(exp) > 12:
+            return False
+        if not hmac.compare_digest(self.signature(sha256, int(exp)), sig.lower()):
+            return False
+        return int(exp) >= now.timestamp()
+
+
+def link_key(data_dir: Path, secret: str = "") -> bytes:
+    """The signing key: derived from `secret`, or random and kept (mode 0600) in <data_dir>/evidence-link.key."""
+    if secret:
+        return hmac.new(secret.encode(), b"ceu-evidence-link-v1", hashlib.sha256).digest()
+    path = data_dir / KEY_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    key = bytes.fromhex(path.read_text().strip())
+    if len(key) < 32:
+        raise ValueError(f"{path} does not hold a 32-byte hex key")
+    return key
+
+
+_links: dict[Path, EvidenceLinks] = {}
+
+
+def register_links(evidence_dir: Path, links: EvidenceLinks | None) -> None:
+    """Turn download links on (or off, with None) for the evidence stored in `evidence_dir`."""
+    where = evidence_dir.resolve()
+    if links is None:
+        _links.pop(where, None)
+    else:
+        _links[where] = links
+
+
+def links_for(evidence_dir: Path) -> EvidenceLinks | None:
+    return _links.get(evidence_dir.resolve()) if _links else None
+
+
+@dataclass(frozen=True)
+class StoredMeta:
+    mime: str
+    name: str
+
+
+def stored_metadata(session: Session, sha256: str) -> StoredMeta | None:
+    """The type and name recorded with a stored file (from the submission that attached it), or None."""
+    row = session.exec(
+        select(Submission.evidence_type, Submission.evidence_name)
+        .where(Submission.evidence_sha256 == sha256)
+        .order_by(col(Submission.id))
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    mime, name = row
+    return StoredMeta(mime or "application/octet-stream", name or "evidence")

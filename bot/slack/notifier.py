@@ -4,11 +4,22 @@ send_dm uses the DM channel stored with the person's Slack identity; otherwise u
 conversations.open -> chat.postMessage, and the account and DM channel are stored for next time.
 Never raises: the result is a Delivery, SENT, UNREACHABLE (no Slack account with that e-mail) or FAILED
 (429 after the client's retries, 5xx, network trouble, any other API error) for the next sweep to retry.
+
+Evidence: a review post whose Reply carries `data["evidence"]` (handlers.review: sha256, mime, name, path of the
+stored file) gets that file uploaded into its thread with files_upload_v2 (files:write), so reviewers see the
+certificate beside the buttons. Exactly once per post: the upload is claimed in the reminder log (kind
+"evidence_upload", recipient "slack:<channel>:<ts>", fy 0, step "submission:<id>") before it is made and marked
+sent after; a failed upload releases the claim and is tried again when the post is next updated (the decision).
+A failed upload never fails the post.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -20,10 +31,12 @@ from bot.slack.blocks import message_payload
 from handlers.notify import Delivery, DeliveryStatus, Recipient
 from handlers.reply import Reply
 from storage.people import identities_of, link_identity
+from storage.reminders import Key, claim, mark_failed, mark_sent
 from storage.tables import Person
 
 PLATFORM = "slack"
 UNREACHABLE_ERRORS = {"users_not_found", "user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"}
+UPLOAD_KIND = "evidence_upload"
 log = logging.getLogger("ceu.slack.notify")
 
 
@@ -49,16 +62,54 @@ class SlackNotifier:
     async def post_channel(self, channel: str, reply: Reply) -> Delivery:
         try:
             resp = await self.client.chat_postMessage(channel=channel, **message_payload(reply))
-            return Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", "")), str(resp.get("channel", channel)))
         except Exception as exc:  # noqa: BLE001
             return self._failure(exc)
+        sent = Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", "")), str(resp.get("channel", channel)))
+        await self.share_evidence(sent.channel, sent.message_id, reply)
+        return sent
 
     async def update_message(self, channel: str, message_id: str, reply: Reply) -> Delivery:
         try:
             resp = await self.client.chat_update(channel=channel, ts=message_id, **message_payload(reply))
-            return Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", message_id)), channel)
         except Exception as exc:  # noqa: BLE001
             return self._failure(exc)
+        await self.share_evidence(channel, message_id, reply)  # only if an earlier upload into it failed
+        return Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", message_id)), channel)
+
+    # --- evidence in the review post's thread ----------------------------------------------------------------
+
+    async def share_evidence(self, channel: str, ts: str, reply: Reply) -> bool:
+        """Upload the reply's evidence file into the thread of message `ts`, once; True when uploaded now."""
+        evidence = reply.data.get("evidence")
+        item = f"{reply.data.get('item_type', '')}:{reply.data.get('item_id', '')}"
+        if not isinstance(evidence, dict) or not channel or not ts:
+            return False
+        path = Path(str(evidence.get("path", "")))
+        key = Key(UPLOAD_KIND, f"{PLATFORM}:{channel}:{ts}"[:254], 0, item[:40])
+        try:
+            if not await asyncio.to_thread(claim, self.engine, key, None, datetime.now(UTC)):
+                return False  # uploaded already (or another replica is uploading it right now)
+        except Exception:  # noqa: BLE001 - a notifier never raises
+            log.exception("slack: could not claim the evidence upload for %s", item)
+            return False
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+            name = str(evidence.get("name") or path.name)
+            await self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=ts,
+                file=data,
+                filename=name,
+                title=f"Evidence: {name}",
+                initial_comment=_upload_comment(item, evidence),
+            )
+        except Exception as exc:  # noqa: BLE001
+            error = self._failure(exc).error
+            log.warning("slack: could not upload the evidence of %s into %s/%s: %s", item, channel, ts, error)
+            await asyncio.to_thread(mark_failed, self.engine, key, error)
+            return False
+        await asyncio.to_thread(mark_sent, self.engine, key, datetime.now(UTC))
+        return True
 
     # --- helpers ---------------------------------------------------------------------------------------------
 
@@ -103,3 +154,9 @@ class SlackNotifier:
             return Delivery(status, PLATFORM, error=error)
         log.warning("slack delivery failed: %r", exc)
         return Delivery(DeliveryStatus.FAILED, PLATFORM, error=type(exc).__name__ + (f": {exc}" if str(exc) else ""))
+
+
+def _upload_comment(item: str, evidence: dict[str, Any]) -> str:
+    kind, _, number = item.partition(":")
+    sha = str(evidence.get("sha256", ""))[:12]
+    return f"Evidence for {kind} #{number} (SHA-256 {sha}…)" if sha else f"Evidence for {kind} #{number}"

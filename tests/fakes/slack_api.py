@@ -13,8 +13,11 @@
     await fake.close()
 
 Besides `/api/<method>` it serves `/files/<id>/<name>` (needs `Authorization: Bearer <bot token>`; a file added
-with `redirect_to=` answers 302 to that URL) and `/respond/<key>` (a slash command's `response_url`; those posts
-are recorded as method "response_url" with the key in params["_key"]; `expect(key)` gives a future for one).
+with `redirect_to=` answers 302 to that URL), `/upload/<id>` (the upload URL files.getUploadURLExternal hands out,
+as files_upload_v2 uses it: getUploadURLExternal -> POST the bytes -> files.completeUploadExternal; each completed
+upload is recorded in `uploads` with its bytes, channel and thread_ts) and `/respond/<key>` (a slash command's
+`response_url`; those posts are recorded as method "response_url" with the key in params["_key"]; `expect(key)`
+gives a future for one).
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ class FakeSlackApi:
         self.users: dict[str, dict[str, Any]] = {}
         self.files: dict[str, FakeFile] = {}
         self.file_downloads: list[tuple[str, str]] = []  # (file id, Authorization header)
+        self.pending_uploads: dict[str, Params] = {}  # file id -> {"filename", "length", "data"?} until completed
+        self.uploads: list[Params] = []  # completed: {"id", "filename", "title", "data", "channel", "thread_ts", ...}
         self._canned: dict[str, list[Canned]] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
@@ -81,6 +86,7 @@ class FakeSlackApi:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/files/{file_id}/{name}", self._file)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self.api_url
@@ -155,6 +161,7 @@ class FakeSlackApi:
         self.calls.clear()
         self.auth_headers.clear()
         self.file_downloads.clear()
+        self.uploads.clear()
 
     def expect(self, key: str) -> asyncio.Future[Params]:
         """A future resolved with the params of the next post to `response_url(key)` (precise waiting)."""
@@ -184,7 +191,7 @@ class FakeSlackApi:
                 params.update(await request.json())
             elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
-        for key in ("blocks", "view", "attachments"):  # form-encoded JSON arrives as text
+        for key in ("blocks", "view", "attachments", "files"):  # form-encoded JSON arrives as text
             if isinstance(params.get(key), str):
                 with contextlib.suppress(ValueError):
                     params[key] = json.loads(params[key])
@@ -250,7 +257,47 @@ class FakeSlackApi:
                     "url_private_download": f"{self.base_url}/files/{f.file_id}/{f.name}",
                 },
             }
+        if method == "files.getUploadURLExternal":
+            if not p.get("filename") or not str(p.get("length", "")).isdigit():
+                return {"ok": False, "error": "invalid_arguments"}
+            file_id = f"FUP{next(self._ts):04d}"
+            self.pending_uploads[file_id] = {"filename": p["filename"], "length": int(p["length"])}
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            done: list[dict[str, Any]] = []
+            for item in p.get("files") or []:
+                pending = self.pending_uploads.pop(str(item.get("id", "")), None)
+                if pending is None or "data" not in pending:
+                    return {"ok": False, "error": "file_not_found"}
+                self.uploads.append(
+                    {
+                        **pending,
+                        "id": item["id"],
+                        "title": item.get("title"),
+                        "channel": p.get("channel_id"),
+                        "thread_ts": p.get("thread_ts"),
+                        "initial_comment": p.get("initial_comment"),
+                    }
+                )
+                done.append({"id": item["id"], "title": item.get("title"), "name": pending["filename"]})
+            return {"ok": True, "files": done}
         return {"ok": True}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: Slack takes the raw bytes (or a multipart form) and answers 200 "OK - <length>"."""
+        pending = self.pending_uploads.get(request.match_info["file_id"])
+        if pending is None:
+            return web.Response(status=404, text="unknown upload")
+        if request.content_type == "multipart/form-data":
+            form = await request.post()
+            part = next(iter(form.values()), b"")
+            data = part.file.read() if hasattr(part, "file") else str(part).encode()
+        else:
+            data = await request.read()
+        pending["data"] = data
+        self.calls.append(("upload", {"file_id": request.match_info["file_id"], "length": len(data)}))
+        self.auth_headers.append(request.headers.get("Authorization", ""))
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
         f = self.files.get(request.match_info["file_id"])

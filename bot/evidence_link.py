@@ -1,0 +1,103 @@
+"""Signed, expiring evidence download links: GET /evidence/{sha256}?exp=...&sig=... on the bot's aiohttp server.
+
+On only when CEU_PUBLIC_URL is set (the address reviewers' browsers reach the bot at). The links are made by
+storage.evidence.EvidenceLinks (handlers.review puts one in every review message with a file); the key comes from
+CEU_EVIDENCE_LINK_SECRET or is generated once under the data folder. Answers: 200 with the file (type from the
+stored metadata, `Content-Disposition: attachment` with a safe ASCII name), 403 for a bad or expired signature,
+404 for a file that is not stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from aiohttp import web
+from sqlmodel import Session
+
+from bot.settings import Settings
+from storage.evidence import (
+    LINK_PATH,
+    TYPES,
+    EvidenceLinks,
+    StoredMeta,
+    display_name,
+    evidence_path,
+    link_key,
+    register_links,
+    stored_metadata,
+)
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger("ceu.evidence")
+LINKS_KEY = web.AppKey("evidence_links", EvidenceLinks)
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def evidence_links(settings: Settings) -> EvidenceLinks | None:
+    """The link maker for these settings, or None when CEU_PUBLIC_URL is not set (links off)."""
+    base = settings.public_url.strip().rstrip("/")
+    if not base:
+        return None
+    if not base.startswith(("https://", "http://")):
+        raise ValueError("CEU_PUBLIC_URL must be an http(s) address, e.g. https://ceu.example.org")
+    key = link_key(settings.data_dir, settings.evidence_link_secret)
+    return EvidenceLinks(base, key, timedelta(days=max(1, settings.evidence_link_days)))
+
+
+def safe_filename(name: str, mime: str) -> str:
+    """An ASCII file name for Content-Disposition: no quotes, slashes or control characters; the stored type's
+    extension."""
+    ext = TYPES[mime].extension if mime in TYPES else ""
+    name = display_name(name)  # the last path part, no control characters
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = UNSAFE.sub("_", stem).strip("._")[:100] or "evidence"
+    return stem + ext
+
+
+def disposition(name: str, mime: str) -> str:
+    ascii_name = safe_filename(name, mime)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(ascii_name)}"
+
+
+def mount_evidence_links(app: web.Application, services: Services) -> EvidenceLinks | None:
+    """Serve signed links and let handlers make them (registered for the evidence folder); None when off."""
+    links = evidence_links(services.settings)
+    register_links(services.settings.evidence_dir, links)
+    if links is None:
+        return None
+    app[LINKS_KEY] = links
+    evidence_dir = services.settings.evidence_dir
+
+    def lookup(sha256: str) -> StoredMeta | None:
+        with Session(services.engine) as session:
+            return stored_metadata(session, sha256)
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        sha256 = request.match_info["sha256"]
+        exp, sig = request.query.get("exp", ""), request.query.get("sig", "")
+        if not links.valid(sha256, exp, sig, datetime.now(UTC)):
+            raise web.HTTPForbidden(text="This evidence link is not valid or has expired.")
+        meta = await asyncio.to_thread(lookup, sha256)
+        path = evidence_path(evidence_dir, sha256, meta.mime) if meta is not None else None
+        if meta is None or path is None or not path.is_file():
+            raise web.HTTPNotFound(text="No such evidence file.")
+        return web.FileResponse(
+            path,
+            headers={
+                "Content-Type": meta.mime,
+                "Content-Disposition": disposition(meta.name, meta.mime),
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    app.router.add_get(LINK_PATH + "{sha256}", serve)
+    log.info("evidence links are on: %s%s<sha256> (valid %s days)", links.base_url, LINK_PATH, links.ttl.days)
+    return links
