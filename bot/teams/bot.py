@@ -31,7 +31,7 @@ from bot.teams.render import (
     render_card,
 )
 from handlers.chat import handle_text
-from handlers.commands import help_reply
+from handlers.commands import help_reply, parse
 from handlers.context import Actor, Context
 from handlers.forms import Form, form_refusal, reject_form, request_form, submit_form
 from handlers.people import unknown_user
@@ -45,6 +45,7 @@ log = logging.getLogger("ceu.teams")
 
 PLATFORM = "teams"
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
+CHANNEL_COMMANDS = frozenset({"help", "events"})  # what the bot answers outside the personal chat
 
 
 class Answer:
@@ -65,6 +66,20 @@ def lookup_failed_reply() -> Reply:
         title="I could not look up your Teams account just now",
         sections=[Section(text="Nothing was recorded. Please try again in a minute.")],
         outcome=Outcome.ERROR,
+    )
+
+
+def personal_chat_reply() -> Reply:
+    return Reply(
+        title="Please ask me in our personal chat",
+        sections=[
+            Section(
+                text="Your hours, history, forms and reminders are yours alone, so I answer them only in our "
+                "one-to-one chat (open TD-CEU under Apps or Chat). Here in a channel I can show `help` and `events`."
+            )
+        ],
+        outcome=Outcome.REFUSED,
+        summary="Please ask me in our personal chat",
     )
 
 
@@ -89,11 +104,14 @@ class CeuTeamsBot(ActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         ctx = self.contexts()
+        activity = turn_context.activity
+        personal = is_personal(activity)
         caller = await resolve_caller(turn_context, ctx)
         if caller.actor is None:
-            await self._send(turn_context, self._stranger(ctx, caller))
+            # in a channel, never name the stranger's e-mail in front of everyone
+            stranger = self._stranger(ctx, caller) if personal or caller.lookup_failed else personal_chat_reply()
+            await self._send(turn_context, stranger)
             return
-        activity = turn_context.activity
         value = activity.value
         if isinstance(value, dict) and isinstance(value.get(cards.VERB), str):  # Action.Submit fallback
             answer = await self.on_card_action(ctx, caller.actor, value[cards.VERB], value)
@@ -107,6 +125,9 @@ class CeuTeamsBot(ActivityHandler):
         text = (text or "").strip()
         if not text and has_inline_files(activity.attachments):
             await self._send(turn_context, self._not_a_file())
+            return
+        if not personal and parse(text)[0].name not in CHANNEL_COMMANDS:
+            await self._send(turn_context, personal_chat_reply())  # status, history, forms: only one to one
             return
         reply = await handle_text(ctx, caller.email, PLATFORM, text)
         form_id = reply.data.get("form")
