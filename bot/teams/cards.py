@@ -3,12 +3,14 @@
 
 Buttons become `Action.Execute` (verb = the Button's action, data = its value) with an `Action.Submit` fallback for
 clients without Universal Actions; a button may instead open a sub-card (`Action.ShowCard`, e.g. the reject reason).
+Texts (titles, event names, reasons people typed) never become Markdown links or mentions (`plain`).
 A card is kept under Teams' ~28 KB message limit by trimming the longest lists (with a "… and N more" note).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -44,8 +46,24 @@ _OUTCOME_COLOUR = {
 _STYLE = {"primary": "positive", "danger": "destructive"}
 
 
+WORD_JOINER = "\u2060"  # invisible; splits what Teams' card Markdown would read as a link or a mention
+_LINKISH = re.compile(r"\]\s*\(|<(?=[A-Za-z/])")
+
+
+def plain(text: str) -> str:
+    """`text` shown as written: TextBlock and FactSet read Markdown, so a user's `[click](https://…)` would become
+    a link and `<at>…</at>` or `<https://…>` something else. A word joiner goes after the `]` of `](` and after a
+    `<` before a letter or `/`; everything else (and what the reader sees) is unchanged."""
+    return _LINKISH.sub(lambda m: m.group(0)[0] + WORD_JOINER + m.group(0)[1:], text)
+
+
 def text_block(text: str, **props: Any) -> Card:
-    return {"type": "TextBlock", "text": text, "wrap": True, **props}
+    """A wrapping TextBlock; its text is never read as a link (see `plain`)."""
+    return {"type": "TextBlock", "text": plain(text), "wrap": True, **props}
+
+
+def fact_set(facts: list[tuple[str, str]]) -> Card:
+    return {"type": "FactSet", "facts": [{"title": plain(label), "value": plain(value)} for label, value in facts]}
 
 
 def execute_action(title: str, verb: str, data: Mapping[str, Any], style: str = "") -> Card:
@@ -71,7 +89,7 @@ def section_body(section: Section) -> list[Card]:
     if section.text:
         body.append(text_block(section.text))
     if section.facts:
-        body.append({"type": "FactSet", "facts": [{"title": f.label, "value": f.value} for f in section.facts]})
+        body.append(fact_set([(f.label, f.value) for f in section.facts]))
     body.extend(text_block(f"- {item}", spacing="None") for item in section.items)
     if section.more:
         body.append(text_block(section.more, isSubtle=True, spacing="Small"))
