@@ -195,7 +195,6 @@ class CeuTeamsBot(ActivityHandler):
                 offer.url,
                 offer.name,
                 max_bytes,
-                timeout=float(self.settings.slack_http_timeout) * 3,
                 allow_loopback_http=_local_connector(activity),
             )
             evidence = check_evidence(data, offer.name, max_bytes)

@@ -18,6 +18,7 @@ from storage.evidence import EvidenceError, display_name, fmt_size
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 MAX_REDIRECTS = 3
 CHUNK = 64 * 1024
+DOWNLOAD_TIMEOUT = 30.0  # seconds for the whole download (redirects included) of a file of at most the size limit
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ def allowed_url(url: str, *, allow_loopback_http: bool) -> bool:
     return parts.scheme == "http" and allow_loopback_http and is_loopback(url)
 
 
-async def download(url: str, name: str, max_bytes: int, *, timeout: float, allow_loopback_http: bool) -> bytes:
+async def download(
+    url: str, name: str, max_bytes: int, *, allow_loopback_http: bool, timeout: float = DOWNLOAD_TIMEOUT
+) -> bytes:
     """The file's bytes; EvidenceError (a message for the user) for a refused address, a redirect to another host,
     an HTTP error or a file over `max_bytes`."""
     if not allowed_url(url, allow_loopback_http=allow_loopback_http):
