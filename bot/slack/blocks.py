@@ -2,7 +2,8 @@
 
 Limits kept: at most 50 blocks a message (the rest trimmed with a "more" note), header text 150 characters,
 section text 3000 characters (long lists split over several sections, then trimmed), button labels 75 characters.
-User-provided text is escaped for mrkdwn (&, <, >), so nobody can smuggle a <!channel> mention into a message.
+User-provided text is escaped for mrkdwn (&, <, >), in the blocks and in the `text` fallback alike, so nobody can
+smuggle a <!channel> mention or a disguised <url|label> link into a message.
 """
 
 from __future__ import annotations
@@ -103,8 +104,9 @@ def reply_blocks(reply: Reply) -> list[Block]:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The plain-text rendering (notifications, screen readers, clients without blocks)."""
-    return clip(reply.to_text(), FALLBACK_MAX)
+    """The plain-text rendering (notifications, screen readers, clients without blocks), escaped like the blocks:
+    Slack parses `text` too, so user text such as `<!channel>` or `<https://evil|label>` must stay literal."""
+    return escape(clip(reply.to_text(), FALLBACK_MAX))
 
 
 def message_payload(reply: Reply) -> dict[str, Any]:

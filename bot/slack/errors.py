@@ -1,7 +1,9 @@
 """Our typed Slack-side errors and the one bolt error handler that turns any failure into a polite reply.
 
 A `PoliteError` carries the Reply to show; anything else is logged with its traceback on the server and the user
-gets a short apology. Nothing else ever reaches a chat user.
+gets a short apology. Nothing else ever reaches a chat user. In a modal's view_submission a PoliteError is shown
+as a field error on the first input (the modal and the typed answers stay); only an unexpected error replaces
+the modal with the apology.
 """
 
 from __future__ import annotations
@@ -72,6 +74,15 @@ async def handle_error(
         log.error("slack: unexpected error", exc_info=error)
     reply = reply_for(error)
     kind = body.get("type")
+    if kind == "view_submission" and isinstance(error, PoliteError):
+        field = _first_input(body)
+        if field:  # keep the modal and what was typed in it; say what happened on a field
+            message = " ".join([reply.title, *(s.text for s in reply.sections if s.text)])
+            return BoltResponse(
+                status=200,
+                body=json.dumps({"response_action": "errors", "errors": {field: message[:2000]}}),
+                headers={"content-type": "application/json"},
+            )
     if kind == "view_submission":
         return BoltResponse(
             status=200,
@@ -88,3 +99,12 @@ async def handle_error(
     except Exception:  # noqa: BLE001 - the apology itself failed; the log has the original error
         log.exception("slack: could not deliver the error reply")
     return BoltResponse(status=200, body="")
+
+
+def _first_input(body: dict[str, Any]) -> str:
+    """The block id of the submitted modal's first input (where an error about the whole form is shown)."""
+    view = body.get("view") or {}
+    for block in view.get("blocks") or []:
+        if block.get("type") == "input" and block.get("block_id"):
+            return str(block["block_id"])
+    return next(iter((view.get("state") or {}).get("values") or {}), "")  # the inputs' block ids, in order

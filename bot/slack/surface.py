@@ -102,7 +102,9 @@ class SlackSurface:
     async def start(self) -> None:
         """Open the shared HTTP session (inside the running loop) for the Web API client and replies."""
         if self.session is None or self.session.closed:
-            self.session = aiohttp.ClientSession()
+            # the timeout lives on the session: slack_sdk applies its own only to sessions it opens itself
+            timeout = aiohttp.ClientTimeout(total=self.services.settings.slack_http_timeout)
+            self.session = aiohttp.ClientSession(timeout=timeout)
             self.client.session = self.session
 
     async def stop(self) -> None:

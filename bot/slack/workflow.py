@@ -23,6 +23,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import message_payload, message_view
+from bot.slack.client import ack_client
 from bot.slack.files import fetch_evidence
 from bot.slack.identity import PLATFORM, Caller, resolve
 from bot.slack.modals import field_errors, form_view, read_state
@@ -115,8 +116,9 @@ async def open_form(surface: SlackSurface, inc: Incoming, actor: Actor, form_id:
 
 
 async def _caller(surface: SlackSurface, ctx: Context, body: dict[str, Any], client: AsyncWebClient) -> Caller:
+    """In the ack path: a first-sight users.info gets the short, retry-free client (a failure is a field error)."""
     user = body.get("user") or {}
-    return await resolve(ctx, client, str(user.get("id", "")), str(user.get("team_id") or "") or None)
+    return await resolve(ctx, ack_client(client), str(user.get("id", "")), str(user.get("team_id") or "") or None)
 
 
 async def _show(ack: AsyncAck, reply: Reply, title: str = "TD-CEU") -> None:
@@ -143,7 +145,7 @@ async def on_submit(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], 
     if files:
         try:
             evidence = await fetch_evidence(
-                client,
+                ack_client(client),  # Slack waits for this answer: short timeout, no retries
                 files[0],
                 max_bytes=surface.services.settings.evidence_max_bytes,
                 timeout=min(surface.services.settings.slack_http_timeout, 2.0),

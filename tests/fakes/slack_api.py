@@ -6,6 +6,7 @@
     fake.add_user("U1", "td@a.k12.al.us")  # users.info / users.lookupByEmail profiles
     fake.add_file("F1", b"%PDF-1.7 ...", name="cert.pdf", mimetype="application/pdf")
     fake.queue("chat.postMessage", status=429, headers={"Retry-After": "0"})  # one-shot response injection
+    fake.slow("files.info", 3.0)           # the next call answers as usual, 3 s late
     ...
     fake.calls                             # [(method, params)], in order; params merge query, form and JSON body
     fake.calls_to("chat.update")           # the params of each call to one method
@@ -43,6 +44,8 @@ class Canned:
     status: int = 200
     body: Mapping[str, Any] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering
+    passthrough: bool = False  # after the delay, answer as usual (a slow Slack)
 
 
 @dataclass
@@ -144,6 +147,11 @@ class FakeSlackApi:
                 Canned(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
             )
 
+    def slow(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls of `method` answer as usual, but only after `seconds`."""
+        for _ in range(times):
+            self._canned.setdefault(method, []).append(Canned(delay=seconds, passthrough=True))
+
     def fail(self, method: str, error: str, times: int = 1) -> None:
         """The next `times` calls of `method` answer `{"ok": false, "error": error}`."""
         for _ in range(times):
@@ -205,7 +213,12 @@ class FakeSlackApi:
         canned = self._canned.get(method)
         if canned:
             c = canned.pop(0)
-            return web.json_response(dict(c.body or {"ok": c.status < 400}), status=c.status, headers=dict(c.headers))
+            if c.delay:
+                await asyncio.sleep(c.delay)
+            if not c.passthrough:
+                return web.json_response(
+                    dict(c.body or {"ok": c.status < 400}), status=c.status, headers=dict(c.headers)
+                )
         if request.headers.get("Authorization") != f"Bearer {self.bot_token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         return web.json_response(self._answer(method, params))
