@@ -154,8 +154,6 @@ def _validate(
         v.errors["assignment"] = f"{entry.title} needs its assignment: write or paste it here."
     if day is None:
         return v, None
-    if entry.day is not None and day < entry.day and "date" not in v.errors:
-        v.errors["date"] = f"{entry.title} starts on {entry.day.isoformat()}; {day.isoformat()} is before it."
     assert entry.id is not None
     unit = unit_key(item, day, unit_text)
     already = claimed_quarters(session, actor.person_id, entry.id, unit)

@@ -3,6 +3,8 @@
 The cap of an activity applies to a TD's total for it in the FY (per unit for per-unit activities):
 "up to" lets any quarter-hour amount up to the cap, otherwise exactly the cap.
 An online TD-Talent course already credited (any earlier date or FY) is recorded but earns nothing again.
+A dated live ALET event (conference, Cyber Camp, region meeting) counts only on its date; any other dated activity
+(an external event, a dated online course) counts from its date on, never before it.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from rules.fiscal import fiscal_year_bounds, in_fiscal_year
-from rules.hours import fmt_hours
+from rules.hours import fmt_hours, fmt_hours_unit
 from rules.policy import CatalogItem, Kind, Policy
 from rules.strands import numbers_of
+
+LIVE_ALET = frozenset({Kind.CONFERENCE, Kind.CYBER_CAMP, Kind.REGION_MEETING})
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ def check_claim(claim: Claim, policy: Policy, today: date, already: int = 0) -> 
         problems.append(f"date {claim.day} is outside FY{item.fy} ({start} to {end}) of {item.code}")
     if claim.day > today:
         problems.append(f"date {claim.day} is in the future")
+    if item.day is not None:
+        if item.kind in LIVE_ALET and claim.day != item.day:
+            problems.append(f"date {claim.day} is not the day of {item.code}, which took place on {item.day}")
+        elif claim.day < item.day:
+            problems.append(f"date {claim.day} is before {item.code} starts on {item.day}")
     if item.earliest is not None and claim.day < item.earliest:
         problems.append(f"{item.code} counts only on or after {item.earliest}")
     if claim.quarters <= 0:
@@ -49,7 +58,7 @@ def check_claim(claim: Claim, policy: Policy, today: date, already: int = 0) -> 
     elif already:
         problems.append(f"{item.code} is already recorded ({fmt_hours(already)} hours)")
     elif claim.quarters != item.cap:
-        problems.append(f"{item.code} counts exactly {fmt_hours(item.cap)} hours, not {fmt_hours(claim.quarters)}")
+        problems.append(f"{item.code} counts exactly {fmt_hours_unit(item.cap)}, not {fmt_hours(claim.quarters)}")
     if claim.strands == 0:
         problems.append("no strand given")
     else:

@@ -64,10 +64,13 @@ HEAD = "email,activity_code,date,hours,strands\n"
         ("td@a.k12.al.us,FALL24,2024-11-05,,", "hours are missing"),
         ("td@a.k12.al.us,FALL24,2024-11-05,four,", "not a number"),
         ("td@a.k12.al.us,FALL24,2024-11-05,1e12,", "not a number"),
-        ("td@a.k12.al.us,FALL24,2024-11-06,6.25,", "over the cap of 6"),
+        ("old@b.k12.al.us,FALL24,2024-11-05,6.25,", "over the cap of 6"),
+        ("td@a.k12.al.us,FALL24,2024-11-04,1,", "not the day of FALL24, which took place on 2024-11-05"),
+        ("td@a.k12.al.us,FALL24,2024-11-06,1,", "not the day of FALL24, which took place on 2024-11-05"),
+        ("td@a.k12.al.us,EXT-AASA-AI-2025,2025-01-29,1,", "before EXT-AASA-AI-2025 starts on 2025-01-30"),
         ("td@a.k12.al.us,TALENT-DATA,2025-01-05,1,", "exactly 1.5 hours"),
         ("td@a.k12.al.us,EXT-ERATE-BOOTCAMP,2025-01-05,2,", "exactly 3 hours"),
-        ("td@a.k12.al.us,EXT-COSN-CTO-WORKSHOP,2025-01-05,2,", "exactly 1 hours"),
+        ("td@a.k12.al.us,EXT-COSN-CTO-WORKSHOP,2025-01-05,2,", "exactly 1 hour, not 2"),
         ("td@a.k12.al.us,FALL24,2024-11-05,1,9", "strand 9 is not one of"),
         ("td@a.k12.al.us,FALL24,2024-11-05,1,0", "strand 0 is not one of"),
         ("td@a.k12.al.us,FALL24,2024-11-05,1,;", "no strand given"),
@@ -78,7 +81,9 @@ HEAD = "email,activity_code,date,hours,strands\n"
 )
 def test_one_bad_attendance_row_refuses_the_file(cli: Cli, row: str, says: str) -> None:
     problems = refused(
-        cli, "attendance", HEAD + GOOD + row + "\n" + GOOD.replace("FALL24", "CAMP25").replace("11-05", "11-06")
+        cli,
+        "attendance",
+        HEAD + GOOD + row + "\n" + GOOD.replace("FALL24", "CAMP25").replace("2024-11-05", "2025-02-20"),
     )
     assert lines_of(problems) == [3]
     assert says in problems[0], problems
@@ -117,10 +122,11 @@ def test_same_person_activity_day_with_other_hours_is_refused(cli: Cli) -> None:
 
 
 def test_cap_counts_hours_already_recorded(cli: Cli) -> None:
-    cli.load("attendance", HEAD + GOOD)
-    problems = refused(cli, "attendance", HEAD + "td@a.k12.al.us,FALL24,2024-11-06,2.25,\n")
+    # an undated external event (ISTE, up to 6 hours) attended on two days: the cap covers both
+    cli.load("attendance", HEAD + "td@a.k12.al.us,EXT-ISTE,2024-12-01,4,\n")
+    problems = refused(cli, "attendance", HEAD + "td@a.k12.al.us,EXT-ISTE,2024-12-02,2.25,\n")
     assert "4 already recorded" in problems[0] and "at most 2 more" in problems[0]
-    cli.load("attendance", HEAD + "td@a.k12.al.us,FALL24,2024-11-06,2,\n")
+    cli.load("attendance", HEAD + "td@a.k12.al.us,EXT-ISTE,2024-12-02,2,\n")
 
 
 @pytest.mark.parametrize(
