@@ -112,29 +112,17 @@ def review_channels(settings: Settings) -> list[tuple[str, str]]:
 def make_notifiers(services: Services) -> list[Notifier]:
     """Notifiers for a sweep outside the server (`ceu-bot remind`): Slack with SLACK_BOT_TOKEN, Teams with its
     three MICROSOFT_APP_* settings; a platform without them is left out."""
-    from botbuilder.integration.aiohttp import CloudAdapter
-
     from bot.slack.client import make_client
     from bot.slack.notifier import SlackNotifier
-    from bot.teams.auth import TeamsMode, build_authentication, teams_mode
-    from bot.teams.notifier import TeamsNotifier
+    from bot.teams.proactive import teams_notifier
 
     settings = services.settings
     out: list[Notifier] = []
     if settings.slack_bot_token:
         out.append(SlackNotifier(make_client(settings), services.engine))
-    if teams_mode(settings, dev=False) is TeamsMode.ON:
-        adapter = CloudAdapter(build_authentication(settings, TeamsMode.ON))
-        out.append(
-            TeamsNotifier(
-                adapter,
-                services.context,
-                app_id=settings.microsoft_app_id,
-                tenant_id=settings.microsoft_app_tenant_id,
-                service_url=settings.teams_service_url,
-                review_channel=settings.teams_review_channel,
-            )
-        )
+    teams = teams_notifier(settings, services.context)
+    if teams is not None:
+        out.append(teams)
     return out
 
 

@@ -26,10 +26,11 @@ from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 from msrest.serialization import Model
 
-from bot.teams.auth import TeamsMode, TenantPolicy, build_authentication, missing_settings, teams_mode, tenant_policy
+from bot.teams.auth import TeamsMode, TenantPolicy, missing_settings, teams_mode, tenant_policy
 from bot.teams.bot import CeuTeamsBot
 from bot.teams.conversations import tenant_of
 from bot.teams.notifier import TeamsNotifier
+from bot.teams.proactive import build_proactive
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -135,16 +136,8 @@ def mount_teams(app: web.Application, services: Services, *, dev: bool = False) 
         return None
     if mode is TeamsMode.DEV:
         log.warning("Teams in --dev mode: /api/messages accepts UNAUTHENTICATED requests (Bot Framework Emulator)")
-    auth = build_authentication(settings, mode)
-    adapter = CloudAdapter(auth)
-    notifier = TeamsNotifier(
-        adapter,
-        services.context,
-        app_id=settings.microsoft_app_id if mode is TeamsMode.ON else "",
-        tenant_id=settings.microsoft_app_tenant_id,
-        service_url=settings.teams_service_url,
-        review_channel=settings.teams_review_channel,
-    )
+    proactive = build_proactive(settings, services.context, mode)
+    auth, adapter, notifier = proactive.auth, proactive.adapter, proactive.notifier
     bot = CeuTeamsBot(services.context, settings, notifier, services.reviews)
     adapter.on_turn_error = bot.on_turn_error
     tenants = tenant_policy(settings, mode)
