@@ -1,8 +1,9 @@
 """Catalog queries: a FY's activities, look-ups by code, upcoming activities that would close a gap,
-and rolling a catalog forward into the next FY."""
+and rolling a catalog's undated external events forward into a later FY."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -75,19 +76,60 @@ def upcoming(items: list[CatalogItem], today: date, *, need_alet: bool, gap_mask
     return sorted(candidates, key=score)[:limit]
 
 
-def roll_forward(session: Session, from_fy: int, to_fy: int) -> tuple[int, int]:
-    """Copy the catalog of `from_fy` into `to_fy` (dates dropped: a new FY needs its own dates). Entries the
-    target already has (by code) are kept. Returns (added, kept)."""
+@dataclass(frozen=True)
+class RollForward:
+    """What rolling a catalog forward did: `added` copied, `kept` already in the target (by code), and the
+    activities not copied because they belong to their own FY: dated events (one-off, or a new FY needs its own
+    date) and ALET activities (ALET imports each FY's sessions and courses)."""
+
+    added: int
+    kept: int
+    skipped_dated: int = 0
+    skipped_alet: int = 0
+
+    def summary(self, from_fy: int, to_fy: int) -> str:
+        text = f"FY{to_fy}: {self.added} external events copied from FY{from_fy}, {self.kept} already there."
+        skipped = []
+        if self.skipped_dated:
+            n = self.skipped_dated
+            skipped.append(
+                f"{n} dated external event{'s' if n != 1 else ''} (one-off; approve the new date for FY{to_fy})"
+            )
+        if self.skipped_alet:
+            n = self.skipped_alet
+            skipped.append(
+                f"{n} ALET activit{'ies' if n != 1 else 'y'} (import FY{to_fy}'s sessions and courses with its dates)"
+            )
+        if skipped:
+            text += " Not copied: " + "; ".join(skipped) + "."
+        return text
+
+
+def roll_catalog_forward(session: Session, from_fy: int, to_fy: int) -> RollForward:
+    """Copy the undated external events of `from_fy` into `to_fy` (their `earliest` kept only inside the new FY).
+    Dated events and ALET activities stay behind: a dated event happened once, and ALET's own activities are
+    imported per FY with their dates. Entries the target already has (by code) are kept."""
     have = {r.code for r in catalog_rows(session, to_fy)}
-    added = 0
+    added = dated = alet = 0
     for item in catalog(session, from_fy):
         if item.code in have:
             continue
+        if item.is_alet:
+            alet += 1
+            continue
+        if item.day is not None:
+            dated += 1
+            continue
         entry = entry_of(item)
         entry.fy = to_fy
-        entry.day = None
         if entry.earliest is not None and entry.earliest < date(to_fy - 1, 10, 1):
             entry.earliest = None
         session.add(entry)
         added += 1
-    return added, len(have)
+    return RollForward(added, len(have), dated, alet)
+
+
+def roll_forward(session: Session, from_fy: int, to_fy: int) -> tuple[int, int]:
+    """`roll_catalog_forward` as (added, kept); use its `summary` to tell what was not copied and why."""
+    done = roll_catalog_forward(session, from_fy, to_fy)
+    return done.added, done.kept

@@ -154,19 +154,19 @@ def test_catalog_round_trips_through_the_database(any_ctx: Context) -> None:
     assert stored == {i.code: i for i in items}
 
 
-def test_roll_forward_copies_a_catalog_without_dates(any_ctx: Context) -> None:
+def test_roll_forward_copies_the_undated_external_events(any_ctx: Context) -> None:
     with any_ctx.session() as s:
-        assert roll_forward(s, 2025, 2026) == (20, 0)
+        assert roll_forward(s, 2025, 2026) == (19, 0)  # EXT-AASA-AI-2025 is dated: one-off
         s.commit()
         rolled = {i.code: i for i in catalog(s, 2026)}
-        assert len(rolled) == 20
+        assert len(rolled) == 19
         assert all(i.fy == 2026 and i.day is None for i in rolled.values())
-        assert rolled["EXT-AASA-AI-2025"].day is None
+        assert "EXT-AASA-AI-2025" not in rolled
         assert rolled["EXT-GOOGLE-CERT-L1"].earliest is None  # 2024-10-01 is before FY2026
         assert rolled["EXT-COSN-CTO-WORKSHOP"].per_unit is True
         assert rolled["EXT-ISTE"].cap == 24 and rolled["EXT-ISTE"].up_to is True
-        assert roll_forward(s, 2025, 2026) == (0, 20)  # again: nothing twice
+        assert roll_forward(s, 2025, 2026) == (0, 19)  # again: nothing twice
         s.commit()
         n = s.exec(select(func.count()).select_from(CatalogEntry).where(col(CatalogEntry.fy) == 2026)).one()
-        assert n == 20
+        assert n == 19
         assert len(catalog(s, 2025)) == 20  # the source is untouched
