@@ -1,6 +1,10 @@
 """handlers.forms.Form <-> Slack modal: the view for views.open, and the submitted view state read back as the
 neutral `Values` (plus the ids of uploaded files). Block ids and action ids are the form's field ids, so field
-errors map straight onto `response_action="errors"`."""
+errors map straight onto `response_action="errors"`.
+
+A select holds at most 100 options; a longer list (the event picker of a large catalog) goes into option groups
+of 100 (labelled "1-100: <first> … <last>"; at most 100 groups, so 10,000 options), which Slack's select still
+filters as the user types: every event can be picked."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from slack_sdk.models.blocks import (
     InputBlock,
     InputInteractiveElement,
     Option,
+    OptionGroup,
     PlainTextInputElement,
     PlainTextObject,
     StaticMultiSelectElement,
@@ -25,12 +30,35 @@ from slack_sdk.models.views import View
 from bot.slack.blocks import clip
 from handlers.forms import Field, FieldKind, Form, Values
 
-MAX_OPTIONS = 100  # static selects hold at most 100 options
+MAX_OPTIONS = 100  # static selects hold at most 100 options (or 100 groups of 100)
+MAX_GROUPS = 100
 EVIDENCE_FILETYPES = ["pdf", "png", "jpg", "jpeg", "heic", "docx"]
 
 
 def _options(field: Field) -> list[Option]:
     return [Option(value=value[:150], label=clip(label, 75)) for value, label in field.options[:MAX_OPTIONS]]
+
+
+def _all_options(field: Field) -> list[Option]:
+    limit = MAX_OPTIONS * MAX_GROUPS if field.kind in (FieldKind.SELECT, FieldKind.MULTISELECT) else MAX_OPTIONS
+    return [Option(value=value[:150], label=clip(label, 75)) for value, label in field.options[:limit]]
+
+
+def _groups(field: Field, options: list[Option]) -> list[OptionGroup] | None:
+    """Option groups of 100 when there are more than 100 options; None when a plain list fits."""
+    if len(options) <= MAX_OPTIONS:
+        return None
+    groups: list[OptionGroup] = []
+    for i in range(0, len(options), MAX_OPTIONS):
+        chunk = options[i : i + MAX_OPTIONS]
+        first, last = (_text(o) for o in (chunk[0], chunk[-1]))
+        label = f"{i + 1}-{i + len(chunk)}: {clip(first, 32)} … {clip(last, 32)}"
+        groups.append(OptionGroup(label=clip(label, 75), options=chunk))
+    return groups
+
+
+def _text(option: Option) -> str:
+    return str(option.label or option.value or "")
 
 
 def _initial(field: Field, options: list[Option]) -> list[Option]:
@@ -41,19 +69,23 @@ def _initial(field: Field, options: list[Option]) -> list[Option]:
 def element(field: Field) -> InputInteractiveElement:
     kind = field.kind
     if kind is FieldKind.SELECT:
-        options = _options(field)
+        options = _all_options(field)
         initial = _initial(field, options)
+        groups = _groups(field, options)
         return StaticSelectElement(
             action_id=field.id,
-            options=options,
+            options=None if groups else options,
+            option_groups=groups,
             initial_option=initial[0] if initial else None,
-            placeholder=PlainTextObject(text="Choose one"),
+            placeholder=PlainTextObject(text="Choose one (type to search)" if groups else "Choose one"),
         )
     if kind is FieldKind.MULTISELECT:
-        options = _options(field)
+        options = _all_options(field)
+        groups = _groups(field, options)
         return StaticMultiSelectElement(
             action_id=field.id,
-            options=options,
+            options=None if groups else options,
+            option_groups=groups,
             initial_options=_initial(field, options) or None,
             placeholder=PlainTextObject(text="Choose one or more"),
         )
