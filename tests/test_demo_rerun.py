@@ -28,8 +28,8 @@ def _fy_records(engine: Engine, tmp_path: Path, fy: int) -> list[tuple[str, str,
     with make_ctx(engine, tmp_path).session() as s:
         rows = s.execute(
             select(Person.email, CatalogEntry.code, CreditRecord.day, CreditRecord.quarters)
-            .join(CreditRecord, CreditRecord.person_id == Person.id)  # type: ignore[arg-type]
-            .join(CatalogEntry, CatalogEntry.id == CreditRecord.catalog_id)  # type: ignore[arg-type]
+            .join(CreditRecord, CreditRecord.person_id == Person.id)
+            .join(CatalogEntry, CatalogEntry.id == CreditRecord.catalog_id)
             .where(CreditRecord.fy == fy)
         ).tuples()
         return sorted(rows)
