@@ -15,6 +15,8 @@ import pytest
 
 from bot.app import Services, build_app, build_services
 from bot.settings import Settings
+from bot.teams.bot import CeuTeamsBot
+from bot.teams.mount import MessagesEndpoint
 from tests.conftest import TODAY, seed_basic
 from tests.fakes.bot_connector import (
     CARD,
@@ -70,8 +72,24 @@ class Teams:
     def service_url(self) -> str:
         return self.connector.url
 
-    async def post(self, activity: dict[str, Any], *, token: str | None = None) -> tuple[int, Any]:
+    @property
+    def bot(self) -> CeuTeamsBot:
+        """Our bot behind POST /api/messages (aiohttp keeps the endpoint as the route handler's __wrapped__)."""
+        for route in self.server.app.router.routes():
+            handler = getattr(route.handler, "__wrapped__", route.handler)
+            if isinstance(handler, MessagesEndpoint):
+                return handler.bot
+        raise AssertionError("no Teams endpoint mounted")
+
+    async def settle(self) -> None:
+        """Wait for what the bot does after its answer (review posts, other posts' updates, DMs)."""
+        await self.bot.background.settle()
+
+    async def post(self, activity: dict[str, Any], *, token: str | None = None, settle: bool = True) -> tuple[int, Any]:
+        """POST an activity; unless `settle=False`, also wait for the work the bot started after answering."""
         status, body = await self.server.post("/api/messages", activity, token=token)
+        if settle and status < 400:
+            await self.settle()
         if isinstance(body, dict) and body.get("type") == CARD:
             problems = card_problems(body.get("value"))
             assert not problems, problems

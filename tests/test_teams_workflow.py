@@ -140,12 +140,21 @@ async def test_reject_needs_a_reason_and_tells_the_submitter(teams: Teams) -> No
 
 
 async def test_action_submit_fallback_works_like_execute(teams: Teams) -> None:
+    """A client without Universal Actions sends a message with the button's data (replyToId = the clicked card):
+    the decision is taken and the review post updated in place, with no new public message in the channel."""
     sub_id = await submitted_with_file(teams)
+    (recorded,) = rows(teams, ReviewPost)
     value = {"_verb": "review.approve", "_value": f"submission:{sub_id}"}
-    card = await teams.say(REVIEWER, "", value=value, conversation=CHANNEL)
-    assert "Approved" in texts(card)
+    activity = message(REVIEWER, teams.service_url, "", value=value, conversation=CHANNEL)
+    activity["replyToId"] = recorded.message_id
+    status, _ = await teams.post(activity)
+    assert status == 200
     assert rows(teams, Submission)[0].status == "approved"
-    assert len(teams.connector.of("update")) == 1
+    (update,) = teams.connector.of("update")  # the post, once (it is the clicked card)
+    assert (update.conversation_id, update.activity_id) == (REVIEW_CHANNEL, recorded.message_id)
+    assert "Approved" in texts(update.body["attachments"][0]["content"])
+    in_channel = [c for c in teams.connector.of("send", "reply") if c.conversation_id == REVIEW_CHANNEL]
+    assert len(in_channel) == 1  # only the review post itself
 
 
 async def test_form_errors_are_shown_in_the_card_and_nothing_is_written(teams: Teams) -> None:

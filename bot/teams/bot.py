@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
@@ -16,6 +17,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from bot.review_fanout import ReviewFanout
 from bot.settings import Settings
 from bot.teams import cards
+from bot.teams.background import Background, coroutine_off_loop, off_loop
 from bot.teams.conversations import is_personal, tenant_of
 from bot.teams.files import download, file_offers, has_inline_files
 from bot.teams.forms import FORM_VERB_PREFIX, form_card, form_values
@@ -34,6 +36,7 @@ from handlers.chat import handle_text
 from handlers.commands import help_reply, parse
 from handlers.context import Actor, Context
 from handlers.forms import Form, form_refusal, reject_form, request_form, submit_form
+from handlers.notify import DeliveryStatus, Recipient
 from handlers.people import unknown_user
 from handlers.reply import Outcome, Reply, Section
 from handlers.request import create_request
@@ -48,17 +51,33 @@ ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 CHANNEL_COMMANDS = frozenset({"help", "events"})  # what the bot answers outside the personal chat
 
 
+@dataclass
 class Answer:
-    """What a card action produced: a card for the presser (the invoke response, or a new message for the
-    Action.Submit fallback) and its one-line summary."""
+    """What a card action produced.
 
-    def __init__(self, card: cards.Card, summary: str) -> None:
-        self.card = card
-        self.summary = summary
+    `card` and `summary`: for the presser (the invoke response; in the personal chat also what the Action.Submit
+    fallback puts in place of the clicked card). In a shared conversation the fallback cannot answer the presser
+    alone: `public` is the clicked card as everyone may now see it (a review card as it stands; None to leave it)
+    and `private` what only the presser should hear (sent to their personal chat). `decision` and `review_item`
+    are the slow effects started after the answer (see CeuTeamsBot.start_effects)."""
+
+    card: cards.Card
+    summary: str
+    public: cards.Card | None = None
+    private: Reply | None = None
+    decision: Decision | None = None
+    review_item: tuple[str, int] | None = None
 
     @classmethod
     def of(cls, reply: Reply) -> Answer:
-        return cls(render_card(reply), reply.notification())
+        return cls(render_card(reply), reply.notification(), private=reply)
+
+    @property
+    def updated_posts(self) -> set[str]:
+        """The Teams messages the decision's effects update (the fallback need not update them again)."""
+        if self.decision is None or self.decision.outcome is not Outcome.OK:
+            return set()
+        return {p.message_id for p in self.decision.posts if p.platform == PLATFORM and p.message_id}
 
 
 def lookup_failed_reply() -> Reply:
@@ -99,6 +118,7 @@ class CeuTeamsBot(ActivityHandler):
         self.settings = settings
         self.notifier = notifier
         self.reviews = reviews  # every platform's reviewers' channel, and DMs wherever the submitter is known
+        self.background = Background()  # effects that run after the answer
 
     # -- messages -------------------------------------------------------------------------------------------
 
@@ -109,13 +129,14 @@ class CeuTeamsBot(ActivityHandler):
         caller = await resolve_caller(turn_context, ctx)
         if caller.actor is None:
             # in a channel, never name the stranger's e-mail in front of everyone
-            stranger = self._stranger(ctx, caller) if personal or caller.lookup_failed else personal_chat_reply()
-            await self._send(turn_context, stranger)
+            if personal and not caller.lookup_failed:
+                await turn_context.send_activity(await off_loop(render_stranger, ctx, caller.email))
+            else:
+                await self._send(turn_context, lookup_failed_reply() if caller.lookup_failed else personal_chat_reply())
             return
         value = activity.value
         if isinstance(value, dict) and isinstance(value.get(cards.VERB), str):  # Action.Submit fallback
-            answer = await self.on_card_action(ctx, caller.actor, value[cards.VERB], value)
-            await turn_context.send_activity(cards.card_activity(answer.card, answer.summary))
+            await self.on_card_submit(turn_context, ctx, caller.actor, value[cards.VERB], value)
             return
         offers = file_offers(activity.attachments)
         if offers:
@@ -129,16 +150,16 @@ class CeuTeamsBot(ActivityHandler):
         if not personal and parse(text)[0].name not in CHANNEL_COMMANDS:
             await self._send(turn_context, personal_chat_reply())  # status, history, forms: only one to one
             return
+        # the handler's database work and the card rendering on a worker thread, the event loop stays free
+        await turn_context.send_activity(await coroutine_off_loop(self.text_reply(ctx, caller, text)))
+
+    async def text_reply(self, ctx: Context, caller: Caller, text: str) -> Activity:
+        """The answer to a text command (a form for `submit` / `request`); runs on a worker thread."""
         reply = await handle_text(ctx, caller.email, PLATFORM, text)
         form_id = reply.data.get("form")
-        if isinstance(form_id, str):
-            await turn_context.send_activity(self.open_form(ctx, caller.actor, form_id))
-            return
-        await self._send(turn_context, reply)
-
-    @staticmethod
-    def _stranger(ctx: Context, caller: Caller) -> Reply:
-        return lookup_failed_reply() if caller.lookup_failed else unknown_user(ctx, caller.email)
+        if isinstance(form_id, str) and caller.actor is not None:
+            return self.open_form(ctx, caller.actor, form_id)
+        return render(reply)
 
     @staticmethod
     def _not_a_file() -> Reply:
@@ -191,25 +212,24 @@ class CeuTeamsBot(ActivityHandler):
         offer = offers[0]
         max_bytes = self.settings.evidence_max_bytes
         try:
-            data = await download(
-                offer.url,
-                offer.name,
-                max_bytes,
-                allow_loopback_http=_local_connector(activity),
-            )
-            evidence = check_evidence(data, offer.name, max_bytes)
+            data = await download(offer.url, offer.name, max_bytes, allow_loopback_http=_local_connector(activity))
+            reply = await off_loop(self.keep_evidence, ctx, actor, data, offer.name)
         except EvidenceError as exc:
             return Reply(
                 title="I could not take that file",
                 sections=[Section(text=f"{exc} Nothing was recorded.")],
                 outcome=Outcome.INVALID,
             )
-        reply = attach_evidence(ctx, actor, evidence)
         if reply.ok and reply.data.get("ready_for_review"):
-            await self.post_for_review(ctx, "submission", _int(reply.data.get("submission_id")))
+            self.post_for_review(ctx, "submission", _int(reply.data.get("submission_id")))
         if len(offers) > 1:
             reply.sections.append(Section(text=f"I kept only the first file, {offer.name}; send others one at a time."))
         return reply
+
+    def keep_evidence(self, ctx: Context, actor: Actor, data: bytes, name: str) -> Reply:
+        """Check the bytes and attach them to the waiting submission (worker thread: hashing, disk, database)."""
+        evidence = check_evidence(data, name, self.settings.evidence_max_bytes)
+        return attach_evidence(ctx, actor, evidence)
 
     # -- card actions -------------------------------------------------------------------------------------
 
@@ -231,25 +251,39 @@ class CeuTeamsBot(ActivityHandler):
         ctx = self.contexts()
         caller = await resolve_caller(turn_context, ctx)
         if caller.actor is None:
-            return card_invoke_response(render_card(self._stranger(ctx, caller)))
+            stranger = lookup_failed_reply() if caller.lookup_failed else None
+            card = render_card(stranger) if stranger else await off_loop(stranger_card, ctx, caller.email)
+            return card_invoke_response(card)
         answer = await self.on_card_action(ctx, caller.actor, verb, data)
-        return card_invoke_response(answer.card)
+        return card_invoke_response(answer.card)  # the effects run on after this answer
 
     async def on_card_action(self, ctx: Context, actor: Actor, verb: str, data: Mapping[str, Any]) -> Answer:
-        """One press of a card button (the same for Action.Execute and the Action.Submit fallback)."""
+        """One press of a card button (the same for Action.Execute and the Action.Submit fallback): the database
+        work on a worker thread, then its slow effects started in the background."""
+        answer = await off_loop(self.act, ctx, actor, verb, data)
+        self.start_effects(ctx, answer)
+        return answer
+
+    def act(self, ctx: Context, actor: Actor, verb: str, data: Mapping[str, Any]) -> Answer:
+        """What a press does to the database and what it answers (worker thread; no network)."""
         if verb in (REVIEW_APPROVE, REVIEW_REJECT):
             item = parse_item(str(data.get(cards.VALUE, "")))
             if item is None:
                 return Answer.of(Reply(title="That button is out of date", outcome=Outcome.NOT_FOUND))
-            if verb == REVIEW_REJECT:  # a client without ShowCard: open the reason form as a card
-                form = reject_form(*item)
-                return Answer(form_card(form), form.title)
-            return await self.on_decision(ctx, decide(ctx, actor, item[0], item[1], approve=True))
+            if verb == REVIEW_APPROVE:
+                return self.on_decision(decide(ctx, actor, item[0], item[1], approve=True))
+            # Reject without the card's reason sub-card: like Slack, anyone who may not reject (or an item already
+            # decided) hears why at once, nothing changes; a reviewer gets the reason form.
+            probe = decide(ctx, actor, item[0], item[1], approve=False, reason="")
+            if probe.outcome is not Outcome.INVALID or not actor.has("reviewer"):
+                return self.on_decision(probe)
+            form = reject_form(*item)
+            return Answer(form_card(form), form.title, private=_use_the_card_reply())
         if verb.startswith(FORM_VERB_PREFIX):
-            return await self.on_form(ctx, actor, verb.removeprefix(FORM_VERB_PREFIX), data)
+            return self.on_form(ctx, actor, verb.removeprefix(FORM_VERB_PREFIX), data)
         return Answer.of(help_reply())
 
-    async def on_form(self, ctx: Context, actor: Actor, form_id: str, data: Mapping[str, Any]) -> Answer:
+    def on_form(self, ctx: Context, actor: Actor, form_id: str, data: Mapping[str, Any]) -> Answer:
         context = str(data.get(cards.CONTEXT, "") or "")
         form = self._form(ctx, actor, form_id, context)
         key = str(data.get(cards.KEY, "") or "")
@@ -260,7 +294,7 @@ class CeuTeamsBot(ActivityHandler):
             item = parse_item(context)
             assert item is not None
             reason = str(values.get("reason", "") or "")
-            return await self.on_decision(ctx, decide(ctx, actor, item[0], item[1], approve=False, reason=reason))
+            return self.on_decision(decide(ctx, actor, item[0], item[1], approve=False, reason=reason))
         client_key = f"teams:{key}"
         if form.id == "submit":
             reply = create_submission(
@@ -273,17 +307,40 @@ class CeuTeamsBot(ActivityHandler):
         if reply.outcome is Outcome.INVALID:
             errors = reply.data.get("errors")
             errors = errors if isinstance(errors, dict) else {}
-            return Answer(form_card(form, values=values, errors=errors, key=key), reply.notification())
+            return Answer(form_card(form, values=values, errors=errors, key=key), reply.notification(), private=reply)
+        answer = Answer.of(reply)
         if reply.ok and reply.data.get("ready_for_review"):
-            await self.post_for_review(ctx, item_type, _int(reply.data.get(id_key)))
-        return Answer.of(reply)
+            answer.review_item = (item_type, _int(reply.data.get(id_key)))
+        return answer
 
-    async def on_decision(self, ctx: Context, decision: Decision) -> Answer:
-        """Show the presser the card as it now stands with what happened; on a decision update every Teams post of
-        the item in place and tell the submitter."""
+    @staticmethod
+    def on_decision(decision: Decision) -> Answer:
+        """The presser's card as it now stands with what happened; a decision taken now also updates every post of
+        the item and tells the submitter (after the answer, see start_effects)."""
         if decision.review is None:
             return Answer.of(decision.notice)
-        if decision.outcome is Outcome.OK:
+        decided = decision.outcome is Outcome.OK
+        public = render_card(decision.review) if decision.outcome in (Outcome.OK, Outcome.ALREADY) else None
+        return Answer(
+            card_with_notice(decision.review, decision.notice),
+            decision.notice.notification(),
+            public=public,
+            private=None if decided else decision.notice,
+            decision=decision,
+        )
+
+    def start_effects(self, ctx: Context, answer: Answer) -> None:
+        """The slow effects of a press, in the background so the answer goes out at once."""
+        decision = answer.decision
+        if decision is not None and (decision.outcome is Outcome.OK or decision.dm is not None):
+            self.background.start(self.decision_effects(ctx, decision), "a decision's updates and DM")
+        if answer.review_item is not None:
+            self.post_for_review(ctx, *answer.review_item)
+
+    async def decision_effects(self, ctx: Context, decision: Decision) -> None:
+        """Update every post of the item in place (Teams here, the other platforms through the fan-out) and tell the
+        submitter; failures are logged, never shown."""
+        if decision.outcome is Outcome.OK and decision.review is not None:
             for post in decision.posts:
                 if post.platform == PLATFORM and post.message_id:
                     delivery = await self.notifier.update_message(post.channel, post.message_id, decision.review)
@@ -293,12 +350,50 @@ class CeuTeamsBot(ActivityHandler):
             await self.reviews.update(others, decision.review, skip_platform=PLATFORM)
         if decision.dm is not None and decision.recipient is not None:
             await self.reviews.tell(ctx, decision.recipient, decision.dm)
-        return Answer(card_with_notice(decision.review, decision.notice), decision.notice.notification())
 
-    async def post_for_review(self, ctx: Context, item_type: str, item_id: int) -> None:
-        """Post a submission or request to the reviewers' channels once (Teams' and, when configured, Slack's)."""
+    def post_for_review(self, ctx: Context, item_type: str, item_id: int) -> None:
+        """Post a submission or request to the reviewers' channels once (Teams' and, when configured, Slack's), in
+        the background."""
         if item_id:
-            await self.reviews.post(ctx, item_type, item_id)
+            self.background.start(self.reviews_post(ctx, item_type, item_id), f"posting {item_type} {item_id}")
+
+    async def reviews_post(self, ctx: Context, item_type: str, item_id: int) -> None:
+        await self.reviews.post(ctx, item_type, item_id)
+
+    # -- the Action.Submit fallback ----------------------------------------------------------------------------
+
+    async def on_card_submit(
+        self, turn_context: TurnContext, ctx: Context, actor: Actor, verb: str, value: Mapping[str, Any]
+    ) -> None:
+        """A press from a client without Universal Actions. It cannot answer the presser alone, so: in the personal
+        chat the clicked card is replaced by the answer; in a channel the clicked card is only brought up to date
+        (never a new public message with the decision) and what is for the presser goes to their personal chat."""
+        answer = await self.on_card_action(ctx, actor, verb, value)
+        activity = turn_context.activity
+        clicked = activity.reply_to_id or ""
+        if is_personal(activity):
+            if not (clicked and await self._replace(turn_context, clicked, answer.card, answer.summary)):
+                await turn_context.send_activity(cards.card_activity(answer.card, answer.summary))
+            return
+        if answer.public is not None and clicked and clicked not in answer.updated_posts:
+            await self._replace(turn_context, clicked, answer.public, answer.summary)
+        if answer.private is not None:
+            recipient = Recipient(actor.person_id, actor.email, actor.name)
+            delivery = await self.notifier.send_dm(recipient, answer.private)
+            if delivery.status is not DeliveryStatus.SENT:  # unreachable in private: the short notice here
+                log.warning("could not tell %s in private: %s", actor.email, delivery.error)
+                await self._send(turn_context, answer.private)
+
+    async def _replace(self, turn_context: TurnContext, message_id: str, card: cards.Card, summary: str) -> bool:
+        """Update the clicked message in place; False (logged) when the Bot Connector refuses."""
+        activity = cards.card_activity(card, summary)
+        activity.id = message_id
+        try:
+            await turn_context.update_activity(activity)
+        except Exception as exc:
+            log.warning("could not update the clicked card %s: %s", message_id, exc)
+            return False
+        return True
 
     # -- install / uninstall --------------------------------------------------------------------------------
 
@@ -316,8 +411,12 @@ class CeuTeamsBot(ActivityHandler):
             return
         ctx = self.contexts()
         caller = await resolve_caller(turn_context, ctx)
-        welcome = help_reply() if caller.actor is not None else self._stranger(ctx, caller)
-        await self._send(turn_context, welcome)
+        if caller.actor is not None:
+            await self._send(turn_context, help_reply())
+        elif caller.lookup_failed:
+            await self._send(turn_context, lookup_failed_reply())
+        else:
+            await turn_context.send_activity(await off_loop(render_stranger, ctx, caller.email))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         if is_personal(turn_context.activity):
@@ -326,7 +425,7 @@ class CeuTeamsBot(ActivityHandler):
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         if is_personal(turn_context.activity):
-            forget_caller(turn_context, self.contexts())
+            await off_loop(forget_caller, turn_context, self.contexts())
 
     async def on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         """Log the failure; the user gets a short apology (an invoke an error card), never a traceback."""
@@ -339,6 +438,22 @@ class CeuTeamsBot(ActivityHandler):
                 await self._send(turn_context, error_reply())
         except Exception as exc:  # the Bot Connector itself is failing: logging is all we can do
             log.error("could not tell the user about the failure: %s", exc)
+
+
+def render_stranger(ctx: Context, email: str | None) -> Activity:
+    return render(unknown_user(ctx, email))  # reads the policy's contact line: a worker thread
+
+
+def stranger_card(ctx: Context, email: str | None) -> cards.Card:
+    return render_card(unknown_user(ctx, email))
+
+
+def _use_the_card_reply() -> Reply:
+    return Reply(
+        title="Reject from the review card",
+        sections=[Section(text="Press Reject on the card in the reviewers' channel: it opens the reason form there.")],
+        outcome=Outcome.INVALID,
+    )
 
 
 def _int(value: object) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -158,11 +158,14 @@ def payload_size(activity: Activity) -> int:
     return len(json.dumps(activity.serialize(), ensure_ascii=False).encode("utf-8"))
 
 
-def fitted(reply: Reply) -> Reply:
-    """The Reply with its longest lists trimmed until its card fits PAYLOAD_BUDGET (the same reply when it fits)."""
+def fitted(reply: Reply, build: Callable[[Reply], Card] | None = None) -> Reply:
+    """The Reply with its longest lists trimmed until its card fits PAYLOAD_BUDGET (the same reply when it fits).
+    `build` makes the card that is measured (default `reply_card`; pass the one actually sent, with its sub-cards
+    and notices, so they count too)."""
+    build = build or reply_card
     current = reply
     for _ in range(200):
-        if payload_size(card_activity(reply_card(current), current.notification())) <= PAYLOAD_BUDGET:
+        if payload_size(card_activity(build(current), current.notification())) <= PAYLOAD_BUDGET:
             return current
         sections = list(current.sections)
         longest = max(range(len(sections)), key=lambda i: len(sections[i].items), default=-1)
@@ -189,5 +192,5 @@ def _count_more(note: str) -> int:
 
 def reply_activity(reply: Reply, *, show_cards: Mapping[str, Card] | None = None, text: str | None = None) -> Activity:
     """The message activity for a Reply: its card (fitted to the payload budget) and its notification line."""
-    fit = fitted(reply)
+    fit = fitted(reply, lambda r: reply_card(r, show_cards=show_cards))
     return card_activity(reply_card(fit, show_cards=show_cards), fit.notification(), text=text)

@@ -7,6 +7,7 @@ People not on the roster get nothing recorded. The conversation reference is ref
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -65,15 +66,35 @@ async def member_email(turn: TurnContext) -> tuple[str | None, str | None]:
     return (str(email) if email else None), (getattr(member, "aad_object_id", None) or None)
 
 
+def _known(ctx: Context, key: str, turn: TurnContext) -> Caller | None:
+    """The caller from chat_identity (their reference refreshed), or None when the Teams user is not linked yet."""
+    with ctx.session() as session:
+        person = by_identity(session, PLATFORM, key)
+    if person is None or not person.active:
+        return None
+    _link(ctx, person, key, turn)
+    return Caller(actor_of(person, PLATFORM), person.email, key)
+
+
+def _by_email(ctx: Context, email: str, key: str | None, turn: TurnContext) -> Caller:
+    """The caller found by their member e-mail, linked to their Teams user for next time."""
+    with ctx.session() as session:
+        person = by_email(session, email)
+    if person is None or not person.active:
+        return Caller(None, email, key)
+    if key:
+        _link(ctx, person, key, turn)
+    return Caller(actor_of(person, PLATFORM), person.email, key)
+
+
 async def resolve_caller(turn: TurnContext, ctx: Context) -> Caller:
-    """The roster actor behind the turn's sender (cached identity first, else the member look-up by e-mail)."""
+    """The roster actor behind the turn's sender (cached identity first, else the member look-up by e-mail); the
+    database work on a worker thread, the Bot Connector call on the event loop."""
     key = user_key(turn.activity.from_property)
     if key:
-        with ctx.session() as session:
-            person = by_identity(session, PLATFORM, key)
-        if person is not None and person.active:
-            _link(ctx, person, key, turn)
-            return Caller(actor_of(person, PLATFORM), person.email, key)
+        known = await asyncio.to_thread(_known, ctx, key, turn)
+        if known is not None:
+            return known
     try:
         email, aad_id = await member_email(turn)
     except Exception as exc:  # the Bot Connector is unreachable or refuses: say so, record nothing
@@ -82,13 +103,7 @@ async def resolve_caller(turn: TurnContext, ctx: Context) -> Caller:
     key = key or aad_id
     if not email:
         return Caller(None, None, key)
-    with ctx.session() as session:
-        person = by_email(session, email)
-    if person is None or not person.active:
-        return Caller(None, email, key)
-    if key:
-        _link(ctx, person, key, turn)
-    return Caller(actor_of(person, PLATFORM), person.email, key)
+    return await asyncio.to_thread(_by_email, ctx, email, key, turn)
 
 
 def forget_caller(turn: TurnContext, ctx: Context) -> bool:

@@ -35,9 +35,17 @@ def render(reply: Reply, *, text: str | None = None) -> Activity:
     return reply_activity(reply, show_cards=show_cards(reply), text=text)
 
 
-def render_card(reply: Reply) -> Card:
-    fit = fitted(reply)
-    return reply_card(fit, show_cards=show_cards(fit))
+def render_card(reply: Reply, notice: Reply | None = None) -> Card:
+    """The card of a reply within the payload budget, measured as sent: with the reject reason sub-card and, when
+    given, the notice for the presser under the title."""
+
+    def build(r: Reply) -> Card:
+        card = reply_card(r, show_cards=show_cards(r))
+        if notice is not None:
+            card["body"].insert(1, notice_container(notice))
+        return card
+
+    return build(fitted(reply, build))
 
 
 def notice_container(notice: Reply) -> Card:
@@ -48,9 +56,7 @@ def notice_container(notice: Reply) -> Card:
 
 def card_with_notice(reply: Reply, notice: Reply) -> Card:
     """`reply`'s card with `notice` (what happened to the presser's click) right under the title."""
-    card = render_card(reply)
-    card["body"].insert(1, notice_container(notice))
-    return card
+    return render_card(reply, notice)
 
 
 def card_invoke_response(card: Card) -> InvokeResponse:
