@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -63,6 +64,8 @@ def read_rows(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] 
             rows.append(Row(line, {k: v or "" for k, v in values.items()}))
     except csv.Error as exc:
         raise ImportRefused([f"line {done + 1}: not valid CSV ({exc}); check the quotes on this line"]) from None
+    if not rows:  # an empty export is a mistake an admin wants to hear about, not a silent "0 added"
+        raise ImportRefused(["the file has a header but no rows: nothing to import (is it the right export?)"])
     return rows
 
 
@@ -76,8 +79,14 @@ def iter_progress(rows: list[Row], label: str, show: bool) -> Iterator[Row]:
     yield from track(rows, description=label, transient=True)
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_date(text: str, what: str = "date") -> date:
+    """Only YYYY-MM-DD (date.fromisoformat alone also takes 20250630 and week dates like 2025-W01-1)."""
     try:
+        if not ISO_DAY.fullmatch(text.strip()):
+            raise ValueError(text)
         return date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{what} '{text.strip()}' is not a date like 2025-03-14") from None

@@ -7,10 +7,10 @@ import hashlib
 import re
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -25,7 +25,7 @@ from rules.strands import StrandError, parse_strands
 from storage.audit import audit
 from storage.people import ROLES, normalise_email
 from storage.policy_data import entry_of, item_of, policy_for
-from storage.tables import CatalogEntry, CreditRecord, ImportBatch, Person
+from storage.tables import CatalogEntry, CreditRecord, ImportBatch, Person, Submission
 
 __all__ = ["ImportRefused", "ImportResult", "import_file", "import_bytes"]
 
@@ -40,6 +40,7 @@ class ImportResult:
     updated: int = 0
     skipped: int = 0
     uncredited: int = 0
+    confirmed: int = 0  # pending chat submissions replaced by ALET's attendance record of the same hours
 
     def summary(self) -> str:
         parts = [f"{self.rows} rows read", f"{self.added} added"]
@@ -49,6 +50,12 @@ class ImportResult:
             parts.append(f"{self.skipped} already recorded")
         if self.uncredited:
             parts.append(f"{self.uncredited} recorded without credit (repeats or courses that do not count)")
+        if self.confirmed:
+            n = self.confirmed
+            parts.append(
+                f"{n} of them replace{'s' if n == 1 else ''} pending chat submission{'s' if n != 1 else ''} "
+                "for the same activity and day (approved by this attendance, no longer waiting for review)"
+            )
         return f"{self.kind} import: " + ", ".join(parts) + "."
 
 
@@ -102,7 +109,7 @@ def _run(ctx: Context, session: Session, kind: str, data: bytes, fy: int | None,
             raise ImportRefused(["a catalog import needs its fiscal year (--fy)"])
         return _catalog(session, read_rows(data, CATALOG_REQUIRED, CATALOG_OPTIONAL), fy)
     if kind == "roster":
-        return _roster(session, read_rows(data, ROSTER_REQUIRED))
+        return _roster(session, read_rows(data, ROSTER_REQUIRED), ctx.today)
     if kind == "attendance":
         return _attendance(ctx, session, read_rows(data, ATTENDANCE_REQUIRED, ("strands",)), progress)
     raise ValueError(f"unknown import kind {kind}")
@@ -201,6 +208,9 @@ def _catalog_item(row: Row, fy: int, policy: Policy, errs: list[str]) -> Catalog
         errs.append(f"a {kind.value} needs its date")
     try:
         earliest = parse_date(row.get("earliest"), "earliest") if row.get("earliest") else None
+        if earliest is not None and fiscal_year_of(earliest) != fy:
+            start, end = fiscal_year_bounds(fy)
+            errs.append(f"earliest {earliest} is outside FY{fy} ({start} to {end})")
     except ValueError as exc:
         errs.append(str(exc))
     cap = 0
@@ -248,7 +258,7 @@ def _catalog_item(row: Row, fy: int, policy: Policy, errs: list[str]) -> Catalog
 ROSTER_REQUIRED = ("email", "name", "district", "role_start", "cto_completed", "roles")
 
 
-def _roster(session: Session, rows: list[Row]) -> ImportResult:
+def _roster(session: Session, rows: list[Row], today: date) -> ImportResult:
     problems: list[str] = []
     people: list[dict[str, object]] = []
     seen: dict[str, int] = {}
@@ -265,12 +275,13 @@ def _roster(session: Session, rows: list[Row]) -> ImportResult:
         seen.setdefault(email, row.line)
         if not row.get("name"):
             errs.append("name is empty")
-        dates: dict[str, object] = {}
+        dates: dict[str, date | None] = {}
         for field in ("role_start", "cto_completed"):
             try:
                 dates[field] = parse_date(row.get(field), field) if row.get(field) else None
             except ValueError as exc:
                 errs.append(str(exc))
+        errs.extend(_roster_dates(dates.get("role_start"), dates.get("cto_completed"), today))
         roles = [r.strip().lower() for r in row.get("roles").split(";") if r.strip()] or ["director"]
         bad = [r for r in roles if r not in ROLES]
         if bad:
@@ -309,6 +320,19 @@ def _roster(session: Session, rows: list[Row]) -> ImportResult:
     return ImportResult("roster", len(rows), added, updated, len(people) - added - updated)
 
 
+def _roster_dates(role_start: date | None, completed: date | None, today: date) -> list[str]:
+    """Dates a roster may not hold: a role taken or a CTO Academy completed after today, or completed before
+    the role began."""
+    errs: list[str] = []
+    if role_start is not None and role_start > today:
+        errs.append(f"role_start {role_start} is in the future (enter the TD once the role has begun)")
+    if completed is not None and completed > today:
+        errs.append(f"cto_completed {completed} is in the future")
+    if role_start is not None and completed is not None and completed < role_start:
+        errs.append(f"cto_completed {completed} is before role_start {role_start}")
+    return errs
+
+
 # --- attendance ----------------------------------------------------------------------------------------------
 
 ATTENDANCE_REQUIRED = ("email", "activity_code", "date", "hours")
@@ -318,6 +342,20 @@ ATTENDANCE_REQUIRED = ("email", "activity_code", "date", "hours")
 class _Known:
     quarters: int
     line: int  # 0: already in the database
+    record_id: int | None = None
+    status: str = Status.APPROVED.value
+    source: str = "attendance"
+
+    @property
+    def where(self) -> str:
+        if self.line:
+            return f"line {self.line}"
+        if self.source == "submission":
+            return "an approved chat submission"
+        return "an earlier import" if self.source == "attendance" else "an earlier record"
+
+
+PENDING_REPLACED = "ALET's attendance import recorded these hours"
 
 
 def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool) -> ImportResult:
@@ -346,19 +384,22 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
     existing: dict[tuple[int, int, object, str], _Known] = {}
     claimed: dict[tuple[int, int, str], int] = {}
     if entries:
-        for pid, cid, day, unit, q in session.execute(
+        for rid, pid, cid, day, unit, q, status, source in session.execute(
             select(
+                col(CreditRecord.id),
                 col(CreditRecord.person_id),
                 col(CreditRecord.catalog_id),
                 col(CreditRecord.day),
                 col(CreditRecord.unit),
                 col(CreditRecord.quarters),
+                col(CreditRecord.status),
+                col(CreditRecord.source),
             ).where(
                 col(CreditRecord.catalog_id).in_([e.id for e in entries.values()]),
                 CreditRecord.status != Status.REJECTED.value,
             )
         ).tuples():
-            existing[(pid, cid, day, unit)] = _Known(q, 0)
+            existing[(pid, cid, day, unit)] = _Known(q, 0, rid, status, source)
             claimed[(pid, cid, unit)] = claimed.get((pid, cid, unit), 0) + q
     talent_done: set[tuple[int, str]] = set(
         session.execute(
@@ -373,6 +414,7 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
     )
     problems: list[str] = []
     new: list[dict[str, object]] = []
+    replace: list[dict[str, object]] = []  # pending submissions that ALET's attendance record replaces
     skipped = uncredited = 0
     now = datetime.now(UTC)
     for row in iter_progress(rows, "Checking rows", progress):
@@ -427,19 +469,21 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
         unit = unit_key(item, day)
         key = (pid, cid, day, unit)
         known = existing.get(key)
-        if known is not None:
+        pending = None  # a TD's own pending claim of this activity and day: ALET's attendance record replaces it
+        if known is not None and known.line == 0 and known.status == Status.PENDING.value:
+            pending = known
+        elif known is not None:
             if known.quarters == quarters and not errs:
                 if known.line == 0:
                     skipped += 1
                 else:
                     problems.append(f"line {row.line}: repeats line {known.line}")
                 continue
-            where = f"line {known.line}" if known.line else "an earlier import"
-            errs.append(f"{email} already has {fmt_hours(known.quarters)} hours of {code} on {day} from {where}")
+            errs.append(f"{email} already has {fmt_hours(known.quarters)} hours of {code} on {day} from {known.where}")
         # an online course already credited (earlier date or FY) is recorded again without credit, not refused
         repeat = item.kind is Kind.TALENT_ONLINE and (pid, code) in talent_done
         if not errs:
-            already = 0 if repeat else claimed.get((pid, cid, unit), 0)
+            already = 0 if repeat else claimed.get((pid, cid, unit), 0) - (pending.quarters if pending else 0)
             errs.extend(check_claim(Claim(item, day, quarters, strands), policy, ctx.today, already))
         if errs:
             problems.append(f"line {row.line}: " + "; ".join(errs))
@@ -453,9 +497,10 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
             talent_done.add((pid, code))
         uncredited += 0 if counted else 1
         existing[key] = _Known(quarters, row.line)
-        claimed[(pid, cid, unit)] = claimed.get((pid, cid, unit), 0) + quarters
-        new.append(
+        claimed[(pid, cid, unit)] = claimed.get((pid, cid, unit), 0) + quarters - (pending.quarters if pending else 0)
+        (replace if pending else new).append(
             {
+                "id": pending.record_id if pending else None,
                 "person_id": pid,
                 "fy": fy,
                 "catalog_id": cid,
@@ -472,6 +517,37 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
             }
         )
     _fail_if(problems)
+    for values in new:
+        del values["id"]
     for start in range(0, len(new), 5000):
         session.execute(insert(CreditRecord), new[start : start + 5000])
-    return ImportResult("attendance", len(rows), len(new), 0, skipped, uncredited)
+    _replace_pending(session, replace, now)
+    return ImportResult("attendance", len(rows), len(new) + len(replace), 0, skipped, uncredited, len(replace))
+
+
+def _replace_pending(session: Session, rows: list[dict[str, object]], now: datetime) -> None:
+    """ALET's attendance is the official record: a TD's pending submission of the same activity and day becomes
+    that record (hours and strands as ALET recorded them, approved) and its review is closed with the reason, so
+    a reviewer's later press says it was decided and a later rejection cannot drop ALET's attendance."""
+    for values in rows:
+        rid = values.pop("id")
+        kept = session.execute(
+            update(CreditRecord)
+            .where(col(CreditRecord.id) == rid, col(CreditRecord.status) == Status.PENDING.value)
+            .values(
+                **{k: v for k, v in values.items() if k not in ("person_id", "catalog_id", "day", "unit", "created_at")}
+                | {"note": values["note"] or "ALET attendance (replaced a pending chat submission)"},
+            )
+        )
+        if kept.rowcount != 1:  # type: ignore[attr-defined]
+            raise ImportRefused(
+                [
+                    "a pending chat submission this file replaces was decided by a reviewer meanwhile; nothing was "
+                    "written. Run this import again."
+                ]
+            )
+        session.execute(
+            update(Submission)
+            .where(col(Submission.credit_id) == rid, col(Submission.status) == Status.PENDING.value)
+            .values(status=Status.APPROVED.value, decided_at=now, reason=PENDING_REPLACED)
+        )

@@ -9,7 +9,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from storage.tables import AuditLog, CatalogEntry, CreditRecord, ImportBatch, Person
-from tests.test_cli_run import ROSTER, Cli
+from tests.test_cli_run import CATALOG, ROSTER, Cli
+
+ROSTER_NOW = ROSTER.replace("2025-01-06,2025-06-30", "2025-01-06,2025-02-28")
 
 TABLES = (Person, CatalogEntry, CreditRecord, ImportBatch, AuditLog)
 
@@ -17,7 +19,9 @@ TABLES = (Person, CatalogEntry, CreditRecord, ImportBatch, AuditLog)
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     c = Cli(tmp_path, today="2025-03-03")
-    c.seed()
+    # the shared roster's CTO Academy completion (2025-06-30) would be in the future on this day
+    c.load("roster", ROSTER_NOW)
+    c.load("catalog", CATALOG, "--fy", "2025")
     return c
 
 
@@ -227,10 +231,10 @@ def test_one_bad_roster_row_refuses_the_file(cli: Cli, row: str, says: str) -> N
 
 
 def test_roster_reimport_updates_by_email(cli: Cli) -> None:
-    again = cli.load("roster", ROSTER)
+    again = cli.load("roster", ROSTER_NOW)
     assert "0 added" in again.out and "4 already recorded" in again.out
-    changed = ROSTER.replace(
-        "Alex Director,Alpha County,2024-10-15,,", "Alex Director,Alpha City,2024-10-15,2026-01-02,"
+    changed = ROSTER_NOW.replace(
+        "Alex Director,Alpha County,2024-10-15,,", "Alex Director,Alpha City,2024-10-15,2025-01-02,"
     )
     run = cli.load("roster", changed.replace("td@a.k12.al.us", "TD@A.K12.AL.US"))
     assert "1 updated" in run.out
@@ -240,7 +244,7 @@ def test_roster_reimport_updates_by_email(cli: Cli) -> None:
     eng.dispose()
     assert len(people) == 4
     alex = next(p for p in people if p.email == "td@a.k12.al.us")
-    assert (alex.district, str(alex.cto_completed), alex.roles) == ("Alpha City", "2026-01-02", "director")
+    assert (alex.district, str(alex.cto_completed), alex.roles) == ("Alpha City", "2025-01-02", "director")
     veteran = next(p for p in people if p.email == "old@b.k12.al.us")
     assert veteran.roles == "director"  # empty roles mean director
     reviewer = next(p for p in people if p.email == "rev@alet.org")
