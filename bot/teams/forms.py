@@ -2,19 +2,38 @@
 file is sent in the personal chat afterwards), field errors shown under their inputs when the form is re-rendered,
 and one `Action.Execute` (verb "form.<id>") whose data round-trips the form id, its context and an idempotency key.
 
-`form_values(data, form)` reads the user's answers back from an action's data (Action.Execute or Action.Submit)."""
+`form_values(data, form)` reads the user's answers back from an action's data (Action.Execute or Action.Submit).
+
+A form card stays within Teams' message size (cards.PAYLOAD_BUDGET): when a picker has too many choices (hundreds of
+catalog events), it keeps as many as fit (the chosen one always), says so under the picker, and asks Teams to search
+the rest as the user types (dynamic typeahead: `choices.data` Data.Query, answered by `search_choices` through the
+bot's `application/search` invoke). The form's answers are checked by the handlers as always."""
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from bot.teams.cards import CONTEXT, FORM, KEY, Card, adaptive_card, execute_action, sub_card, text_block
+from bot.teams.cards import (
+    CONTEXT,
+    FORM,
+    KEY,
+    PAYLOAD_BUDGET,
+    Card,
+    adaptive_card,
+    card_activity,
+    execute_action,
+    payload_size,
+    sub_card,
+    text_block,
+)
 from handlers.forms import Field, FieldKind, Form, Values
 
 FORM_VERB_PREFIX = "form."
 FILE_NOTE = "After you send this form, send the file here in this chat (attach it with the paperclip)."
+SEARCH_RESULTS_MAX = 15  # Teams shows at most 15 typeahead results
 
 
 def form_verb(form: Form) -> str:
@@ -117,7 +136,81 @@ def form_card(
     if errors:
         head.append(text_block("Nothing was saved yet. Please fix what is marked below.", color="Attention"))
     fallback = f"{form.title}: open this message in Microsoft Teams to fill in the form."
-    return adaptive_card(head + form_body(form, values, errors), [form_action(form, key)], fallback)
+    card = adaptive_card(head + form_body(form, values, errors), [form_action(form, key)], fallback)
+    return fit_form(card, form)
+
+
+def dataset(form: Form, field: Field) -> str:
+    """The name Teams sends back when it searches a picker's choices: "<form id>.<field id>"."""
+    return f"{form.id}.{field.id}"
+
+
+def _fits(card: Card, form: Form) -> bool:
+    return payload_size(card_activity(card, form.title)) <= PAYLOAD_BUDGET
+
+
+def fit_form(card: Card, form: Form) -> Card:
+    """`card` itself when it fits the payload budget; else with its longest single-choice picker cut to as many
+    choices as fit (the selected one kept first), a note under it, and Teams' search over all of them."""
+    if _fits(card, form):
+        return card
+    body: list[Card] = card["body"]
+    pickers = [
+        i
+        for i, e in enumerate(body)
+        if e.get("type") == "Input.ChoiceSet" and not e.get("isMultiSelect") and len(e.get("choices", [])) > 1
+    ]
+    if not pickers:
+        return card
+    at = max(pickers, key=lambda i: len(body[i]["choices"]))
+    picker = body[at]
+    field = next((f for f in form.fields if f.id == picker["id"]), None)
+    if field is None:
+        return card
+    choices: list[Card] = picker["choices"]
+    chosen = [c for c in choices if c["value"] == picker.get("value")]
+    ordered = chosen + [c for c in choices if c not in chosen]
+
+    def cut(keep: int) -> Card:
+        trimmed = copy.copy(card)
+        trimmed["body"] = list(body)
+        trimmed["body"][at] = {
+            **picker,
+            "choices": ordered[:keep],
+            "choices.data": {"type": "Data.Query", "dataset": dataset(form, field), "count": SEARCH_RESULTS_MAX},
+            "placeholder": "Type part of the name to search",
+        }
+        note = f"The list shows {keep} of {len(choices)} choices; type part of a name in the box to search all of them."
+        trimmed["body"].insert(at + 1, text_block(note, isSubtle=True, size="Small", spacing="None"))
+        return trimmed
+
+    low, high = 0, len(ordered)  # the most choices that fit: binary search
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _fits(cut(middle), form):
+            low = middle
+        else:
+            high = middle - 1
+    return cut(low)
+
+
+def search_choices(
+    form: Form, dataset_name: str, query: str, skip: int = 0, top: int = SEARCH_RESULTS_MAX
+) -> list[Card]:
+    """The choices of the form's picker named by `dataset_name` whose title holds every word of `query` (any case),
+    as Teams' typeahead wants them ({"title", "value"})."""
+    form_id, _, field_id = dataset_name.partition(".")
+    field = next((f for f in form.fields if f.id == field_id), None) if form_id == form.id else None
+    if field is None:
+        return []
+    words = query.lower().split()
+    found = [
+        {"title": title, "value": value}
+        for value, title in field.options
+        if all(w in title.lower() or w in value.lower() for w in words)
+    ]
+    top = max(1, min(top, SEARCH_RESULTS_MAX))
+    return found[max(0, skip) : max(0, skip) + top]
 
 
 def form_sub_card(form: Form) -> Card:
