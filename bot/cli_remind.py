@@ -2,6 +2,8 @@
 
 With --dry-run it prints what would be sent that day and sends nothing (with --json one object per line: kind,
 email — the channel for the reviewers' digest — name, fy, step, title and a text preview); the counts go to stderr.
+Review posts that had failed come first (kind review_post, email the platforms missing it, step "submission:12"),
+and decision notices that had failed are listed with kind decision.
 """
 
 from __future__ import annotations
@@ -43,13 +45,19 @@ def remind(today: date | None, dry_run: bool, as_json: bool) -> None:
     if dry_run:
         with ctx.session() as session:
             plan = decide(session, ctx.today, ctx.now, review_channels(services.settings))
+        for repost in plan.reposts:  # review posts that had failed: the sweep posts them first
+            if as_json:
+                click.echo(json.dumps(repost.as_json()))
+            else:
+                where = ",".join(repost.platforms)
+                click.echo(f"{repost.kind:13} {where:40} FY{repost.fy} {repost.step:10} {repost.title}")
         for due in plan.due:
             if as_json:
                 click.echo(json.dumps(due.as_json()))
             else:
                 click.echo(f"{due.kind:13} {due.email:40} FY{due.key.fy} {due.key.step:10} {due.reply.title}")
         click.echo(
-            f"{ctx.today.isoformat()}: {len(plan.due)} would be sent, {len(plan.snoozed)} snoozed, "
+            f"{ctx.today.isoformat()}: {len(plan.due) + len(plan.reposts)} would be sent, {len(plan.snoozed)} snoozed, "
             f"{plan.already} already sent (dry run: nothing sent)",
             err=True,
         )

@@ -3,8 +3,13 @@
 `ceu-bot serve` runs one AsyncIOScheduler with one job, the daily reminder sweep (handlers.reminders.sweep) at
 CEU_REMINDER_HOUR:00 in CEU_TIMEZONE on CEU_REMINDER_DAYS (default 09:00 America/Chicago, mon-fri). The job store is
 in memory: nothing is persisted by the scheduler, because the reminder log in the database already makes a sweep
-exactly-once, and a sweep missed while the bot was down is caught up by the next one (the latest missed step of each
-series). Every option that matters is explicit (misfire grace, coalescing, one instance), never a default.
+exactly-once, and a sweep missed while the bot was down is caught up: when `serve` starts on a sweep day after the
+sweep time, it runs the sweep once at once (whatever was already sent that day is not sent again), and otherwise the
+next sweep sends the latest missed step of each series. Every option that matters is explicit (misfire grace,
+coalescing, one instance), never a default.
+
+The sweep sends through its own Slack client (more 429 retries, honouring Retry-After, than the interactive one) and
+paces each platform's sends (SWEEP_PACE_SECONDS: about one Slack message a second); deciding is never paced.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -24,14 +29,19 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.settings import Settings
 from handlers.notify import Notifier
-from handlers.reminders import SweepReport, sweep
+from handlers.reminders import Pace, PacedNotifier, SweepReport, sweep
 
 if TYPE_CHECKING:
+    from slack_sdk.web.async_client import AsyncWebClient
+
     from bot.app import Services
 
 log = logging.getLogger("ceu.scheduler")
 
 JOB_ID = "reminder-sweep"
+CATCH_UP_JOB_ID = "reminder-sweep-catch-up"
+SWEEP_PACE_SECONDS: dict[str, float] = {"slack": 1.0}  # Slack: ~1 message per second per channel
+SWEEP_RATE_LIMIT_RETRIES = 10  # the sweep's Slack client: 429s retried (after Retry-After) this many times
 MISFIRE_GRACE_SECONDS = 6 * 3600  # a sweep delayed (busy loop, slow start) still runs the same day
 SCHEDULER_KEY = web.AppKey("reminder_scheduler", AsyncIOScheduler)
 
@@ -84,14 +94,43 @@ def next_sweep(scheduler: AsyncIOScheduler) -> datetime | None:
     return job.trigger.get_next_fire_time(None, datetime.now(ZoneInfo("UTC")))
 
 
-def install(app: web.Application, settings: Settings, job: Job) -> AsyncIOScheduler:
-    """Start the scheduler with the app (on_startup) and stop it with the app (on_cleanup)."""
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def missed_today(settings: Settings, now: datetime) -> bool:
+    """Today (in CEU_TIMEZONE) is a sweep day and its sweep time has passed by `now`."""
+    zone = ZoneInfo(settings.timezone)
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date(), time(0), tzinfo=zone)
+    fire: datetime | None = trigger_of(settings).get_next_fire_time(None, midnight)
+    return fire is not None and fire.date() == local.date() and fire <= local
+
+
+def install(
+    app: web.Application, settings: Settings, job: Job, *, clock: Callable[[], datetime] = wall_clock
+) -> AsyncIOScheduler:
+    """Start the scheduler with the app (on_startup) and stop it with the app (on_cleanup). Started on a sweep day
+    after the sweep time (the process was down at 09:00), it also runs the sweep once now."""
     scheduler = build_scheduler(settings, job)
     app[SCHEDULER_KEY] = scheduler
 
     async def start(_app: web.Application) -> None:
         scheduler.start()
         log.info("reminder sweep scheduled; next run %s", next_sweep(scheduler))
+        if missed_today(settings, clock()):
+            log.info("today's reminder sweep time has passed: running the sweep once now")
+            scheduler.add_job(
+                job,
+                id=CATCH_UP_JOB_ID,
+                name="reminder sweep catch-up",
+                jobstore="default",
+                executor="default",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=MISFIRE_GRACE_SECONDS,
+                replace_existing=True,
+            )  # no trigger: once, now
 
     async def stop(_app: web.Application) -> None:
         if scheduler.running:
@@ -112,29 +151,43 @@ def review_channels(settings: Settings) -> list[tuple[str, str]]:
 def make_notifiers(services: Services) -> list[Notifier]:
     """Notifiers for a sweep outside the server (`ceu-bot remind`): Slack with SLACK_BOT_TOKEN, Teams with its
     three MICROSOFT_APP_* settings; a platform without them is left out."""
-    from bot.slack.client import make_client
     from bot.slack.notifier import SlackNotifier
     from bot.teams.proactive import teams_notifier
 
     settings = services.settings
     out: list[Notifier] = []
     if settings.slack_bot_token:
-        out.append(SlackNotifier(make_client(settings), services.engine))
+        out.append(SlackNotifier(sweep_slack_client(settings), services.engine))
     teams = teams_notifier(settings, services.context)
     if teams is not None:
         out.append(teams)
     return out
 
 
-def app_notifiers(app: web.Application) -> list[Notifier]:
-    """The notifiers of the platforms the server switched on (Slack first)."""
+def sweep_slack_client(settings: Settings) -> AsyncWebClient:
+    """The sweep's own Slack client: the interactive one's settings with a larger 429 budget (Retry-After honoured),
+    so a burst of first-time users.lookupByEmail (Tier 3) waits instead of failing until the next sweep."""
+    from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+
+    from bot.slack.client import make_client
+
+    client = make_client(settings)
+    client.retry_handlers[:] = [
+        h for h in client.retry_handlers if not isinstance(h, AsyncRateLimitErrorRetryHandler)
+    ] + [AsyncRateLimitErrorRetryHandler(max_retry_count=SWEEP_RATE_LIMIT_RETRIES)]
+    return client
+
+
+def app_notifiers(app: web.Application, services: Services) -> list[Notifier]:
+    """The notifiers of the platforms the server switched on (Slack first); Slack's with the sweep's own client."""
     from bot.slack.mount import SLACK_KEY
+    from bot.slack.notifier import SlackNotifier
     from bot.teams.mount import NOTIFIER_KEY
 
     out: list[Notifier] = []
     surface = app.get(SLACK_KEY)
     if surface is not None:
-        out.append(surface.notifier)
+        out.append(SlackNotifier(sweep_slack_client(services.settings), services.engine))
     teams = app.get(NOTIFIER_KEY)
     if teams is not None:
         out.append(teams)
@@ -142,16 +195,26 @@ def app_notifiers(app: web.Application) -> list[Notifier]:
 
 
 async def run_sweep(
-    services: Services, notifiers: list[Notifier] | None = None, today: date | None = None
+    services: Services, notifiers: list[Notifier] | None = None, today: date | None = None, *, pace: Pace | None = None
 ) -> SweepReport:
-    """One sweep now, for today in America/Chicago (or CEU_TODAY, or `today`): the daily job and `ceu-bot remind`."""
+    """One sweep now, for today in America/Chicago (or CEU_TODAY, or `today`): the daily job and `ceu-bot remind`.
+    Every send is paced (`pace`, by default SWEEP_PACE_SECONDS); review posts that had failed go out through a
+    ReviewFanout over the same paced notifiers."""
+    from bot.review_fanout import ReviewFanout
+
     settings = services.settings
     if notifiers is None:
         notifiers = make_notifiers(services)
+    pace = pace if pace is not None else Pace(SWEEP_PACE_SECONDS)
+    paced: list[Notifier] = [PacedNotifier(n, pace) for n in notifiers]
+    channels = review_channels(settings)
+    fanout = ReviewFanout()
+    for notifier in paced:
+        fanout.add(notifier, dict(channels).get(notifier.platform, ""))
     ctx = services.context()
     if today is not None:
         ctx.today = today
-    return await sweep(ctx, notifiers, review_channels(settings))
+    return await sweep(ctx, paced, channels, post_review=fanout.post)
 
 
 def install_sweep(app: web.Application, services: Services) -> AsyncIOScheduler | None:
@@ -161,7 +224,7 @@ def install_sweep(app: web.Application, services: Services) -> AsyncIOScheduler 
         return None
 
     async def job() -> None:
-        notifiers = app_notifiers(app)
+        notifiers = app_notifiers(app, services)
         if not notifiers:
             log.warning("reminder sweep skipped: neither Slack nor Teams is on")
             return
@@ -170,4 +233,4 @@ def install_sweep(app: web.Application, services: Services) -> AsyncIOScheduler 
         except Exception:  # the next day's sweep retries whatever this one could not do
             log.exception("reminder sweep failed")
 
-    return install(app, services.settings, job)
+    return install(app, services.settings, job, clock=wall_clock)

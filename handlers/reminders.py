@@ -9,19 +9,25 @@ this and the previous FY, pending review items, the catalog) and returns a Plan:
 - cto_academy: 180/90/30/7 days before the CTO Academy deadline, then monthly while overdue, none once completed
   (logged under the FY its send date falls in, so a step is never repeated across a FY boundary);
 - review_digest: daily to each reviewers' channel while an item has waited more than the policy's review_wait_days,
-  and to report directors no platform could reach.
+  and to report directors no platform could reach;
+- decision: a decision notice to a submitter that ReviewFanout.tell claimed but could not deliver (released), sent
+  again once (step "submission:12", rebuilt from the decided item);
+- reposts (not in the log): pending items ready for review with no post on a configured reviewers' channel (their
+  first post failed), posted again through ReviewFanout.post, which is idempotent per item and platform.
 
 Snoozed directors are skipped except for the steps rules.calendar.can_snooze refuses (the final 7- and 1-day ones).
 `sweep` claims each reminder in the log just before sending it (storage.reminders.claim), sends it through every
 platform the director is known on (or the first platform that can find them by e-mail), and marks it sent or
-releases it for the next sweep; `remind` on the CLI and the scheduler's daily job both call it.
+releases it for the next sweep; `remind` on the CLI and the scheduler's daily job both call it. Sending is paced by
+the caller (Pace / PacedNotifier); deciding never is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -30,6 +36,7 @@ from sqlmodel import Session
 from handlers.context import Context
 from handlers.notify import Delivery, DeliveryStatus, Notifier, Recipient
 from handlers.reply import Fact, Reply, Section, trimmed
+from handlers.review import _request_dm, _submission_dm
 from handlers.status import cto_line, suggestion_line
 from rules.calendar import Step, can_snooze, cto_step, fy_deadline_step
 from rules.credit import Totals, totals
@@ -52,8 +59,10 @@ from storage.reminders import (
     mark_failed,
     mark_sent,
     platforms_by_person,
+    posted_platforms,
+    unsent,
 )
-from storage.reviews import PendingItem, pending_older_than
+from storage.reviews import PENDING, REQUEST, SUBMISSION, PendingItem, get_request, get_submission, pending_older_than
 
 log = logging.getLogger("ceu.reminders")
 
@@ -61,6 +70,9 @@ FY_DEADLINE = "fy_deadline"
 FY_COMPLETE = "fy_complete"
 CTO_ACADEMY = "cto_academy"
 REVIEW_DIGEST = "review_digest"
+DECISION = "decision"  # the decision notice to a submitter, step "submission:12" (sent by ReviewFanout.tell)
+REVIEW_POST = "review_post"  # a dry-run line: an item to (re)post to a reviewers' channel (not in the log)
+REPOST_AFTER = timedelta(minutes=10)  # a younger item may still be being posted by the submit flow itself
 COMPLETE_STEP = "complete"
 UNREACHABLE = "unreachable"  # last_error of a reminder no platform could deliver (retried by the next sweep)
 REPORTED = "unreachable (reported to reviewers)"  # ... and already named in a reviewers' digest
@@ -106,6 +118,37 @@ class Due:
         return out
 
 
+@dataclass(frozen=True)
+class Repost:
+    """A pending item ready for review that has no post on some configured reviewers' channel (its first post
+    failed): the sweep posts it again through ReviewFanout.post, which posts only where it is missing."""
+
+    item_type: str
+    item_id: int
+    title: str
+    person_email: str
+    fy: int
+    platforms: tuple[str, ...]  # configured platforms without a post of it
+
+    @property
+    def kind(self) -> str:
+        return REVIEW_POST
+
+    @property
+    def step(self) -> str:
+        return f"{self.item_type}:{self.item_id}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": REVIEW_POST,
+            "email": ",".join(self.platforms),
+            "name": self.person_email,
+            "fy": self.fy,
+            "step": self.step,
+            "title": self.title,
+        }
+
+
 @dataclass
 class Plan:
     today: date
@@ -117,6 +160,7 @@ class Plan:
     log: dict[Key, LogRow] = field(default_factory=dict)
     channels: list[tuple[str, str]] = field(default_factory=list)
     wait_days: int = 3
+    reposts: list[Repost] = field(default_factory=list)  # review posts to retry (before everything else)
 
     @property
     def direct(self) -> list[Due]:
@@ -133,11 +177,13 @@ class SweepReport:
     skipped: int = 0  # snoozed
     already: int = 0  # sent earlier, or claimed by a sweep running at the same time
     unreachable_who: list[Due] = field(default_factory=list)
+    reposted: int = 0  # review posts that had failed, posted now (one per item and platform)
 
     def summary(self) -> str:
         return (
             f"reminder sweep {self.today.isoformat()}: due {self.due}, sent {self.sent}, failed {self.failed}, "
-            f"unreachable {self.unreachable}, skipped (snoozed) {self.skipped}, already sent {self.already}"
+            f"unreachable {self.unreachable}, skipped (snoozed) {self.skipped}, already sent {self.already}, "
+            f"review posts retried {self.reposted}"
         )
 
 
@@ -293,6 +339,8 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
         policy = policy_for(session, fy)
     except LookupError:
         log.info("no TD-CEU policy applies to FY%s: no reminders", fy)
+        plan.reposts = _reposts(session, plan, pending_older_than(session, now - REPOST_AFTER))
+        plan.due += _notices(session, plan, now)
         return plan
     plan.wait_days = policy.review_wait_days
     directors = active_directors(session)
@@ -349,9 +397,71 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
                 key = Key(CTO_ACADEMY, person.email, fiscal_year_of(step.send_on), step.name)
                 add(person, key, cto_reply(person, policy, today), step)
 
-    plan.waiting = pending_older_than(session, now - timedelta(days=policy.review_wait_days))
+    ready = pending_older_than(session, now - REPOST_AFTER)  # pending and ready for review
+    waited = now - timedelta(days=policy.review_wait_days)
+    plan.waiting = [w for w in ready if w.created_at < waited]
+    plan.reposts = _reposts(session, plan, ready)
+    plan.due += _notices(session, plan, now)
     plan.due += _digests(plan, [])  # who cannot be reached is known only once sending was tried
     return plan
+
+
+def _reposts(session: Session, plan: Plan, ready: Sequence[PendingItem]) -> list[Repost]:
+    platforms = sorted({p for p, _ in plan.channels})
+    if not platforms or not ready:
+        return []
+    posted = posted_platforms(session, [(w.item_type, w.item_id) for w in ready])
+    out = []
+    for w in ready:
+        missing = tuple(p for p in platforms if p not in posted.get((w.item_type, w.item_id), set()))
+        if missing:
+            out.append(Repost(w.item_type, w.item_id, w.title, w.person_email, plan.fy, missing))
+    return out
+
+
+def decision_dm(session: Session, ctx: Context, item_type: str, item_id: int) -> tuple[Recipient, Reply] | None:
+    """The decision notice for a decided item, rebuilt as handlers.review words it (with today's status line);
+    None while the item is pending or gone."""
+    if item_type == SUBMISSION:
+        sub = get_submission(session, item_id)
+        if sub is None or sub.submission.status == PENDING:
+            return None
+        approve = sub.submission.status == "approved"
+        reply = _submission_dm(session, ctx, sub, sub.person, approve, sub.submission.reason)
+        person = sub.person
+    elif item_type == REQUEST:
+        req = get_request(session, item_id)
+        if req is None or req.request.status == PENDING:
+            return None
+        approve = req.request.status == "approved"
+        code = req.entry.code if req.entry is not None else ""
+        reply = _request_dm(session, ctx, req, req.person, approve, req.request.reason, code)
+        person = req.person
+    else:
+        return None
+    return Recipient(person.id or 0, person.email, person.name), reply
+
+
+def _notices(session: Session, plan: Plan, now: datetime) -> list[Due]:
+    """Decision notices whose send failed (released) or crashed (claim older than the lease): sent again."""
+    out: list[Due] = []
+    ctx = Context(session.get_bind(), plan.today, now)  # type: ignore[arg-type]
+    for row in unsent(session, DECISION, plan.fy - 1, now - LEASE):
+        item_type, _, raw_id = row.key.step.partition(":")
+        built = decision_dm(session, ctx, item_type, int(raw_id)) if raw_id.isdigit() else None
+        if built is None:
+            continue
+        recipient, reply = built
+        out.append(Due(row.key, row.person_id or recipient.person_id, recipient.email, recipient.name, reply))
+    return out
+
+
+def notice_key(recipient: Recipient, reply: Reply, today: date) -> Key | None:
+    """The reminder-log key of a decision notice (its reply names the item), or None for any other message."""
+    item_type, item_id = reply.data.get("item_type"), reply.data.get("item_id")
+    if item_type not in (SUBMISSION, REQUEST) or not item_id:
+        return None
+    return Key(DECISION, recipient.email, fiscal_year_of(today), f"{item_type}:{item_id}")
 
 
 async def _deliver(due: Due, notifiers: Sequence[Notifier], known: set[str]) -> list[Delivery]:
@@ -362,6 +472,8 @@ async def _deliver(due: Due, notifiers: Sequence[Notifier], known: set[str]) -> 
     out: list[Delivery] = []
     for n in first:
         out.append(await _safe_send(n, recipient, due))
+        if due.kind == DECISION and out[-1].status is DeliveryStatus.SENT:
+            return out  # a decision is told once, on the first platform that works
     if any(d.status is DeliveryStatus.SENT for d in out):
         return out
     for n in rest:
@@ -401,6 +513,77 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class Pace:
+    """At most one send per `intervals[platform]` seconds on each platform (Slack asks for about one message per
+    second per channel; a DM to someone new also costs a users.lookupByEmail, Tier 3). Only sending waits: deciding
+    the sweep is never paced. `sleep` and `clock` are injectable so tests never wait for real."""
+
+    def __init__(
+        self,
+        intervals: Mapping[str, float],
+        *,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.intervals = dict(intervals)
+        self.sleep = sleep
+        self.clock = clock
+        self._next: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def wait(self, platform: str) -> None:
+        interval = self.intervals.get(platform, 0.0)
+        if interval <= 0:
+            return
+        lock = self._locks.setdefault(platform, asyncio.Lock())
+        async with lock:
+            now = self.clock()
+            due = self._next.get(platform, now)
+            if due > now:
+                await self.sleep(due - now)
+                now = self.clock()
+            self._next[platform] = max(now, due) + interval
+
+
+class PacedNotifier:
+    """A Notifier whose every send first waits for its platform's turn in `pace`."""
+
+    def __init__(self, inner: Notifier, pace: Pace) -> None:
+        self.inner = inner
+        self.pace = pace
+        self.platform = inner.platform
+
+    async def send_dm(self, recipient: Recipient, reply: Reply) -> Delivery:
+        await self.pace.wait(self.platform)
+        return await self.inner.send_dm(recipient, reply)
+
+    async def post_channel(self, channel: str, reply: Reply) -> Delivery:
+        await self.pace.wait(self.platform)
+        return await self.inner.post_channel(channel, reply)
+
+    async def update_message(self, channel: str, message_id: str, reply: Reply) -> Delivery:
+        await self.pace.wait(self.platform)
+        return await self.inner.update_message(channel, message_id, reply)
+
+
+PostReview = Callable[[Context, str, int], Awaitable[int]]
+
+
+async def _repost(ctx: Context, plan: Plan, post_review: PostReview | None, report: SweepReport) -> None:
+    """Post every ready item that is missing from a reviewers' channel (post_review posts only where missing)."""
+    if post_review is None:
+        return
+    for item in plan.reposts:
+        try:
+            posted = await post_review(ctx, item.item_type, item.item_id)
+        except Exception:  # one item must not stop the sweep; the next sweep tries it again
+            log.exception("posting %s for review failed", item.step)
+            continue
+        report.reposted += posted
+        if posted < len(item.platforms):
+            log.warning("%s is still missing from %d reviewers' channel(s)", item.step, len(item.platforms) - posted)
+
+
 async def sweep(
     ctx: Context,
     notifiers: Sequence[Notifier],
@@ -408,8 +591,11 @@ async def sweep(
     *,
     lease: timedelta = LEASE,
     clock: Callable[[], datetime] = _utc_now,
+    post_review: PostReview | None = None,
 ) -> SweepReport:
-    """Decide and send today's reminders, each exactly once (claimed in the log just before it is sent)."""
+    """Decide and send today's reminders, each exactly once (claimed in the log just before it is sent): first the
+    review posts that had failed (through `post_review`, ReviewFanout.post), then the reminders and the decision
+    notices that had failed, then the reviewers' digest."""
 
     def read() -> tuple[Plan, dict[int, set[str]]]:
         with ctx.session() as session:
@@ -417,6 +603,7 @@ async def sweep(
 
     plan, known = await asyncio.to_thread(read)  # seconds of SQL for 13,000 directors: off the event loop
     report = SweepReport(ctx.today, due=len(plan.due), skipped=len(plan.snoozed), already=plan.already)
+    await _repost(ctx, plan, post_review, report)
     for due in plan.direct:
         if not claim(ctx.engine, due.key, due.person_id, clock(), lease):
             report.already += 1

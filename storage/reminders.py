@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, update
+from sqlalchemy import CursorResult, Engine, and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.tables import ChatIdentity, Person, ReminderLog
+from storage.tables import ChatIdentity, Person, ReminderLog, ReviewPost
 
 LEASE = timedelta(minutes=10)  # a claim older than this and still unsent is taken to have crashed
 RELEASED = datetime(1970, 1, 1, tzinfo=UTC)  # claimed_at of a failed send: re-claimable at once
@@ -127,6 +127,56 @@ def log_rows(session: Session, since_fy: int) -> dict[Key, LogRow]:
     for kind, recipient, fy, step, pid, sent_at, error, attempts in rows:
         key = Key(kind, recipient, fy, step)
         out[key] = LogRow(key, pid, sent_at is not None, error, attempts)
+    return out
+
+
+def unsent(session: Session, kind: str, since_fy: int, claimed_before: datetime) -> list[LogRow]:
+    """The rows of `kind` (FY `since_fy` and later) not sent yet and not held by a live claim: released after a
+    failure, or claimed before `claimed_before` (a crash). The decision notices the sweep retries."""
+    rows = session.exec(
+        select(
+            ReminderLog.kind,
+            ReminderLog.recipient,
+            ReminderLog.fy,
+            ReminderLog.step,
+            ReminderLog.person_id,
+            ReminderLog.last_error,
+            ReminderLog.attempts,
+        )
+        .where(
+            ReminderLog.kind == kind,
+            ReminderLog.fy >= since_fy,
+            col(ReminderLog.sent_at).is_(None),
+            col(ReminderLog.claimed_at) < claimed_before,
+        )
+        .order_by(col(ReminderLog.id))
+    ).all()
+    return [
+        LogRow(Key(k, recipient, fy, step), pid, False, error, attempts)
+        for k, recipient, fy, step, pid, error, attempts in rows
+    ]
+
+
+def posted_platforms(session: Session, items: list[tuple[str, int]]) -> dict[tuple[str, int], set[str]]:
+    """For each (item type, item id), the platforms it has a review post on, in one query."""
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for item_type, item_id in items:
+        by_type[item_type].append(item_id)
+    if not by_type:
+        return {}
+    rows = session.exec(
+        select(ReviewPost.item_type, ReviewPost.item_id, ReviewPost.platform).where(
+            or_(
+                *(
+                    and_(ReviewPost.item_type == t, col(ReviewPost.item_id).in_(ids))  # type: ignore[arg-type]
+                    for t, ids in by_type.items()
+                )
+            )
+        )
+    ).all()
+    out: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for item_type, item_id, platform in rows:
+        out[(item_type, item_id)].add(platform)
     return out
 
 

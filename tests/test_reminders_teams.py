@@ -17,7 +17,7 @@ SEP_2 = date(2025, 9, 2)
 
 async def run(teams: Teams) -> SweepReport:
     app = teams.server._server.app  # the running server's aiohttp app: its notifiers
-    notifiers = app_notifiers(app)
+    notifiers = app_notifiers(app, teams.services)
     assert [n.platform for n in notifiers] == ["teams"]
     ctx = teams.services.context()
     ctx.today = SEP_2

@@ -1,6 +1,7 @@
 """bot/scheduler.py: one daily sweep job (09:00 America/Chicago on weekdays by default, or as configured), an
 in-memory job store, explicit misfire grace and coalescing; started and stopped with the real aiohttp app; and the
-job, when it fires inside the running server, sends the reminders through the server's own Slack notifier."""
+job, when it fires inside the running server, sends the reminders to the server's Slack (through the sweep's own,
+paced client); the startup catch-up is tested in test_scheduler_catch_up.py."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from aiohttp.test_utils import TestServer
 from apscheduler.jobstores.memory import MemoryJobStore
 
+import bot.scheduler as scheduler_module
 from bot.app import build_app, build_services
 from bot.scheduler import JOB_ID, MISFIRE_GRACE_SECONDS, SCHEDULER_KEY, build_scheduler, review_channels
 from bot.settings import Settings
+from handlers.reminders import Pace
 from tests.fakes.slack_harness import running_bot
 from tests.test_reminders_decide import SEP_2, seed
+from tests.test_reminders_retries import Clock
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -99,7 +104,12 @@ def test_ceu_scheduler_false_runs_no_scheduler(tmp_path: Path) -> None:
         services.engine.dispose()
 
 
-async def test_the_daily_job_sends_through_the_servers_slack_notifier(tmp_path: Path, db_url: str) -> None:
+async def test_the_daily_job_sends_through_the_servers_slack_settings(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(scheduler_module, "wall_clock", lambda: datetime(2025, 9, 2, 8, 0, tzinfo=CHICAGO))
+    monkeypatch.setattr(scheduler_module, "Pace", lambda intervals: Pace(intervals, sleep=clock.sleep, clock=clock.now))
     async with running_bot(tmp_path, db_url, today=SEP_2, CEU_SCHEDULER=True) as bot:
         ctx = bot.ctx()
         seed(ctx)
@@ -111,3 +121,4 @@ async def test_the_daily_job_sends_through_the_servers_slack_notifier(tmp_path: 
         channels = {str(p["channel"]) for p in sent}
         assert channels == {"DUTD", "DUDONE"}  # Alex's 30-day reminder and Casey's congratulation
         assert scheduler.get_job(JOB_ID).next_run_time > datetime.now(CHICAGO)  # rescheduled, not repeated
+        assert clock.sleeps and set(clock.sleeps) == {1.0}  # each send after the first waited its turn (test clock)
