@@ -1,5 +1,9 @@
 """ALET's CSV imports (catalog, roster, attendance), all-or-nothing: every row is checked first, one bad row
-refuses the file with every bad row listed by line number, and a re-import adds nothing twice."""
+refuses the file with every bad row listed by line number, and a re-import adds nothing twice.
+
+Attendance columns: email,activity_code,date,hours and optionally strands (';'-separated) and unit (the workshop of a
+per-unit activity, e.g. a CoSN CTO Academy workshop, so two on one day are told apart; files without it still import,
+each per-unit row then being the unit of its date)."""
 
 from __future__ import annotations
 
@@ -111,7 +115,7 @@ def _run(ctx: Context, session: Session, kind: str, data: bytes, fy: int | None,
     if kind == "roster":
         return _roster(session, read_rows(data, ROSTER_REQUIRED), ctx.today)
     if kind == "attendance":
-        return _attendance(ctx, session, read_rows(data, ATTENDANCE_REQUIRED, ("strands",)), progress)
+        return _attendance(ctx, session, read_rows(data, ATTENDANCE_REQUIRED, ATTENDANCE_OPTIONAL), progress)
     raise ValueError(f"unknown import kind {kind}")
 
 
@@ -336,6 +340,11 @@ def _roster_dates(role_start: date | None, completed: date | None, today: date) 
 # --- attendance ----------------------------------------------------------------------------------------------
 
 ATTENDANCE_REQUIRED = ("email", "activity_code", "date", "hours")
+# strands: ';'-separated strand numbers (default: the activity's). unit: for a per-unit activity (CoSN CTO Academy
+# workshops), the workshop's name, so two of them on one day are two units; empty: the date is the unit. A unit
+# given for any other activity is ignored (its cap is not per unit).
+ATTENDANCE_OPTIONAL = ("strands", "unit")
+UNIT_MAX = 200
 
 
 @dataclass
@@ -466,7 +475,10 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
                 errs.append(str(exc))
         cid = ids[(fy, code)]
         assert cid is not None
-        unit = unit_key(item, day)
+        label = row.get("unit")
+        if len(label) > UNIT_MAX:
+            errs.append(f"unit is longer than {UNIT_MAX} characters")
+        unit = unit_key(item, day, label or None)
         key = (pid, cid, day, unit)
         known = existing.get(key)
         pending = None  # a TD's own pending claim of this activity and day: ALET's attendance record replaces it
@@ -479,7 +491,10 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
                 else:
                     problems.append(f"line {row.line}: repeats line {known.line}")
                 continue
-            errs.append(f"{email} already has {fmt_hours(known.quarters)} hours of {code} on {day} from {known.where}")
+            of = f" ({unit})" if unit and unit != day.isoformat() else ""
+            errs.append(
+                f"{email} already has {fmt_hours(known.quarters)} hours of {code}{of} on {day} from {known.where}"
+            )
         # an online course already credited (earlier date or FY) is recorded again without credit, not refused
         repeat = item.kind is Kind.TALENT_ONLINE and (pid, code) in talent_done
         if not errs:
