@@ -185,7 +185,7 @@ class CeuTeamsBot(ActivityHandler):
             return render(refused)
         form = self._form(ctx, actor, form_id)
         if form is None:
-            return render(help_reply())
+            return render(help_reply(ctx))
         intro = ""
         if form.id == "submit":
             intro = "Claim hours of an approved external event. The evidence file comes after, here in this chat."
@@ -307,7 +307,7 @@ class CeuTeamsBot(ActivityHandler):
             return Answer(form_card(form), form.title, private=_use_the_card_reply())
         if verb.startswith(FORM_VERB_PREFIX):
             return self.on_form(ctx, actor, verb.removeprefix(FORM_VERB_PREFIX), data)
-        return Answer.of(help_reply())
+        return Answer.of(help_reply(ctx))
 
     def on_form(self, ctx: Context, actor: Actor, form_id: str, data: Mapping[str, Any]) -> Answer:
         context = str(data.get(cards.CONTEXT, "") or "")
@@ -438,7 +438,7 @@ class CeuTeamsBot(ActivityHandler):
         ctx = self.contexts()
         caller = await resolve_caller(turn_context, ctx)
         if caller.actor is not None:
-            await self._send(turn_context, help_reply())
+            await self._send(turn_context, help_reply(ctx))
         elif caller.lookup_failed:
             await self._send(turn_context, lookup_failed_reply())
         else:

@@ -13,6 +13,7 @@ and lets auth errors other than PermissionError escape as tracebacks. Here:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from bot.teams.proactive import build_proactive
 if TYPE_CHECKING:
     from bot.app import Services
 
+SETTLE_SECONDS = 20
 log = logging.getLogger("ceu.teams")
 
 ROUTE = "/api/messages"
@@ -143,6 +145,15 @@ def mount_teams(app: web.Application, services: Services, *, dev: bool = False) 
     tenants = tenant_policy(settings, mode)
     app.router.add_post(ROUTE, MessagesEndpoint(auth, adapter, bot, mode, tenants))
     app[NOTIFIER_KEY] = notifier
+
+    async def settle(_: web.Application) -> None:
+        """A decision's updates and DMs under way finish before shutdown (within a bound)."""
+        try:
+            await asyncio.wait_for(bot.background.settle(), timeout=SETTLE_SECONDS)
+        except TimeoutError:
+            log.warning("Teams: background work still running after %s s at shutdown", SETTLE_SECONDS)
+
+    app.on_cleanup.append(settle)
     if mode is TeamsMode.ON:
         log.info("Teams is on at %s for tenant(s) %s", ROUTE, ", ".join(sorted(tenants.allowed)) or "none")
     return notifier
