@@ -36,7 +36,7 @@ from sqlmodel import Session
 from handlers.context import Context
 from handlers.notify import Delivery, DeliveryStatus, Notifier, Recipient
 from handlers.reply import Fact, Reply, Section, trimmed
-from handlers.review import _request_dm, _submission_dm
+from handlers.review import request_dm, submission_dm
 from handlers.status import cto_line, suggestion_line
 from rules.calendar import Step, can_snooze, cto_step, fy_deadline_step
 from rules.credit import Totals, totals
@@ -427,7 +427,7 @@ def decision_dm(session: Session, ctx: Context, item_type: str, item_id: int) ->
         if sub is None or sub.submission.status == PENDING:
             return None
         approve = sub.submission.status == "approved"
-        reply = _submission_dm(session, ctx, sub, sub.person, approve, sub.submission.reason)
+        reply = submission_dm(session, ctx, sub, sub.person, approve, sub.submission.reason)
         person = sub.person
     elif item_type == REQUEST:
         req = get_request(session, item_id)
@@ -435,7 +435,7 @@ def decision_dm(session: Session, ctx: Context, item_type: str, item_id: int) ->
             return None
         approve = req.request.status == "approved"
         code = req.entry.code if req.entry is not None else ""
-        reply = _request_dm(session, ctx, req, req.person, approve, req.request.reason, code)
+        reply = request_dm(session, ctx, req, req.person, approve, req.request.reason, code)
         person = req.person
     else:
         return None

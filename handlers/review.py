@@ -376,9 +376,9 @@ def decide(ctx: Context, reviewer: Actor, item_type: str, item_id: int, approve:
         fresh = session.get(Person, person.id)
         assert fresh is not None
         dm = (
-            _submission_dm(session, ctx, view, fresh, approve, reason)
+            submission_dm(session, ctx, view, fresh, approve, reason)
             if isinstance(view, SubmissionView)
-            else (_request_dm(session, ctx, view, fresh, approve, reason, code))
+            else (request_dm(session, ctx, view, fresh, approve, reason, code))
         )
         posts = posts_for(session, item_type, item_id)
     return Decision(
@@ -448,9 +448,10 @@ def _headline(session: Session, ctx: Context, person: Person, fy: int) -> str:
     return status_reply(build_status(session, person, fy, ctx.today)).summary
 
 
-def _submission_dm(
+def submission_dm(
     session: Session, ctx: Context, v: SubmissionView, person: Person, approve: bool, reason: str
 ) -> Reply:
+    """The submitter's notice of a decision (also rebuilt by the sweep when its first delivery failed)."""
     credit, entry = v.credit, v.entry
     policy = policy_for(session, credit.fy)
     hours = fmt_hours_unit(credit.quarters)
@@ -480,9 +481,10 @@ def _submission_dm(
     )
 
 
-def _request_dm(
+def request_dm(
     session: Session, ctx: Context, v: RequestView, person: Person, approve: bool, reason: str, code: str
 ) -> Reply:
+    """The requester's notice of a decision (also rebuilt by the sweep when its first delivery failed)."""
     req = v.request
     facts = [
         Fact("Event", req.title),
