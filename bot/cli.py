@@ -173,9 +173,10 @@ def catalog_cmd(fy: int | None, as_json: bool) -> None:
 @fy_option("--from", "from_fy", required=True, help="Fiscal year to copy from.")
 @fy_option("--to", "to_fy", required=True, help="Fiscal year to copy into.")
 def roll_forward_cmd(from_fy: int, to_fy: int) -> None:
-    """Copy a FY's catalog into another FY (dates dropped); edit it after with `import catalog`."""
+    """Copy a FY's undated external events into a later FY (dated one-off events and ALET activities stay
+    behind); add or edit the rest with `import catalog`."""
     from storage.audit import audit
-    from storage.catalog import catalog_rows, roll_forward
+    from storage.catalog import catalog_rows, roll_catalog_forward
 
     if to_fy <= from_fy:
         raise click.ClickException("--to must be a later fiscal year than --from")
@@ -183,10 +184,11 @@ def roll_forward_cmd(from_fy: int, to_fy: int) -> None:
     with services.context().session() as session:
         if not catalog_rows(session, from_fy):
             raise click.ClickException(f"FY{from_fy} has no catalog to copy")
-        added, kept = roll_forward(session, from_fy, to_fy)
-        audit(session, "cli", "catalog.roll_forward", f"FY{from_fy}->FY{to_fy}", {"added": added, "kept": kept})
+        rolled = roll_catalog_forward(session, from_fy, to_fy)
+        counts = {"added": rolled.added, "kept": rolled.kept}
+        audit(session, "cli", "catalog.roll_forward", f"FY{from_fy}->FY{to_fy}", counts)
         session.commit()
-    click.echo(f"FY{to_fy}: {added} activities copied from FY{from_fy}, {kept} already there.")
+    click.echo(rolled.summary(from_fy, to_fy))
 
 
 @main.group("import")
@@ -202,7 +204,9 @@ def _run_import(kind: str, path: Path, fy: int | None) -> None:
     try:
         result = import_file(ctx, kind, path, fy=fy, actor="cli", progress=True)
     except ImportRefused as exc:
-        click.echo(f"{path.name}: refused, nothing was written. {len(exc.problems)} bad row(s):", err=True)
+        rows = all(problem.startswith("line ") for problem in exc.problems)
+        what = "bad row(s)" if rows else "problem(s)"
+        click.echo(f"{path.name}: refused, nothing was written. {len(exc.problems)} {what}:", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
@@ -227,7 +231,7 @@ def import_roster(path: Path) -> None:
 @import_group.command("attendance")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_attendance(path: Path) -> None:
-    """email,activity_code,date,hours[,strands]"""
+    """email,activity_code,date,hours[,strands][,unit]"""
     _run_import("attendance", path, None)
 
 

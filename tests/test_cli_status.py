@@ -222,10 +222,11 @@ def test_roll_forward_command_copies_a_catalog(cli: Cli) -> None:
     assert empty.out == ""
     run = cli.ok("roll-forward", "--from", "2025", "--to", "2026")
     # the undated external events only: the 5 ALET activities and the dated EXT-AASA-AI-2025 stay in FY2025
-    assert "20 activities copied from FY2025" in run.out
+    assert "20 external events copied from FY2025" in run.out
+    assert "Not copied: 1 dated external event" in run.out and "5 ALET activities" in run.out
     items = [json.loads(line) for line in cli.ok("catalog", "--fy", "2026", "--json").out.splitlines()]
     assert len(items) == 20
     assert all(i["fy"] == 2026 and i["date"] is None and i["kind"] == "external" for i in items)
     again = cli.ok("roll-forward", "--from", "2025", "--to", "2026")
-    assert "0 activities copied" in again.out and "20 already there" in again.out
+    assert "0 external events copied" in again.out and "20 already there" in again.out
     assert len(cli.ok("catalog", "--fy", "2026", "--json").out.splitlines()) == 20
