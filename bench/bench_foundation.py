@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session
 
-from bench.data import FY, TODAY, cached_sqlite, email_of, make_dataset
+from bench.data import FY, TODAY, alet_day, cached_sqlite, email_of, make_dataset
 from bench.timing import machine, summary_ms, timed
 from handlers.context import Context
 from handlers.imports import import_bytes
@@ -82,8 +82,9 @@ def attendance_file(rows: int, directors: int) -> bytes:
         for j in range(per):
             if n >= rows:
                 break
-            code = f"ALET-{(i * 7 + j * 13) % 300:04d}"
-            w.writerow([email_of(i), code, f"2025-0{1 + j % 8}-1{j % 9}", "1", "" if j % 2 else "1;5"])
+            k = (i * 7 + j * 13) % 300
+            # attended on the activity's date (a live ALET event counts only on its own date)
+            w.writerow([email_of(i), f"ALET-{k:04d}", alet_day(k).isoformat(), "1", "" if j % 2 else "1;5"])
             n += 1
     return buf.getvalue().encode()
 

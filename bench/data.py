@@ -34,6 +34,11 @@ def email_of(i: int) -> str:
     return f"td{i:05d}@district{i % 137:03d}.k12.al.us"
 
 
+def alet_day(i: int) -> date:
+    """The date of ALET activity i (ALET-0000 ... ALET-0299), spread over the FY up to late August."""
+    return date(FY - 1, 10, 1) + timedelta(days=(i * 37) % 330)
+
+
 def make_dataset(url: str, directors: int = 13_000, records: int = 40, seed: int = 2025) -> Dataset:
     rng = random.Random(seed)
     engine = open_database(url)
@@ -48,7 +53,7 @@ def make_dataset(url: str, directors: int = 13_000, records: int = 40, seed: int
                     "code": f"ALET-{i:04d}",
                     "title": f"ALET session {i}",
                     "kind": kinds[i % 4],
-                    "day": start + timedelta(days=(i * 37) % 330),
+                    "day": alet_day(i),
                     "cap": 4 * (1 + i % 6),
                     "up_to": True,
                     "per_unit": False,

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 
-def machine() -> str:
+def _machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as fh:
@@ -26,6 +26,18 @@ def machine() -> str:
     except (ValueError, OSError):
         pass
     return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()}"
+
+
+def reference_loop() -> float:
+    """Seconds for a fixed pure-Python loop: how fast this machine runs Python right now (shared machines vary
+    by 2x from one hour to the next), so figures from different runs can be compared."""
+    start = time.perf_counter()
+    sum(range(30_000_000))
+    return time.perf_counter() - start
+
+
+def machine() -> str:
+    return f"{_machine()}; reference loop sum(range(30M)) {reference_loop():.2f} s"
 
 
 def percentile(samples: list[float], p: float) -> float:
