@@ -75,6 +75,11 @@ def bench(engine: Engine, label: str) -> None:
     print(f"  due: {dict(kinds)}; snoozed {len(plan.snoozed)}; already sent {plan.already}")
     print(f"  of which everyone's credits (storage.bulk.credits_by_person): {c:.2f} s; the rest {d - c:.2f} s")
     print(f"  floor: one plain GROUP BY over the same credit rows: {f:.2f} s; ratio {d / f:.1f}x")
+    written = timed(lambda: [due.reply for due in plan.due])
+    print(
+        f"  writing the text of all {len(plan.due):,} messages (done as each is sent, paced, or in a dry run): "
+        f"{written:.2f} s, {written / max(1, len(plan.due)) * 1000:.3f} ms each"
+    )
     per = bench_claims(engine)
     print(f"  claim + mark sent, one reminder (two transactions): {per * 1000:.2f} ms")
 

@@ -30,6 +30,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property, partial
 
 from sqlmodel import Session
 
@@ -93,7 +94,7 @@ class Due:
     person_id: int | None
     email: str  # the director's e-mail; for the digest, the channel recipient "platform:channel"
     name: str
-    reply: Reply
+    content: Reply | Callable[[], Reply]  # the message, or how to write it (written when first needed)
     platform: str = ""  # the digest's platform
     channel: str = ""  # the digest's channel id
     snoozed: bool = False
@@ -101,6 +102,12 @@ class Due:
     @property
     def kind(self) -> str:
         return self.key.kind
+
+    @cached_property
+    def reply(self) -> Reply:
+        """The message. Deciding the sweep only says who gets what; the text of a reminder is written when it is
+        sent (paced) or listed in a dry run, not while thirteen thousand directors are being decided."""
+        return self.content if isinstance(self.content, Reply) else self.content()
 
     def as_json(self) -> dict[str, object]:
         """One dry-run line (SPEC §4: at least kind and email)."""
@@ -356,7 +363,7 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
             ideas_cache[k] = upcoming(items, today, need_alet=k[0], gap_mask=k[1], limit=policy.upcoming_suggestions)
         return ideas_cache[k]
 
-    def add(person: Director, key: Key, reply: Reply, step: Step | None) -> None:
+    def add(person: Director, key: Key, reply: Callable[[], Reply], step: Step | None) -> None:
         row = plan.log.get(key)
         if row is not None and row.sent:
             plan.already += 1
@@ -380,14 +387,14 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
             add(
                 person,
                 Key(FY_COMPLETE, person.email, fy, COMPLETE_STEP),
-                fy_complete_reply(person, fy, t, policy),
+                partial(fy_complete_reply, person, fy, t, policy),
                 None,
             )
         elif fy_step is not None and not sent(FY_COMPLETE, person.email, COMPLETE_STEP):
             add(
                 person,
                 Key(FY_DEADLINE, person.email, fy, fy_step.name),
-                fy_deadline_reply(person, fy, t, policy, today, ideas(t)),
+                partial(fy_deadline_reply, person, fy, t, policy, today, ideas(t)),
                 fy_step,
             )
         cto = cto_status(person.role_start, person.cto_completed, policy, today)
@@ -395,7 +402,7 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
             step = cto_step(cto.deadline, today, policy)
             if step is not None:
                 key = Key(CTO_ACADEMY, person.email, fiscal_year_of(step.send_on), step.name)
-                add(person, key, cto_reply(person, policy, today), step)
+                add(person, key, partial(cto_reply, person, policy, today), step)
 
     ready = pending_older_than(session, now - REPOST_AFTER)  # pending and ready for review
     waited = now - timedelta(days=policy.review_wait_days)
