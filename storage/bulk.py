@@ -25,8 +25,8 @@ def credits_by_person(session: Session, fy: int) -> dict[int, list[Credit]]:
         .where(*live, col(CreditRecord.alet).is_(True), CreditRecord.status == Status.APPROVED.value)
         .group_by(col(CreditRecord.person_id), col(CreditRecord.strands))
     ).tuples()
-    for pid, strands, q in alet:
-        out[pid].append(Credit(alet=True, day=_FAR, quarters=int(q), strands=strands))
+    for pid, strands, q in alet:  # positional: a NamedTuple builds faster so, and there are ~80,000 of these
+        out[pid].append(Credit(True, _FAR, int(q), strands))
     pending = session.execute(
         select(col(CreditRecord.person_id), func.sum(CreditRecord.quarters))
         .where(*live, CreditRecord.status == Status.PENDING.value)
@@ -43,6 +43,7 @@ def credits_by_person(session: Session, fy: int) -> dict[int, list[Credit]]:
             CreditRecord.strands,
         ).where(*live, col(CreditRecord.alet).is_(False), CreditRecord.status == Status.APPROVED.value)
     ).tuples()
+    approved = Status.APPROVED
     for pid, rid, day, q, strands in external:
-        out[pid].append(Credit(alet=False, day=day, quarters=q, strands=strands, order=rid))
+        out[pid].append(Credit(False, day, q, strands, approved, True, rid))
     return out
