@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -43,6 +43,15 @@ CATCH_UP_JOB_ID = "reminder-sweep-catch-up"
 SWEEP_PACE_SECONDS: dict[str, float] = {"slack": 1.0}  # Slack: ~1 message per second per channel
 SWEEP_RATE_LIMIT_RETRIES = 10  # the sweep's Slack client: 429s retried (after Retry-After) this many times
 MISFIRE_GRACE_SECONDS = 6 * 3600  # a sweep delayed (busy loop, slow start) still runs the same day
+# every job's options, explicit (never APScheduler's defaults): one in-memory store, one run at a time
+JOB_OPTIONS: dict[str, Any] = {
+    "jobstore": "default",
+    "executor": "default",
+    "coalesce": True,
+    "max_instances": 1,
+    "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+    "replace_existing": True,
+}
 SCHEDULER_KEY = web.AppKey("reminder_scheduler", AsyncIOScheduler)
 
 Job = Callable[[], Awaitable[object]]
@@ -70,18 +79,7 @@ def build_scheduler(settings: Settings, job: Job) -> AsyncIOScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
         timezone=zone,
     )
-    scheduler.add_job(
-        job,
-        trigger=trigger_of(settings),
-        id=JOB_ID,
-        name="daily reminder sweep",
-        jobstore="default",
-        executor="default",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
-        replace_existing=True,
-    )
+    scheduler.add_job(job, trigger=trigger_of(settings), id=JOB_ID, name="daily reminder sweep", **JOB_OPTIONS)
     return scheduler
 
 
@@ -120,17 +118,8 @@ def install(
         log.info("reminder sweep scheduled; next run %s", next_sweep(scheduler))
         if missed_today(settings, clock()):
             log.info("today's reminder sweep time has passed: running the sweep once now")
-            scheduler.add_job(
-                job,
-                id=CATCH_UP_JOB_ID,
-                name="reminder sweep catch-up",
-                jobstore="default",
-                executor="default",
-                coalesce=True,
-                max_instances=1,
-                misfire_grace_time=MISFIRE_GRACE_SECONDS,
-                replace_existing=True,
-            )  # no trigger: once, now
+            # no trigger: once, now
+            scheduler.add_job(job, id=CATCH_UP_JOB_ID, name="reminder sweep catch-up", **JOB_OPTIONS)
 
     async def stop(_app: web.Application) -> None:
         if scheduler.running:
