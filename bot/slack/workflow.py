@@ -121,17 +121,25 @@ async def _caller(surface: SlackSurface, ctx: Context, body: dict[str, Any], cli
     return await resolve(ctx, ack_client(client), str(user.get("id", "")), str(user.get("team_id") or "") or None)
 
 
+async def _actor_or_refused(
+    surface: SlackSurface, ctx: Context, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+) -> Actor | None:
+    """The roster person submitting a modal, or None after the modal has said whom to contact."""
+    caller = await _caller(surface, ctx, body, client)
+    if caller.actor is None:
+        await _show(ack, unknown_user(ctx, caller.email))
+    return caller.actor
+
+
 async def _show(ack: AsyncAck, reply: Reply, title: str = "TD-CEU") -> None:
     await ack(response_action="update", view=message_view(reply, title=title))
 
 
 async def on_submit(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
     ctx = surface.context()
-    caller = await _caller(surface, ctx, body, client)
-    if caller.actor is None:
-        await _show(ack, unknown_user(ctx, caller.email))
+    actor = await _actor_or_refused(surface, ctx, ack, body, client)
+    if actor is None:
         return
-    actor = caller.actor
     view = body.get("view") or {}
     values, files = read_state(view)
     form = submit_form(ctx, actor)
@@ -165,11 +173,9 @@ async def on_submit(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], 
 
 async def on_request(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
     ctx = surface.context()
-    caller = await _caller(surface, ctx, body, client)
-    if caller.actor is None:
-        await _show(ack, unknown_user(ctx, caller.email))
+    actor = await _actor_or_refused(surface, ctx, ack, body, client)
+    if actor is None:
         return
-    actor = caller.actor
     view = body.get("view") or {}
     values, _ = read_state(view)
     form = request_form(ctx, actor)
@@ -218,9 +224,8 @@ async def on_reject_reason(surface: SlackSurface, ack: AsyncAck, body: dict[str,
     except ValueError:
         meta = {}
     item = parse_item(str(meta.get("item", "")))
-    caller = await _caller(surface, ctx, body, client)
-    if caller.actor is None:
-        await _show(ack, unknown_user(ctx, caller.email))
+    actor = await _actor_or_refused(surface, ctx, ack, body, client)
+    if actor is None:
         return
     if item is None:
         await _show(ack, Reply(title="That item is unknown", outcome=Outcome.NOT_FOUND))
@@ -230,7 +235,7 @@ async def on_reject_reason(surface: SlackSurface, ack: AsyncAck, body: dict[str,
     if not reason:
         await ack(response_action="errors", errors={"reason": "Please give the reason; the submitter will see it."})
         return
-    decision = decide(ctx, caller.actor, item[0], item[1], approve=False, reason=reason)
+    decision = decide(ctx, actor, item[0], item[1], approve=False, reason=reason)
     if decision.outcome is Outcome.INVALID:
         await ack(response_action="errors", errors={"reason": decision.notice.title})
         return
