@@ -6,7 +6,6 @@ printed as one clear message with a non-zero exit status, never as a traceback.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sys
@@ -98,7 +97,7 @@ def chat(email: str, today: date | None, message: tuple[str, ...]) -> None:
     ctx = _context(services, today)
 
     def answer(text: str) -> None:
-        reply = asyncio.run(handle_text(ctx, email, "console", text))
+        reply = handle_text(ctx, email, "console", text)
         click.echo(reply.to_text())
         form = reply.data.get("form")
         if form == "submit":

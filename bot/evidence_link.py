@@ -9,7 +9,6 @@ stored metadata, `Content-Disposition: attachment` with a safe ASCII name), 403 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlmodel import Session
 
+from bot.runner import off_loop
 from bot.settings import Settings
 from storage.evidence import (
     LINK_PATH,
@@ -84,7 +84,7 @@ def mount_evidence_links(app: web.Application, services: Services) -> EvidenceLi
         exp, sig = request.query.get("exp", ""), request.query.get("sig", "")
         if not links.valid(sha256, exp, sig, datetime.now(UTC)):
             raise web.HTTPForbidden(text="This evidence link is not valid or has expired.")
-        meta = await asyncio.to_thread(lookup, sha256)
+        meta = await off_loop(lookup, sha256)
         path = evidence_path(evidence_dir, sha256, meta.mime) if meta is not None else None
         if meta is None or path is None or not path.is_file():
             raise web.HTTPNotFound(text="No such evidence file.")

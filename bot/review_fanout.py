@@ -6,11 +6,11 @@ logged exactly-once in the reminder log and retried by the next sweep when no pl
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.runner import off_loop
 from handlers.context import Context
 from handlers.notify import Delivery, DeliveryStatus, Notifier, Recipient
 from handlers.reminders import notice_key
@@ -93,7 +93,7 @@ class ReviewFanout:
         sent after, like a reminder: if no platform took it, the claim is released and the next daily sweep sends
         it (handlers.reminders); a notice already claimed is not sent again."""
         key = notice_key(recipient, reply, ctx.today)
-        if key is not None and not await asyncio.to_thread(claim, ctx.engine, key, recipient.person_id, _now()):
+        if key is not None and not await off_loop(claim, ctx.engine, key, recipient.person_id, _now()):
             log.info("%s for %s was already sent or is being sent", key.step, recipient.email)
             return None
         last: Delivery | None = None
@@ -114,9 +114,9 @@ class ReviewFanout:
             if key is not None:
                 sent = last is not None and last.status is DeliveryStatus.SENT
                 if sent:
-                    await asyncio.to_thread(mark_sent, ctx.engine, key, _now(), "; ".join(errors))
+                    await off_loop(mark_sent, ctx.engine, key, _now(), "; ".join(errors))
                 else:
-                    await asyncio.to_thread(mark_failed, ctx.engine, key, "; ".join(errors) or "no platform")
+                    await off_loop(mark_failed, ctx.engine, key, "; ".join(errors) or "no platform")
         if last is None or last.status is not DeliveryStatus.SENT:
             status = f"{last.status.value} {last.error}" if last is not None else "no chat platform is configured"
             log.warning("could not tell %s on any platform (the next sweep retries): %s", recipient.email, status)

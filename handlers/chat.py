@@ -8,7 +8,7 @@ from handlers.people import find_actor, unknown_user
 from handlers.reply import Reply, Section
 
 
-async def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Reply:
+def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Reply:
     """Resolve the caller by e-mail, parse the command and run it. Form commands return a Reply whose data
     names the form (`{"form": "submit"}`); the platform opens it (the console explains it)."""
     actor = find_actor(ctx, email, platform)
@@ -21,4 +21,4 @@ async def handle_text(ctx: Context, email: str | None, platform: str, text: str)
             sections=[Section(text=command.summary)],
             data={"form": command.form or command.name},
         )
-    return await command.run(ctx, actor, args)
+    return command.run(ctx, actor, args)

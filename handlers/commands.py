@@ -3,7 +3,7 @@ answers help) and the help reply. Form commands (submit, request) are opened by 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.context import Actor, Context
@@ -15,7 +15,7 @@ from handlers.snooze import handle_snooze
 from handlers.status import handle_status
 from rules.hours import fmt_hours
 
-Run = Callable[[Context, Actor, list[str]], Awaitable[Reply]]
+Run = Callable[[Context, Actor, list[str]], Reply]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Command:
     aliases: tuple[str, ...] = ()
 
 
-async def handle_help(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
+def handle_help(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
     return help_reply(ctx)
 
 

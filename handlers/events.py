@@ -22,7 +22,7 @@ def event_line(item: CatalogItem) -> str:
     return f"{when}{item.title} [{item.code}], {amount}{extra}"
 
 
-async def handle_events(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
+def handle_events(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
     fy = fiscal_year_of(ctx.today)
     with ctx.session() as session:
         items = catalog(session, fy)

@@ -23,7 +23,7 @@ def history_line(row: HistoryRow, strands: dict[int, str]) -> str:
     return f"{row.day.isoformat()}  {row.title} [{row.code}], {where}, {hours} h, strands {nums}: {state}"
 
 
-async def handle_history(ctx: Context, actor: Actor, args: list[str]) -> Reply:
+def handle_history(ctx: Context, actor: Actor, args: list[str]) -> Reply:
     fy, problem = fy_from_args(args, ctx.today)
     if problem:
         return problem

@@ -12,7 +12,7 @@ from storage.policy_data import policy_for
 from storage.tables import Person
 
 
-async def handle_snooze(ctx: Context, actor: Actor, args: list[str]) -> Reply:
+def handle_snooze(ctx: Context, actor: Actor, args: list[str]) -> Reply:
     with ctx.session() as session:
         policy = policy_for(session, fiscal_year_of(ctx.today))
         person = session.get(Person, actor.person_id)

@@ -166,7 +166,7 @@ def suggestion_line(item: CatalogItem, policy: Policy) -> str:
     return f"{when}: {item.title} ({source}, {amount}{per}; {strands})"
 
 
-async def handle_status(ctx: Context, actor: Actor, args: list[str]) -> Reply:
+def handle_status(ctx: Context, actor: Actor, args: list[str]) -> Reply:
     fy, problem = fy_from_args(args, ctx.today)
     if problem:
         return problem

@@ -3,7 +3,6 @@ policy with other numbers changes what they say."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -23,9 +22,9 @@ TD = "td@a.k12.al.us"
 def test_help_and_events_say_the_numbers_of_the_policy_in_force(engine: Engine, tmp_path: Path) -> None:
     ctx = make_ctx(engine, tmp_path, date(2025, 3, 3))
     seed_basic(ctx)
-    text = asyncio.run(handle_text(ctx, TD, "console", "help")).to_text()
+    text = handle_text(ctx, TD, "console", "help").to_text()
     assert "need 12 credited hours" in text and "at least 6 from ALET, at most 6" in text
-    events = asyncio.run(handle_text(ctx, TD, "console", "events")).to_text()
+    events = handle_text(ctx, TD, "console", "events").to_text()
     assert "at least 6 hours a year" in events and "at most 6 hours a year" in events
 
     with Session(engine) as session:  # FY2027 with other numbers (quarter-hours)
@@ -34,9 +33,9 @@ def test_help_and_events_say_the_numbers_of_the_policy_in_force(engine: Engine, 
         )
         session.commit()
     later = make_ctx(engine, tmp_path, date(2026, 11, 2))
-    text = asyncio.run(handle_text(later, TD, "console", "help")).to_text()
+    text = handle_text(later, TD, "console", "help").to_text()
     assert "need 15 credited hours" in text and "at least 8.5 from ALET, at most 6.5" in text
-    events = asyncio.run(handle_text(later, TD, "console", "events")).to_text()
+    events = handle_text(later, TD, "console", "events").to_text()
     assert "at least 8.5 hours a year" in events and "at most 6.5 hours a year" in events
 
 

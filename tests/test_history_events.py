@@ -62,7 +62,7 @@ def _setup(ctx: Context) -> None:
 
 async def test_history_lists_every_record_with_its_state(any_ctx: Context) -> None:
     _setup(any_ctx)
-    reply = await handle_text(any_ctx, TD, "console", "history")
+    reply = handle_text(any_ctx, TD, "console", "history")
     text = reply.to_text()
     assert "6 records; 11 hours approved." in text
     assert "2024-11-05  ALET Fall Conference 2024 [FALL24], ALET, 3 h, strands 1: credited" in text
@@ -76,11 +76,11 @@ async def test_history_lists_every_record_with_its_state(any_ctx: Context) -> No
 
 async def test_history_of_other_years(any_ctx: Context) -> None:
     _setup(any_ctx)
-    assert "FY2019 has no TD-CEU records" in (await handle_text(any_ctx, TD, "console", "history 2019")).to_text()
+    assert "FY2019 has no TD-CEU records" in (handle_text(any_ctx, TD, "console", "history 2019")).to_text()
     later = Context(any_ctx.engine, date(2025, 10, 2), evidence_dir=any_ctx.evidence_dir)
-    assert "No records for FY2026 yet" in (await handle_text(later, TD, "console", "history")).to_text()
-    assert "6 records" in (await handle_text(later, TD, "console", "history fy25")).to_text()
-    bad = await handle_text(any_ctx, TD, "console", "history last-year")
+    assert "No records for FY2026 yet" in (handle_text(later, TD, "console", "history")).to_text()
+    assert "6 records" in (handle_text(later, TD, "console", "history fy25")).to_text()
+    bad = handle_text(any_ctx, TD, "console", "history last-year")
     assert bad.outcome is Outcome.INVALID
 
 
@@ -94,13 +94,13 @@ async def test_status_shows_pending_apart(any_ctx: Context) -> None:
     assert (st["alet_hours"], st["external_hours"], st["external_credited_hours"]) == (3.0, 8.0, 6.0)
     assert st["credited_hours"] == 9.0
     assert st["strand_hours"] == {"1": 3.0, "2": 0.0, "3": 0.0, "4": 0.0, "5": 6.0, "6": 0.0}
-    text = (await handle_text(any_ctx, TD, "console", "status")).to_text()
+    text = (handle_text(any_ctx, TD, "console", "status")).to_text()
     assert "Pending review" in text and "2 hours (not counted until approved)" in text
 
 
 async def test_events_lists_upcoming_alet_and_approved_external(any_ctx: Context) -> None:
     seed_basic(any_ctx)
-    reply = await handle_text(any_ctx, TD, "console", "events")
+    reply = handle_text(any_ctx, TD, "console", "events")
     text = reply.to_text()
     alet, external = text.split("Approved external events", 1)
     assert "REGION25" in alet and "TALENT-DATA" in alet
@@ -112,7 +112,7 @@ async def test_events_lists_upcoming_alet_and_approved_external(any_ctx: Context
     assert "on or after 2024-10-01" in external
     assert reply.summary == "2 upcoming ALET activities, 20 approved external events"
     empty = Context(any_ctx.engine, date(2025, 10, 2), evidence_dir=any_ctx.evidence_dir)
-    assert "None approved yet" in (await handle_text(empty, TD, "console", "events")).to_text()
+    assert "None approved yet" in (handle_text(empty, TD, "console", "events")).to_text()
 
 
 def test_report_and_status_read_the_same_numbers(any_ctx: Context) -> None:

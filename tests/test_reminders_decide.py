@@ -69,7 +69,7 @@ async def snooze(ctx: Context, email: str, on: date) -> None:
     ctx.today = on
     actor = find_actor(ctx, email, "slack")
     assert actor is not None
-    await handle_snooze(ctx, actor, [])
+    handle_snooze(ctx, actor, [])
     ctx.today = today
 
 

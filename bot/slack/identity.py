@@ -6,7 +6,6 @@ Someone whose e-mail is not on the roster gets `Caller.actor is None` and nothin
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import IntegrityError
 
+from bot.runner import off_loop
 from bot.slack.errors import SlackLookupFailed
 from handlers.context import Actor, Context
 from handlers.people import actor_of
@@ -53,7 +53,7 @@ async def profile_email(client: AsyncWebClient, user_id: str) -> str | None:
 
 async def resolve(ctx: Context, client: AsyncWebClient, user_id: str, team_id: str | None = None) -> Caller:
     """The caller as a roster Actor (linking the Slack account on first sight), or a Caller without actor."""
-    known = await asyncio.to_thread(cached, ctx, user_id)
+    known = await off_loop(cached, ctx, user_id)
     if known is not None:
         return known
     return await first_sight(ctx, client, user_id, team_id)
@@ -64,7 +64,7 @@ async def first_sight(ctx: Context, client: AsyncWebClient, user_id: str, team_i
     email = await profile_email(client, user_id)
     if not email:
         return Caller(user_id, None, None)
-    return await asyncio.to_thread(link, ctx, user_id, email, team_id)
+    return await off_loop(link, ctx, user_id, email, team_id)
 
 
 def link(ctx: Context, user_id: str, email: str, team_id: str | None) -> Caller:

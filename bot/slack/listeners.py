@@ -12,10 +12,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from bot.slack.errors import handle_error
 from bot.slack.identity import PLATFORM, Caller, cached, first_sight, remember_dm
-from bot.slack.surface import Incoming, SlackSurface, after_ack, off_loop
+from bot.slack.surface import Incoming, SlackSurface, after_ack
 from handlers.chat import handle_text
 from handlers.context import Context
 from handlers.reply import Reply
@@ -60,14 +61,14 @@ class Answer:
     payload: dict[str, Any] | None  # the rendered message; None when the reply asks for a form instead
 
 
-async def _answer(ctx: Context, user_id: str, text: str, dm_channel: str, caller: Caller | None) -> Answer | None:
+def _answer(ctx: Context, user_id: str, text: str, dm_channel: str, caller: Caller | None) -> Answer | None:
     """On a worker thread: the stored identity (None: never seen, ask Slack), the handler and its Block Kit."""
     caller = caller or cached(ctx, user_id)
     if caller is None:
         return None
     if caller.actor is not None and dm_channel.startswith("D"):
         remember_dm(ctx, caller, dm_channel)
-    reply = await handle_text(ctx, caller.email, PLATFORM, text)
+    reply = handle_text(ctx, caller.email, PLATFORM, text)
     form = reply.data.get("form") if reply.ok else None
     opens_form = isinstance(form, str) and caller.actor is not None
     return Answer(caller, reply, None if opens_form else message_payload(reply))
@@ -76,10 +77,10 @@ async def _answer(ctx: Context, user_id: str, text: str, dm_channel: str, caller
 async def answer_text(surface: SlackSurface, inc: Incoming, text: str, dm_channel: str = "") -> dict[str, Any] | None:
     """The message answering a text command, or None when a form was opened instead."""
     ctx = surface.context()
-    answer = await off_loop(_answer(ctx, inc.user_id, text, dm_channel, None))
+    answer = await off_loop(_answer, ctx, inc.user_id, text, dm_channel, None)
     if answer is None:  # first time we see this Slack user
         caller = await first_sight(ctx, inc.client, inc.user_id, inc.team_id)
-        answer = await off_loop(_answer(ctx, inc.user_id, text, dm_channel, caller))
+        answer = await off_loop(_answer, ctx, inc.user_id, text, dm_channel, caller)
         assert answer is not None  # a given caller always gets an answer
     if answer.payload is not None:
         return answer.payload

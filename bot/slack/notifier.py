@@ -15,7 +15,6 @@ A failed upload never fails the post.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from handlers.notify import Delivery, DeliveryStatus, Recipient
 from handlers.reply import Reply
@@ -87,13 +87,13 @@ class SlackNotifier:
         path = Path(str(evidence.get("path", "")))
         key = Key(UPLOAD_KIND, f"{PLATFORM}:{channel}:{ts}"[:254], 0, item[:40])
         try:
-            if not await asyncio.to_thread(claim, self.engine, key, None, datetime.now(UTC)):
+            if not await off_loop(claim, self.engine, key, None, datetime.now(UTC)):
                 return False  # uploaded already (or another replica is uploading it right now)
         except Exception:  # noqa: BLE001 - a notifier never raises
             log.exception("slack: could not claim the evidence upload for %s", item)
             return False
         try:
-            data = await asyncio.to_thread(path.read_bytes)
+            data = await off_loop(path.read_bytes)
             name = str(evidence.get("name") or path.name)
             await self.client.files_upload_v2(
                 channel=channel,
@@ -106,9 +106,9 @@ class SlackNotifier:
         except Exception as exc:  # noqa: BLE001
             error = self._failure(exc).error
             log.warning("slack: could not upload the evidence of %s into %s/%s: %s", item, channel, ts, error)
-            await asyncio.to_thread(mark_failed, self.engine, key, error)
+            await off_loop(mark_failed, self.engine, key, error)
             return False
-        await asyncio.to_thread(mark_sent, self.engine, key, datetime.now(UTC))
+        await off_loop(mark_sent, self.engine, key, datetime.now(UTC))
         return True
 
     # --- helpers ---------------------------------------------------------------------------------------------

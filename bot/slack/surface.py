@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -186,24 +184,6 @@ class Incoming:
 
 Held = tuple[Coroutine[Any, Any, None], dict[str, Any], AsyncRespond | None]
 _held: ContextVar[list[Held] | None] = ContextVar("ceu_slack_held", default=None)
-
-T = TypeVar("T")
-_worker = threading.local()
-_pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="ceu-slack")
-
-
-def _run_here(coro: Coroutine[Any, Any, T]) -> T:
-    loop = getattr(_worker, "loop", None)
-    if loop is None:
-        loop = _worker.loop = asyncio.new_event_loop()
-    return loop.run_until_complete(coro)
-
-
-async def off_loop(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a handler coroutine (synchronous database work inside) on a worker thread, so the event loop stays
-    free to ack other Slack requests within their 3 seconds."""
-    return await asyncio.get_running_loop().run_in_executor(_pool, _run_here, coro)
-
 
 Work = Callable[["Incoming"], Coroutine[Any, Any, None]]
 Listener = Callable[..., Awaitable[None]]

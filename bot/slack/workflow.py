@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.runner import off_loop
 from bot.slack.blocks import message_payload, message_view
 from bot.slack.client import ack_client
 from bot.slack.files import fetch_evidence
@@ -266,12 +266,12 @@ async def on_button(surface: SlackSurface, inc: Incoming, *, approve: bool) -> N
         await _tell(inc, Reply(title="That button no longer points at anything", outcome=Outcome.NOT_FOUND))
         return
     if approve:
-        decision = await asyncio.to_thread(decide, ctx, caller.actor, item[0], item[1], True)
+        decision = await off_loop(decide, ctx, caller.actor, item[0], item[1], True)
         await _tell(inc, decision.notice)
         await apply(surface, Effects.of(decision, _clicked_message(inc.body)))
         return
     # Reject: a reviewer gets the reason form; anyone else (or a decided item) hears why not, nothing changes.
-    probe = await asyncio.to_thread(decide, ctx, caller.actor, item[0], item[1], False, "")
+    probe = await off_loop(decide, ctx, caller.actor, item[0], item[1], False, "")
     if probe.outcome is not Outcome.INVALID or not caller.actor.has("reviewer"):
         await _tell(inc, probe.notice)
         await apply(surface, Effects.of(probe, _clicked_message(inc.body)))

@@ -1,9 +1,5 @@
-"""Work of a Teams turn that must not hold up its HTTP answer, and synchronous work that must not hold up the event
-loop.
+"""Work of a Teams turn that must not hold up its HTTP answer (synchronous work goes through bot.runner.off_loop).
 
-- `off_loop(fn, *args)`: a synchronous function (database work, card rendering) on a worker thread.
-- `coroutine_off_loop(coro)`: a handler coroutine whose inside is synchronous database work (handlers.chat) on a
-  worker thread, in an event loop of its own there.
 - `Background.start(coro, what)`: effects after the answer (other posts' updates, the submitter's DM, the post to the
   reviewers' channels) as tasks kept referenced until done; a failure is logged, never shown to anyone.
   `settle()` waits for them (tests, shutdown).
@@ -13,20 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Coroutine
+from typing import Any
 
 log = logging.getLogger("ceu.teams")
-
-T = TypeVar("T")
-
-
-async def off_loop(fn: Callable[..., T], *args: Any) -> T:
-    return await asyncio.to_thread(fn, *args)
-
-
-async def coroutine_off_loop(coro: Coroutine[Any, Any, T]) -> T:
-    return await asyncio.to_thread(asyncio.run, coro)
 
 
 class Background:

@@ -15,9 +15,10 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.review_fanout import ReviewFanout
+from bot.runner import off_loop
 from bot.settings import Settings
 from bot.teams import cards
-from bot.teams.background import Background, coroutine_off_loop, off_loop
+from bot.teams.background import Background
 from bot.teams.conversations import is_personal, tenant_of
 from bot.teams.files import download, file_offers, has_inline_files
 from bot.teams.forms import FORM_VERB_PREFIX, SEARCH_RESULTS_MAX, form_card, form_values, search_choices
@@ -153,11 +154,11 @@ class CeuTeamsBot(ActivityHandler):
             await self._send(turn_context, personal_chat_reply())  # status, history, forms: only one to one
             return
         # the handler's database work and the card rendering on a worker thread, the event loop stays free
-        await turn_context.send_activity(await coroutine_off_loop(self.text_reply(ctx, caller, text)))
+        await turn_context.send_activity(await off_loop(self.text_reply, ctx, caller, text))
 
-    async def text_reply(self, ctx: Context, caller: Caller, text: str) -> Activity:
+    def text_reply(self, ctx: Context, caller: Caller, text: str) -> Activity:
         """The answer to a text command (a form for `submit` / `request`); runs on a worker thread."""
-        reply = await handle_text(ctx, caller.email, PLATFORM, text)
+        reply = handle_text(ctx, caller.email, PLATFORM, text)
         form_id = reply.data.get("form")
         if isinstance(form_id, str) and caller.actor is not None:
             return self.open_form(ctx, caller.actor, form_id)

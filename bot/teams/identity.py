@@ -7,7 +7,6 @@ People not on the roster get nothing recorded. The conversation reference is ref
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from sqlalchemy.exc import IntegrityError
 
+from bot.runner import off_loop
 from bot.teams.conversations import is_personal, reference_json, reference_of, tenant_of, user_key
 from handlers.context import Actor, Context
 from handlers.people import actor_of
@@ -92,7 +92,7 @@ async def resolve_caller(turn: TurnContext, ctx: Context) -> Caller:
     database work on a worker thread, the Bot Connector call on the event loop."""
     key = user_key(turn.activity.from_property)
     if key:
-        known = await asyncio.to_thread(_known, ctx, key, turn)
+        known = await off_loop(_known, ctx, key, turn)
         if known is not None:
             return known
     try:
@@ -103,7 +103,7 @@ async def resolve_caller(turn: TurnContext, ctx: Context) -> Caller:
     key = key or aad_id
     if not email:
         return Caller(None, None, key)
-    return await asyncio.to_thread(_by_email, ctx, email, key, turn)
+    return await off_loop(_by_email, ctx, email, key, turn)
 
 
 def forget_caller(turn: TurnContext, ctx: Context) -> bool:
