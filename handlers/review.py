@@ -14,7 +14,8 @@ Interface for the chat adapters:
 - `decide(ctx, reviewer, item_type, item_id, approve, reason="") -> Decision`. "review.approve" calls it directly;
   "review.reject" first opens handlers.forms.reject_form(item_type, item_id) and calls it with the reason.
   Decision.outcome: OK (decided now), ALREADY (decided earlier: `notice` says who and when, nothing changed),
-  REFUSED (not a reviewer, or their own item: nothing changed), NOT_FOUND, INVALID (rejecting without a reason,
+  REFUSED (not a reviewer, checked before the item is even looked up, or their own item: nothing changed, and
+  the Decision carries only the notice, never the review message), NOT_FOUND, INVALID (rejecting without a reason,
   or a submission still waiting for its evidence file). Always show `notice` to the person who pressed (ephemeral);
   when `review` is set, update every message in `posts` (those of your platform) with it; when `dm` is set, send it
   to `recipient` (handlers.notify.Recipient) with Notifier.send_dm.
@@ -275,9 +276,18 @@ def _notice(title: str, text: str, outcome: Outcome) -> Reply:
     return Reply(title=title, sections=[Section(text=text)] if text else [], outcome=outcome, summary=title)
 
 
+def _refused(title: str, text: str) -> Decision:
+    """Only the refusal: no review message, no posts (nothing of the item reaches someone who may not decide it)."""
+    return Decision(Outcome.REFUSED, _notice(title, text, Outcome.REFUSED))
+
+
 def decide(ctx: Context, reviewer: Actor, item_type: str, item_id: int, approve: bool, reason: str = "") -> Decision:
     reason = " ".join(reason.split())[:1000]
     noun = _noun(item_type)
+    if not reviewer.has("reviewer"):  # before any lookup: a refusal shows nothing of the item, not even if it exists
+        return _refused(
+            "Only ALET reviewers can approve or reject", f"Nothing was changed; an ALET reviewer decides each {noun}."
+        )
     with ctx.session() as session:
         view: SubmissionView | RequestView | None = None
         if item_type == SUBMISSION:
@@ -290,30 +300,12 @@ def decide(ctx: Context, reviewer: Actor, item_type: str, item_id: int, approve:
                 _notice(f"{noun.capitalize()} #{item_id} was not found", "Nothing was changed.", Outcome.NOT_FOUND),
             )
         posts = posts_for(session, item_type, item_id)
+    if view.person.id == reviewer.person_id:
+        return _refused(
+            f"You cannot decide your own {noun}", "Nothing was changed; another ALET reviewer will decide it."
+        )
     current = review_reply(ctx, item_type, item_id)
     row = view.submission if isinstance(view, SubmissionView) else view.request
-    if not reviewer.has("reviewer"):
-        return Decision(
-            Outcome.REFUSED,
-            _notice(
-                "Only ALET reviewers can approve or reject",
-                f"Nothing was changed; the {noun} still waits for an ALET reviewer.",
-                Outcome.REFUSED,
-            ),
-            current,
-            posts=posts,
-        )
-    if view.person.id == reviewer.person_id:
-        return Decision(
-            Outcome.REFUSED,
-            _notice(
-                f"You cannot decide your own {noun}",
-                "Nothing was changed; another ALET reviewer will decide it.",
-                Outcome.REFUSED,
-            ),
-            current,
-            posts=posts,
-        )
     if row.status != Status.PENDING.value:
         return _already(ctx, item_type, item_id, current, posts)
     if isinstance(view, SubmissionView) and view.awaiting_evidence:
