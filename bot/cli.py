@@ -289,6 +289,7 @@ def serve(host: str, port: int, dev: bool) -> None:
 
 main.add_command(__import__("bot.cli_remind", fromlist=["remind"]).remind)
 main.add_command(__import__("bot.cli_manifest", fromlist=["manifest"]).manifest)
+main.add_command(__import__("bot.cli_db", fromlist=["db"]).db)
 
 
 if __name__ == "__main__":
