@@ -9,6 +9,7 @@ from aiohttp import web
 from sqlalchemy import Engine
 
 from bot.evidence_link import mount_evidence_links
+from bot.health import mount_health
 from bot.review_fanout import ReviewFanout
 from bot.scheduler import install_sweep
 from bot.settings import Settings
@@ -36,13 +37,9 @@ def build_services(settings: Settings) -> Services:
     return Services(settings, open_database(settings.db_url))
 
 
-async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
-
-
 def build_app(services: Services, *, dev: bool = False) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
-    app.router.add_get("/healthz", healthz)
+    mount_health(app, services)  # /healthz (the process is up) and /readyz (the database answers, schema current)
     mount_evidence_links(app, services)  # signed evidence links in review messages, when CEU_PUBLIC_URL is set
     slack = mount_slack(app, services)
     if slack is not None:

@@ -72,6 +72,7 @@ def fy_option(*names: str, required: bool = False, help: str = "Fiscal year (def
 
 
 @click.group()
+@click.version_option(package_name="td-ceu-bot", prog_name="ceu-bot")
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(verbose: bool) -> None:
     """TD-CEU bot: Alabama technology directors' training hours, in Slack and Microsoft Teams."""

@@ -82,3 +82,17 @@ def open_database(url: str) -> Engine:
 def throwaway_engine(url: str) -> Engine:
     """An engine without pooling, for short-lived tools and tests."""
     return create_engine(url, poolclass=NullPool)
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why the database is not ready (it does not answer, or its migrations are behind or ahead of the code); None
+    when ready. Connects once and reads the Alembic revision; never migrates."""
+    try:
+        current = schema_revision(engine)
+    except Exception as exc:  # any driver error: the database does not answer
+        return f"the database does not answer: {type(exc).__name__}: {str(exc).strip().splitlines()[0][:200]}"
+    expected = head_revision()
+    if current == expected:
+        return None
+    have = current or "none (empty database)"
+    return f"migrations not current: the database is at {have}, this code expects {expected}"

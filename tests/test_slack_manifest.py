@@ -11,11 +11,14 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from bot.cli import main
+from bot.cli_manifest import SLACK_MANIFEST
 from bot.slack.listeners import BOT_EVENTS, COMMAND
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST = ROOT / "manifest" / "slack" / "manifest.yaml"
+MANIFEST = SLACK_MANIFEST
 SCHEMA = ROOT.parent / "shared" / "schemas" / "slack-app-manifest.schema.1.0.0.json"
 
 # Web API method -> the bot scope it needs (None: no scope needed).
@@ -91,3 +94,65 @@ def test_no_scope_is_declared_without_use() -> None:
     if "message.im" in BOT_EVENTS:
         used.add("im:history")
     assert declared == used
+
+
+def validate(doc: dict[str, Any]) -> None:
+    if not SCHEMA.is_file():
+        pytest.skip(f"Slack's manifest schema is not at {SCHEMA} (../shared/schemas is absent here)")
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+
+
+def request_urls(doc: dict[str, Any]) -> list[str | None]:
+    s = doc["settings"]
+    return [
+        s["event_subscriptions"].get("request_url"),
+        s["interactivity"].get("request_url"),
+        s["interactivity"].get("message_menu_options_url"),
+        *(c.get("url") for c in doc["features"]["slash_commands"]),
+    ]
+
+
+def test_cli_builds_the_http_manifest_for_a_url(tmp_path: Path) -> None:
+    out = tmp_path / "manifest.json"
+    result = CliRunner().invoke(main, ["manifest", "slack", "--url", "https://ceu.example.org/bot/", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    validate(doc)
+    assert request_urls(doc) == ["https://ceu.example.org/bot/slack/events"] * 4
+    assert doc["settings"]["socket_mode_enabled"] is False
+    assert doc["oauth_config"] == manifest()["oauth_config"]  # scopes unchanged
+
+
+def test_cli_builds_the_socket_mode_manifest_without_urls(tmp_path: Path) -> None:
+    out = tmp_path / "manifest.yaml"
+    result = CliRunner().invoke(main, ["manifest", "slack", "--socket-mode", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load(out.read_text())
+    validate(doc)
+    assert request_urls(doc) == [None] * 4
+    assert doc["settings"]["socket_mode_enabled"] is True
+    assert doc["settings"]["interactivity"]["is_enabled"] is True
+    assert set(doc["settings"]["event_subscriptions"]["bot_events"]) == set(BOT_EVENTS)
+
+
+def test_cli_prints_the_manifest_without_out() -> None:
+    result = CliRunner().invoke(main, ["manifest", "slack", "--url", "https://ceu.example.org"])
+    assert result.exit_code == 0, result.output
+    assert request_urls(json.loads(result.stdout))[0] == "https://ceu.example.org/slack/events"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--url", "http://ceu.example.org"],  # Slack calls https only
+        ["--url", "ceu.example.org"],
+        ["--url", "https://ceu.example.org/?x=1"],
+        [],  # neither
+        ["--url", "https://ceu.example.org", "--socket-mode"],  # both
+    ],
+)
+def test_cli_refuses_bad_arguments(tmp_path: Path, args: list[str]) -> None:
+    out = tmp_path / "manifest.json"
+    result = CliRunner().invoke(main, ["manifest", "slack", *args, "--out", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert not out.exists()
