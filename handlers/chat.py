@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from handlers.commands import parse
-from handlers.context import Context
+from handlers.commands import Command, parse
+from handlers.context import Actor, Context
+from handlers.forms import refusal
 from handlers.people import find_actor, unknown_user
 from handlers.reply import Reply, Section
 
@@ -15,6 +16,8 @@ def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Re
     command, args = parse(text)
     if actor is None:
         return unknown_user(ctx, email)
+    if command.run is not None and not command.allows(actor):
+        return role_refusal(ctx, command, actor)
     if command.run is None:
         return Reply(
             title=f"Opening the {command.name} form",
@@ -22,3 +25,8 @@ def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Re
             data={"form": command.form or command.name},
         )
     return command.run(ctx, actor, args)
+
+
+def role_refusal(ctx: Context, command: Command, actor: Actor) -> Reply:
+    """A polite refusal naming who may use the command and whom to contact; nothing is recorded."""
+    return refusal(ctx, f"`{command.name}` is for {command.who()}", command.name)

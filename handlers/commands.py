@@ -1,5 +1,8 @@
 """The one table of chat commands both platforms share: parsing (longest command first, anything unknown
-answers help) and the help reply. Form commands (submit, request) are opened by each platform's own UI."""
+answers help), who may use each command (`Command.roles`; handlers.chat refuses the others politely) and the help
+reply, which lists what the caller's roles allow. Form commands (submit, request) are opened by each platform's
+own UI. `status` answers for the caller's role: a director (whatever else they are) their own numbers, SDE staff
+and admins the overview, a reviewer the items waiting for review."""
 
 from __future__ import annotations
 
@@ -10,12 +13,19 @@ from handlers.context import Actor, Context
 from handlers.events import handle_events
 from handlers.fy_arg import current_policy
 from handlers.history import handle_history
+from handlers.lookup import handle_lookup
+from handlers.overview import handle_overview
 from handlers.reply import Reply, Section
+from handlers.review_queue import review_queue_reply
 from handlers.snooze import handle_snooze
 from handlers.status import handle_status
 from rules.hours import fmt_hours
 
 Run = Callable[[Context, Actor, list[str]], Reply]
+
+DIRECTOR = frozenset({"director"})
+STAFF = frozenset({"sde", "admin", "reviewer"})
+ROLE_NAMES = {"director": "technology directors", "sde": "SDE staff", "admin": "ALET admins", "reviewer": "reviewers"}
 
 
 @dataclass(frozen=True)
@@ -26,18 +36,38 @@ class Command:
     run: Run | None = None  # None: a form command (the platform opens its modal / card form)
     form: str | None = None
     aliases: tuple[str, ...] = ()
+    roles: frozenset[str] | None = None  # who may use it; None: everyone on the roster
+
+    def allows(self, actor: Actor | None) -> bool:
+        return self.roles is None or (actor is not None and bool(self.roles & actor.roles))
+
+    def who(self) -> str:
+        """ "technology directors and SDE staff": the roles that may use the command."""
+        names = [ROLE_NAMES[r] for r in ROLE_NAMES if self.roles and r in self.roles]
+        return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1] if names else "everyone"
 
 
 def handle_help(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
-    return help_reply(ctx)
+    return help_reply(ctx, actor=actor)
+
+
+def handle_status_for_role(ctx: Context, actor: Actor, args: list[str]) -> Reply:
+    if actor.has("director"):
+        return handle_status(ctx, actor, args)
+    if actor.has("sde") or actor.has("admin"):
+        return handle_overview(ctx, actor, args)
+    if actor.has("reviewer"):
+        return review_queue_reply(ctx)
+    return handle_status(ctx, actor, args)
 
 
 COMMANDS: tuple[Command, ...] = (
     Command(
         "status",
         "status [FY]",
-        "your hours, ALET hours still needed, strand gaps and CTO Academy deadline",
-        handle_status,
+        "your hours, ALET hours still needed, strand gaps and CTO Academy deadline (reviewers: what waits for "
+        "review; SDE staff and admins: the overview)",
+        handle_status_for_role,
         aliases=("", "hi", "hello", "hey"),
     ),
     Command(
@@ -46,6 +76,7 @@ COMMANDS: tuple[Command, ...] = (
         "every credited and pending record of this (or a past) fiscal year",
         handle_history,
         aliases=("transcript",),
+        roles=DIRECTOR,
     ),
     Command(
         "events",
@@ -54,13 +85,37 @@ COMMANDS: tuple[Command, ...] = (
         handle_events,
         aliases=("catalog",),
     ),
-    Command("submit", "submit", "claim hours of an approved external event, with evidence", form="submit"),
-    Command("request", "request", "ask ALET to approve a new external event (TDs and SDE staff)", form="request"),
+    Command(
+        "submit", "submit", "claim hours of an approved external event, with evidence", form="submit", roles=DIRECTOR
+    ),
+    Command(
+        "request",
+        "request",
+        "ask ALET to approve a new external event (TDs and SDE staff)",
+        form="request",
+        roles=frozenset({"director", "sde"}),
+    ),
     Command(
         "snooze",
         "snooze",
         "pause reminders for a week (the final 7-day and 1-day ones still come)",
         handle_snooze,
+        roles=DIRECTOR,
+    ),
+    Command(
+        "overview",
+        "overview [FY]",
+        "the state at a glance: directors compliant, on track and behind, hours owed, CTO Academy, districts "
+        "furthest behind, strand gaps, items waiting for review",
+        handle_overview,
+        roles=STAFF,
+    ),
+    Command(
+        "lookup",
+        "lookup EMAIL-or-name [FY]",
+        "one director's status, as they see it",
+        handle_lookup,
+        roles=STAFF,
     ),
     Command("help", "help", "this list", handle_help),
 )
@@ -97,14 +152,16 @@ def requirement_line(ctx: Context | None) -> str:
     )
 
 
-def help_reply(ctx: Context | None = None, prefix: str = "") -> Reply:
+def help_reply(ctx: Context | None = None, prefix: str = "", actor: Actor | None = None) -> Reply:
+    """The commands `actor`'s roles allow; without an actor every command, each restricted one with its roles."""
+    if actor is not None:
+        mine = [c for c in COMMANDS if c.allows(actor)]
+        items = [f"{prefix}{c.usage}: {c.summary}" for c in mine]
+    else:
+        mine = list(COMMANDS)
+        items = [f"{prefix}{c.usage}: {c.summary}" + (f" ({c.who()})" if c.roles else "") for c in mine]
     return Reply(
         title="TD-CEU bot: what I can do",
-        sections=[
-            Section(
-                text=requirement_line(ctx),
-                items=[f"{prefix}{c.usage}: {c.summary}" for c in COMMANDS],
-            )
-        ],
-        summary="TD-CEU bot commands: status, history, events, submit, request, snooze, help",
+        sections=[Section(text=requirement_line(ctx), items=items)],
+        summary="TD-CEU bot commands: " + ", ".join(c.name for c in mine),
     )

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rules.credit import Credit, Status
-from storage.tables import CreditRecord
+from storage.tables import CreditRecord, Person
 
 _FAR = date(1, 1, 1)  # ALET sums carry no date (their order does not matter)
 
@@ -47,3 +48,32 @@ def credits_by_person(session: Session, fy: int) -> dict[int, list[Credit]]:
     for pid, rid, day, q, strands in external:
         out[pid].append(Credit(False, day, q, strands, approved, True, rid))
     return out
+
+
+class DirectorRow(NamedTuple):
+    id: int
+    name: str
+    email: str
+    district: str
+    role_start: date | None
+    cto_completed: date | None
+
+
+def active_director_rows(session: Session) -> list[DirectorRow]:
+    """Every active person with the director role (empty roles mean director), in one query."""
+    rows = session.execute(
+        select(
+            col(Person.id),
+            col(Person.name),
+            col(Person.email),
+            col(Person.district),
+            col(Person.roles),
+            col(Person.role_start),
+            col(Person.cto_completed),
+        ).where(col(Person.active).is_(True))
+    ).tuples()
+    return [
+        DirectorRow(pid, name, email, district, start, done)
+        for pid, name, email, district, roles, start, done in rows
+        if "director" in roles.split(";") or not roles.strip(";")
+    ]
