@@ -224,7 +224,7 @@ def import_catalog(path: Path, fy: int) -> None:
 @import_group.command("roster")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_roster(path: Path) -> None:
-    """email,name,district,role_start,cto_completed,roles"""
+    """email,name,district,role_start,cto_completed,roles[,active]"""
     _run_import("roster", path, None)
 
 
@@ -291,6 +291,8 @@ def serve(host: str, port: int, dev: bool) -> None:
 main.add_command(__import__("bot.cli_remind", fromlist=["remind"]).remind)
 main.add_command(__import__("bot.cli_manifest", fromlist=["manifest"]).manifest)
 main.add_command(__import__("bot.cli_db", fromlist=["db"]).db)
+main.add_command(__import__("bot.cli_roster", fromlist=["roster"]).roster)
+main.add_command(__import__("bot.cli_roster", fromlist=["void"]).void)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,13 @@ def history_line(row: HistoryRow, strands: dict[int, str]) -> str:
     where = "ALET" if row.alet else "external"
     nums = ",".join(str(n) for n in numbers_of(row.strands))
     state = {"approved": "credited", "pending": "pending review", "rejected": "rejected"}.get(row.status, row.status)
-    if row.status == "approved" and not row.counted:
+    if row.status == "voided":
+        state = f"voided, no credit ({row.void_reason})" if row.void_reason else "voided, no credit"
+    elif row.status == "approved" and not row.counted:
         state = f"recorded, no credit ({row.note or 'does not count'})"
     hours = fmt_hours(row.quarters)
-    return f"{row.day.isoformat()}  {row.title} [{row.code}], {where}, {hours} h, strands {nums}: {state}"
+    what = f"{row.title} [{row.code}], {where}, {hours} h, strands {nums}"
+    return f"{row.day.isoformat()}  {what}: {state} (record {row.id})"
 
 
 def handle_history(ctx: Context, actor: Actor, args: list[str]) -> Reply:

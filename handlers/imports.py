@@ -29,6 +29,8 @@ from rules.strands import StrandError, parse_strands
 from storage.audit import audit
 from storage.people import ROLES, normalise_email
 from storage.policy_data import entry_of, item_of, policy_for
+from storage.records import NOT_LIVE_VALUES
+from storage.roster import set_active
 from storage.tables import CatalogEntry, CreditRecord, ImportBatch, Person, Submission
 
 __all__ = ["ImportRefused", "ImportResult", "import_file", "import_bytes"]
@@ -113,7 +115,7 @@ def _run(ctx: Context, session: Session, kind: str, data: bytes, fy: int | None,
             raise ImportRefused(["a catalog import needs its fiscal year (--fy)"])
         return _catalog(session, read_rows(data, CATALOG_REQUIRED, CATALOG_OPTIONAL), fy)
     if kind == "roster":
-        return _roster(session, read_rows(data, ROSTER_REQUIRED), ctx.today)
+        return _roster(session, read_rows(data, ROSTER_REQUIRED, ROSTER_OPTIONAL), ctx.today)
     if kind == "attendance":
         return _attendance(ctx, session, read_rows(data, ATTENDANCE_REQUIRED, ATTENDANCE_OPTIONAL), progress)
     raise ValueError(f"unknown import kind {kind}")
@@ -260,12 +262,14 @@ def _catalog_item(row: Row, fy: int, policy: Policy, errs: list[str]) -> Catalog
 # --- roster --------------------------------------------------------------------------------------------------
 
 ROSTER_REQUIRED = ("email", "name", "district", "role_start", "cto_completed", "roles")
+ROSTER_OPTIONAL = ("active",)  # false: off the roster from the import's day on (storage/roster.py)
 
 
 def _roster(session: Session, rows: list[Row], today: date) -> ImportResult:
     problems: list[str] = []
     people: list[dict[str, object]] = []
     seen: dict[str, int] = {}
+    active: dict[str, bool] = {}
     for row in rows:
         errs: list[str] = []
         if (e := _extra(row)) is not None:
@@ -290,6 +294,10 @@ def _roster(session: Session, rows: list[Row], today: date) -> ImportResult:
         bad = [r for r in roles if r not in ROLES]
         if bad:
             errs.append(f"role '{bad[0]}' is not one of {', '.join(ROLES)}")
+        try:
+            active[email] = parse_bool(row.get("active"), True, "active")
+        except ValueError as exc:
+            errs.append(str(exc))
         if errs:
             problems.append(f"line {row.line}: " + "; ".join(errs))
             continue
@@ -306,18 +314,23 @@ def _roster(session: Session, rows: list[Row], today: date) -> ImportResult:
     existing = {p.email: p for p in session.exec(select(Person)).all()}
     added = updated = 0
     for values in people:
-        old = existing.get(str(values["email"]))
+        email = str(values["email"])
+        old = existing.get(email)
         if old is None:
-            session.add(Person(**values))  # type: ignore[arg-type]
+            new = Person(**values)  # type: ignore[arg-type]
+            session.add(new)
             added += 1
+            if not active[email]:
+                session.flush()  # its id, for the span off the roster
+                set_active(session, new, False, today, "roster import")
             continue
         changed = False
         for key, value in values.items():
             if getattr(old, key) != value:
                 setattr(old, key, value)
                 changed = True
-        if not old.active:
-            old.active, changed = True, True
+        if set_active(session, old, active[email], today, "roster import"):
+            changed = True
         if changed:
             session.add(old)
             updated += 1
@@ -405,7 +418,7 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
                 col(CreditRecord.source),
             ).where(
                 col(CreditRecord.catalog_id).in_([e.id for e in entries.values()]),
-                CreditRecord.status != Status.REJECTED.value,
+                col(CreditRecord.status).not_in(NOT_LIVE_VALUES),
             )
         ).tuples():
             existing[(pid, cid, day, unit)] = _Known(q, 0, rid, status, source)

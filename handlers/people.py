@@ -25,9 +25,11 @@ def find_actor(ctx: Context, email: str | None, platform: str) -> Actor | None:
 
 
 def unknown_user(ctx: Context, email: str | None) -> Reply:
-    """Whom to contact (the policy's contact line); nothing is recorded."""
+    """Whom to contact (the policy's contact line); nothing is recorded. A person taken off the roster is told so."""
     who = email or "your chat account's e-mail address"
     contact = current_policy(ctx).contact
+    if email and _inactive(ctx, email):
+        return inactive_user(email, contact)
     return Reply(
         title="You are not on the TD-CEU roster yet",
         sections=[
@@ -36,6 +38,28 @@ def unknown_user(ctx: Context, email: str | None) -> Reply:
                     f"I could not find {who} among Alabama's technology directors, SDE staff or ALET reviewers, "
                     f"so I have not recorded anything. Please contact {contact} "
                     "to be added, or ask them to use the e-mail address of your chat account."
+                )
+            )
+        ],
+        outcome=Outcome.UNKNOWN_USER,
+    )
+
+
+def _inactive(ctx: Context, email: str) -> bool:
+    with ctx.session() as session:
+        person = by_email(session, email)
+        return person is not None and not person.active
+
+
+def inactive_user(email: str, contact: str) -> Reply:
+    return Reply(
+        title="You are no longer on the TD-CEU roster",
+        sections=[
+            Section(
+                text=(
+                    f"{email} was taken off the roster of Alabama's technology directors, so the bot is closed to "
+                    f"you and sends no reminders; your training records are kept. If this is a mistake, please "
+                    f"contact {contact}."
                 )
             )
         ],

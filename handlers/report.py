@@ -14,11 +14,13 @@ from sqlmodel import Session, col, select
 from handlers.context import Context
 from rules.credit import totals
 from rules.cto import cto_status
+from rules.fiscal import fiscal_year_bounds
 from rules.hours import as_number
 from rules.policy import Policy
 from storage.audit import audit
 from storage.bulk import credits_by_person
 from storage.policy_data import policy_for
+from storage.roster import on_roster_during
 from storage.tables import Person
 
 
@@ -49,6 +51,8 @@ def header(policy: Policy) -> list[str]:
 def report_rows(session: Session, fy: int, today: date) -> tuple[Policy, list[ReportRow]]:
     policy = policy_for(session, fy)
     credits = credits_by_person(session, fy)
+    first, last = fiscal_year_bounds(fy)
+    as_of = min(today, last)  # a past FY: the CTO Academy as it stood at that FY's end
     people = session.execute(
         select(
             col(Person.id),
@@ -59,7 +63,7 @@ def report_rows(session: Session, fy: int, today: date) -> tuple[Policy, list[Re
             col(Person.role_start),
             col(Person.cto_completed),
         )
-        .where(col(Person.active).is_(True))
+        .where(on_roster_during(first, last))
         .order_by(col(Person.district), col(Person.name))
     ).tuples()
     strand_numbers = sorted(policy.strands)
@@ -69,7 +73,8 @@ def report_rows(session: Session, fy: int, today: date) -> tuple[Policy, list[Re
         if "director" not in roles.split(";") and not mine:
             continue
         t = totals(mine, policy)
-        cto = cto_status(role_start, cto_completed, policy, today)
+        done = cto_completed if cto_completed is not None and cto_completed <= as_of else None
+        cto = cto_status(role_start, done, policy, as_of)
         values: list[object] = [
             name,
             email,

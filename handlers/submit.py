@@ -31,7 +31,7 @@ from handlers.csv_rows import parse_date
 from handlers.forms import Validation, Values, errors_reply, list_value, refusal, text_value
 from handlers.reply import Fact, Outcome, Reply, Section
 from rules.claims import Claim, check_claim, unit_key
-from rules.credit import Status
+from rules.credit import NOT_LIVE, Status
 from rules.fiscal import fiscal_year_bounds, fiscal_year_of
 from rules.hours import HoursError, fmt_hours, fmt_hours_unit, parse_hours
 from rules.policy import CatalogItem, Evidence, Kind
@@ -40,7 +40,7 @@ from storage.audit import audit
 from storage.catalog import entry_by_code
 from storage.evidence import TYPES, EvidenceFile, fmt_size, store_evidence
 from storage.policy_data import item_of, policy_for
-from storage.records import claimed_quarters, credits_of
+from storage.records import NOT_LIVE_VALUES, claimed_quarters, credits_of
 from storage.reviews import latest_awaiting_evidence, needs_file, submission_by_key
 from storage.tables import CatalogEntry, CreditRecord, Submission
 
@@ -181,7 +181,7 @@ def _validate(
     external = sum(
         c.quarters
         for c in credits_of(session, actor.person_id, entry.fy)
-        if not c.alet and c.counted and c.status is not Status.REJECTED
+        if not c.alet and c.counted and c.status not in NOT_LIVE
     )
     if external + quarters > policy.external_maximum:
         v.warnings.append(
@@ -199,7 +199,7 @@ def _live_record(session: Session, person_id: int, catalog_id: int, day: date, u
             CreditRecord.catalog_id == catalog_id,
             CreditRecord.day == day,
             CreditRecord.unit == unit,
-            CreditRecord.status != Status.REJECTED.value,
+            col(CreditRecord.status).not_in(NOT_LIVE_VALUES),
         )
     ).first()
 

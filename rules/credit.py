@@ -23,6 +23,10 @@ class Status(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    VOIDED = "voided"  # taken back by an admin (recorded by mistake): kept for the record, never counted
+
+
+NOT_LIVE = frozenset({Status.REJECTED, Status.VOIDED})  # records that count for nothing and block no new one
 
 
 class Credit(NamedTuple):
@@ -58,7 +62,7 @@ def totals(credits: Iterable[Credit], policy: Policy) -> Totals:
     strand_hours = dict.fromkeys(policy.strands, 0)
     externals: list[Credit] = []
     for c in credits:
-        if not c.counted or c.status is Status.REJECTED:
+        if not c.counted or c.status in NOT_LIVE:
             continue
         if c.status is Status.PENDING:
             pending += c.quarters

@@ -8,8 +8,10 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
-from rules.credit import Credit, Status
+from rules.credit import NOT_LIVE, Credit, Status
 from storage.tables import CatalogEntry, CreditRecord
+
+NOT_LIVE_VALUES = sorted(s.value for s in NOT_LIVE)  # rejected, voided: they hold no claim on an activity
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class HistoryRow:
     counted: bool
     note: str
     source: str
+    void_reason: str = ""
 
 
 def credits_of(session: Session, person_id: int, fy: int) -> list[Credit]:
@@ -67,6 +70,7 @@ def history_of(session: Session, person_id: int, fy: int) -> list[HistoryRow]:
             counted=r.counted,
             note=r.note,
             source=r.source,
+            void_reason=r.void_reason,
         )
         for r, c in rows
     ]
@@ -79,7 +83,7 @@ def claimed_quarters(session: Session, person_id: int, catalog_id: int, unit: st
             CreditRecord.person_id == person_id,
             CreditRecord.catalog_id == catalog_id,
             CreditRecord.unit == unit,
-            CreditRecord.status != Status.REJECTED.value,
+            col(CreditRecord.status).not_in(NOT_LIVE_VALUES),
         )
     ).one()
     return int(total)

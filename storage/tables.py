@@ -23,7 +23,18 @@ class Person(SQLModel, table=True):
     cto_completed: date | None = None
     roles: str = Field(default="director", max_length=100)  # ';'-separated: director;sde;reviewer;admin
     snoozed_until: date | None = None
-    active: bool = True
+    active: bool = True  # today's state; storage/roster.py keeps the spans off the roster in roster_absence
+
+
+class RosterAbsence(SQLModel, table=True):
+    """A span a person was off the roster (deactivated): `first_day` to `last_day` inclusive, open (None) while
+    they stay off. The report of a FY leaves out whoever was off for the whole of it."""
+
+    __tablename__ = "roster_absence"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    first_day: date
+    last_day: date | None = None
 
 
 class ChatIdentity(SQLModel, table=True):
@@ -88,6 +99,9 @@ class CatalogEntry(SQLModel, table=True):
     strands: int  # mask
 
 
+LIVE_WHERE = "status NOT IN ('rejected', 'voided')"  # a rejected or voided record does not block a new one
+
+
 class CreditRecord(SQLModel, table=True):
     """Hours of one TD for one activity on one date: from attendance (approved) or a submission (pending first)."""
 
@@ -102,8 +116,8 @@ class CreditRecord(SQLModel, table=True):
             "day",
             "unit",
             unique=True,
-            sqlite_where=text("status != 'rejected'"),
-            postgresql_where=text("status != 'rejected'"),
+            sqlite_where=text(LIVE_WHERE),
+            postgresql_where=text(LIVE_WHERE),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -115,12 +129,14 @@ class CreditRecord(SQLModel, table=True):
     unit: str = Field(default="", max_length=200)
     quarters: int
     strands: int
-    status: str = Field(default="approved", max_length=10)  # pending | approved | rejected
+    status: str = Field(default="approved", max_length=10)  # pending | approved | rejected | voided
     counted: bool = True  # False: recorded but earns nothing (repeat or not counting for TD credit)
     note: str = Field(default="", max_length=200)
     source: str = Field(max_length=20)  # attendance | submission | admin
     batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     created_at: datetime
+    voided_at: datetime | None = None
+    void_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class Submission(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""roster life cycle (active) and voided records (placeholder, filled in by the change that needs it)
+"""roster life cycle (spans off the roster) and voided records (reason, when; a voided record blocks no new one)
 
 Revision ID: 0005
 Revises: 0004
@@ -7,15 +7,52 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
+LIVE_COLUMNS = ["person_id", "catalog_id", "day", "unit"]
+OLD_WHERE = "status != 'rejected'"
+NEW_WHERE = "status NOT IN ('rejected', 'voided')"
+
+
+def _live_index(batch: object, where: str) -> None:
+    batch.create_index(  # type: ignore[attr-defined]
+        "uq_credit_live",
+        LIVE_COLUMNS,
+        unique=True,
+        sqlite_where=sa.text(where),
+        postgresql_where=sa.text(where),
+    )
+
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "roster_absence",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("first_day", sa.Date(), nullable=False),
+        sa.Column("last_day", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_roster_absence_person_id", "roster_absence", ["person_id"])
+    with op.batch_alter_table("credit_record") as batch:
+        batch.add_column(sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("void_reason", sa.Text(), nullable=False, server_default=""))
+        batch.drop_index("uq_credit_live")
+        _live_index(batch, NEW_WHERE)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("credit_record") as batch:
+        batch.drop_index("uq_credit_live")
+        _live_index(batch, OLD_WHERE)
+        batch.drop_column("void_reason")
+        batch.drop_column("voided_at")
+    op.drop_index("ix_roster_absence_person_id", "roster_absence")
+    op.drop_table("roster_absence")

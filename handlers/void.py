@@ -1,0 +1,83 @@
+"""Voiding a credit record recorded by mistake (a wrong attendance row, a claim approved in error): it stops
+counting everywhere (status, history, report, reminders), history shows it voided with the reason, and the
+audit log keeps what it was. The CLI (`ceu-bot void`) and a chat Void button call the same function."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from handlers.context import Actor, Context
+from handlers.reply import Outcome, Reply, Section, message
+from rules.credit import Status
+from rules.hours import fmt_hours
+from storage.audit import audit
+from storage.tables import CatalogEntry, CreditRecord, Person
+
+VOID_ROLES = ("admin", "reviewer")
+MAX_REASON = 1000
+CLI_ACTOR = Actor(person_id=0, email="cli", name="the command line", roles=frozenset({"admin"}), platform="cli")
+
+
+def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Reply:
+    """Void approved record `record_id` with `reason` (admins and reviewers); once only, a second call says so."""
+    reason = " ".join(reason.split())
+    if not any(actor.has(r) for r in VOID_ROLES):
+        return message("Not allowed", "Only ALET reviewers and admins can void a record.", Outcome.REFUSED)
+    if not reason:
+        why = "Say why the record is voided (the history shows it)."
+        return message("A reason is needed", why, Outcome.INVALID)
+    if len(reason) > MAX_REASON:
+        return message("Reason too long", f"Keep the reason under {MAX_REASON} characters.", Outcome.INVALID)
+    with ctx.session() as session:
+        row = session.get(CreditRecord, record_id)
+        if row is None:
+            return message(f"No record {record_id}", "Check the record number in the history.", Outcome.NOT_FOUND)
+        if row.status != Status.APPROVED.value:
+            return _not_voidable(row)
+        changed = session.execute(
+            update(CreditRecord)
+            .where(col(CreditRecord.id) == record_id, col(CreditRecord.status) == Status.APPROVED.value)
+            .values(status=Status.VOIDED.value, voided_at=ctx.now, void_reason=reason)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]  # voided by someone else meanwhile
+            session.rollback()
+            return _not_voidable(session.get(CreditRecord, record_id, populate_existing=True) or row)
+        person = session.get(Person, row.person_id)
+        entry = session.get(CatalogEntry, row.catalog_id)
+        who = person.email if person else str(row.person_id)
+        what = f"{entry.title} [{entry.code}]" if entry else f"activity {row.catalog_id}"
+        detail = {
+            "email": who,
+            "code": entry.code if entry else "",
+            "day": row.day,
+            "hours": fmt_hours(row.quarters),
+            "counted": row.counted,
+            "source": row.source,
+            "reason": reason,
+        }
+        audit(session, actor.email, "record.void", f"record {record_id}", detail)
+        session.commit()
+    return Reply(
+        title=f"Record {record_id} voided",
+        sections=[
+            Section(
+                text=f"{what} on {row.day.isoformat()}, {fmt_hours(row.quarters)} h, of {who} no longer counts. "
+                f"Reason: {reason}"
+            )
+        ],
+        data={"record_id": record_id, "status": Status.VOIDED.value},
+    )
+
+
+def _not_voidable(row: CreditRecord) -> Reply:
+    if row.status == Status.VOIDED.value:
+        when = row.voided_at.date().isoformat() if row.voided_at else "earlier"
+        return message(f"Record {row.id} is already voided", f"Voided {when}: {row.void_reason}", Outcome.ALREADY)
+    if row.status == Status.REJECTED.value:
+        return message(f"Record {row.id} was rejected", "It does not count; nothing to void.", Outcome.ALREADY)
+    return message(
+        f"Record {row.id} is waiting for review",
+        "Reject it in the reviewers' channel instead: only approved records are voided.",
+        Outcome.INVALID,
+    )
