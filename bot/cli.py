@@ -17,6 +17,7 @@ import click
 
 from bot.app import Services, build_services
 from bot.settings import Settings
+from bot.terminal import CliError, echo
 from handlers.context import Context
 from handlers.fy_arg import FIRST_FY
 from rules.fiscal import fiscal_year_bounds
@@ -26,7 +27,7 @@ def _services() -> Services:
     try:
         return build_services(Settings())
     except Exception as exc:  # an unreachable database or a broken URL: say so plainly
-        raise click.ClickException(f"cannot open the database: {exc}") from exc
+        raise CliError(f"cannot open the database: {exc}") from exc
 
 
 def _context(services: Services, today: date | None) -> Context:
@@ -99,25 +100,23 @@ def chat(email: str, today: date | None, message: tuple[str, ...]) -> None:
 
     def answer(text: str) -> None:
         reply = handle_text(ctx, email, "console", text)
-        click.echo(reply.to_text())
+        echo(reply.to_text())
         form = reply.data.get("form")
         if form == "submit":
-            click.echo("\n(The form opens in Slack or Teams; an admin records hours with `ceu-bot import attendance`.)")
+            echo("\n(The form opens in Slack or Teams; an admin records hours with `ceu-bot import attendance`.)")
         elif form:
-            click.echo(
-                "\n(The form opens in Slack or Teams: type `/ceu request` there, or `request` to the bot in Teams.)"
-            )
+            echo("\n(The form opens in Slack or Teams: type `/ceu request` there, or `request` to the bot in Teams.)")
 
     if message:
         answer(" ".join(message))
         return
-    click.echo(f"TD-CEU bot console, talking as {email}. Type `help`, or `quit` to leave.")
+    echo(f"TD-CEU bot console, talking as {email}. Type `help`, or `quit` to leave.")
     for line in sys.stdin:
         text = line.strip()
         if text.lower() in {"quit", "exit"}:
             break
         answer(text)
-        click.echo("")
+        echo("")
 
 
 @main.command()
@@ -137,15 +136,15 @@ def status(email: str, fy: int | None, today: date | None, as_json: bool) -> Non
     with ctx.session() as session:
         person = by_email(session, email)
         if person is None:
-            raise click.ClickException(f"{email} is not on the roster")
+            raise CliError(f"{email} is not on the roster")
         try:
             view = build_status(session, person, year, ctx.today)
         except LookupError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise CliError(str(exc)) from None
     if as_json:
-        click.echo(json.dumps(status_json(view)))
+        echo(json.dumps(status_json(view)))
     else:
-        click.echo(status_reply(view).to_text())
+        echo(status_reply(view).to_text())
 
 
 @main.command("catalog")
@@ -164,9 +163,9 @@ def catalog_cmd(fy: int | None, as_json: bool) -> None:
     with ctx.session() as session:
         items = catalog(session, year)
     for item in items:
-        click.echo(json.dumps(catalog_json(item)) if as_json else f"{item.kind.value:15} {event_line(item)}")
+        echo(json.dumps(catalog_json(item)) if as_json else f"{item.kind.value:15} {event_line(item)}")
     if not items and not as_json:
-        click.echo(f"FY{year} has no catalog yet: import one or roll the previous FY forward.", err=True)
+        echo(f"FY{year} has no catalog yet: import one or roll the previous FY forward.", err=True)
 
 
 @main.command("roll-forward")
@@ -179,16 +178,16 @@ def roll_forward_cmd(from_fy: int, to_fy: int) -> None:
     from storage.catalog import catalog_rows, roll_catalog_forward
 
     if to_fy <= from_fy:
-        raise click.ClickException("--to must be a later fiscal year than --from")
+        raise CliError("--to must be a later fiscal year than --from")
     services = _services()
     with services.context().session() as session:
         if not catalog_rows(session, from_fy):
-            raise click.ClickException(f"FY{from_fy} has no catalog to copy")
+            raise CliError(f"FY{from_fy} has no catalog to copy")
         rolled = roll_catalog_forward(session, from_fy, to_fy)
         counts = {"added": rolled.added, "kept": rolled.kept}
         audit(session, "cli", "catalog.roll_forward", f"FY{from_fy}->FY{to_fy}", counts)
         session.commit()
-    click.echo(rolled.summary(from_fy, to_fy))
+    echo(rolled.summary(from_fy, to_fy))
 
 
 @main.group("import")
@@ -206,11 +205,11 @@ def _run_import(kind: str, path: Path, fy: int | None) -> None:
     except ImportRefused as exc:
         rows = all(problem.startswith("line ") for problem in exc.problems)
         what = "bad row(s)" if rows else "problem(s)"
-        click.echo(f"{path.name}: refused, nothing was written. {len(exc.problems)} {what}:", err=True)
+        echo(f"{path.name}: refused, nothing was written. {len(exc.problems)} {what}:", err=True)
         for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
+            echo(f"  {problem}", err=True)
         sys.exit(1)
-    click.echo(result.summary())
+    echo(result.summary())
 
 
 @import_group.command("catalog")
@@ -248,11 +247,11 @@ def report(fy: int, out_dir: Path, today: date | None) -> None:
     try:
         paths = write_report(ctx, fy, out_dir)
     except LookupError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise CliError(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write the report into {out_dir}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write the report into {out_dir}: {exc.strerror or exc}") from None
     for p in paths:
-        click.echo(str(p))
+        echo(str(p))
 
 
 @main.command()
@@ -267,9 +266,9 @@ def demo(today: date | None) -> None:
     try:
         lines = load_demo(ctx)
     except ImportRefused as exc:
-        raise click.ClickException("the demo data was refused: " + "; ".join(exc.problems)) from None
+        raise CliError("the demo data was refused: " + "; ".join(exc.problems)) from None
     for line in lines:
-        click.echo(line)
+        echo(line)
 
 
 @main.command()

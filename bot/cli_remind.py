@@ -14,6 +14,8 @@ from datetime import date
 
 import click
 
+from bot.terminal import CliError, echo
+
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
@@ -38,7 +40,7 @@ def remind(today: date | None, dry_run: bool, as_json: bool) -> None:
     try:
         services = build_services(Settings())
     except Exception as exc:  # an unreachable database or a broken URL: say so plainly
-        raise click.ClickException(f"cannot open the database: {exc}") from exc
+        raise CliError(f"cannot open the database: {exc}") from exc
     ctx = services.context()
     if today is not None:
         ctx.today = today
@@ -47,16 +49,16 @@ def remind(today: date | None, dry_run: bool, as_json: bool) -> None:
             plan = decide(session, ctx.today, ctx.now, review_channels(services.settings))
         for repost in plan.reposts:  # review posts that had failed: the sweep posts them first
             if as_json:
-                click.echo(json.dumps(repost.as_json()))
+                echo(json.dumps(repost.as_json()))
             else:
                 where = ",".join(repost.platforms)
-                click.echo(f"{repost.kind:13} {where:40} FY{repost.fy} {repost.step:10} {repost.title}")
+                echo(f"{repost.kind:13} {where:40} FY{repost.fy} {repost.step:10} {repost.title}")
         for due in plan.due:
             if as_json:
-                click.echo(json.dumps(due.as_json()))
+                echo(json.dumps(due.as_json()))
             else:
-                click.echo(f"{due.kind:13} {due.email:40} FY{due.key.fy} {due.key.step:10} {due.reply.title}")
-        click.echo(
+                echo(f"{due.kind:13} {due.email:40} FY{due.key.fy} {due.key.step:10} {due.reply.title}")
+        echo(
             f"{ctx.today.isoformat()}: {len(plan.due) + len(plan.reposts)} would be sent, {len(plan.snoozed)} snoozed, "
             f"{plan.already} already sent (dry run: nothing sent)",
             err=True,
@@ -64,11 +66,11 @@ def remind(today: date | None, dry_run: bool, as_json: bool) -> None:
         return
     notifiers = make_notifiers(services)
     if not notifiers:
-        raise click.ClickException(
+        raise CliError(
             "no chat platform is configured (SLACK_BOT_TOKEN, or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD); "
             "nothing was sent. Use --dry-run to see what is due."
         )
     report = asyncio.run(run_sweep(services, notifiers, ctx.today))
-    click.echo(report.summary())
+    echo(report.summary())
     for due in report.unreachable_who:
-        click.echo(f"could not reach {due.name} <{due.email}> ({due.kind} {due.key.step})", err=True)
+        echo(f"could not reach {due.name} <{due.email}> ({due.kind} {due.key.step})", err=True)

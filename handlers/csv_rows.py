@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from handlers.control_chars import describe, escape_controls, first_refused
+
 
 class ImportRefused(Exception):
     """The file was refused as a whole; `problems` lists every bad row by line number."""
@@ -39,6 +41,9 @@ def read_rows(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] 
     except csv.Error as exc:
         raise ImportRefused([f"line 1: the header is not valid CSV ({exc})"]) from None
     header = [h.strip().lower() for h in (fieldnames or [])]
+    bad_header = [(n, h) for n, h in enumerate(header, 1) if first_refused(h)]
+    if bad_header:
+        raise ImportRefused([_control_problem(1, n, escape_controls(h), h) for n, h in bad_header])
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportRefused([f"line 1: missing column(s) {', '.join(missing)} (expected {', '.join(required)})"])
@@ -64,9 +69,28 @@ def read_rows(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] 
             rows.append(Row(line, {k: v or "" for k, v in values.items()}))
     except csv.Error as exc:
         raise ImportRefused([f"line {done + 1}: not valid CSV ({exc}); check the quotes on this line"]) from None
+    _refuse_controls(rows, header)
     if not rows:  # an empty export is a mistake an admin wants to hear about, not a silent "0 added"
         raise ImportRefused(["the file has a header but no rows: nothing to import (is it the right export?)"])
     return rows
+
+
+def _control_problem(line: int, column: int, name: str, cell: str) -> str:
+    char = first_refused(cell) or "\0"
+    return f"line {line}, column {column} ({name}): contains {describe(char)}; remove it and save the file again"
+
+
+def _refuse_controls(rows: list[Row], header: list[str]) -> None:
+    """A NUL byte or another control character (but tab, CR, LF) in any cell refuses the file, every such cell
+    named by line and column (PostgreSQL cannot store NUL; the others corrupt names and terminals)."""
+    problems = [
+        _control_problem(row.line, header.index(key) + 1, key, cell)
+        for row in rows
+        for key, cell in row.values.items()
+        if key in header and first_refused(cell)
+    ]
+    if problems:
+        raise ImportRefused(problems)
 
 
 def iter_progress(rows: list[Row], label: str, show: bool) -> Iterator[Row]:

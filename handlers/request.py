@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from handlers.context import Actor, Context
+from handlers.control_chars import control_errors
 from handlers.csv_rows import parse_date
 from handlers.forms import Validation, Values, bool_value, errors_reply, list_value, refusal, text_value
 from handlers.reply import Fact, Reply, Section
@@ -81,7 +82,9 @@ def _date(values: Values, key: str, what: str, v: Validation) -> date | None:
 
 
 def _validate(session: Session, ctx: Context, values: Values) -> tuple[Validation, ParsedRequest | None]:
-    v = Validation()
+    v = Validation(errors=control_errors(values))
+    if v.errors:  # a control character (NUL, ESC...) in any answer: that field's error, nothing else checked
+        return v, None
     title = " ".join(text_value(values, "title").split())
     if not title:
         v.errors["title"] = "Give the event's title."

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from handlers.context import Actor, Context
+from handlers.control_chars import control_errors
 from handlers.csv_rows import parse_date
 from handlers.forms import Validation, Values, errors_reply, list_value, refusal, text_value
 from handlers.reply import Fact, Outcome, Reply, Section
@@ -93,7 +94,9 @@ def _validate(
     evidence: EvidenceFile | None,
     evidence_to_follow: bool,
 ) -> tuple[Validation, Parsed | None]:
-    v = Validation()
+    v = Validation(errors=control_errors(values))
+    if v.errors:  # a control character (NUL, ESC...) in any answer: that field's error, nothing else checked
+        return v, None
     day: date | None = None
     raw_date = text_value(values, "date")
     if not raw_date:
