@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from bot.evidence_link import mount_evidence_links
 from bot.health import mount_health
+from bot.report_link import mount_report_links
 from bot.review_fanout import ReviewFanout
 from bot.scheduler import install_sweep
 from bot.settings import Settings
@@ -41,6 +42,7 @@ def build_app(services: Services, *, dev: bool = False) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     mount_health(app, services)  # /healthz (the process is up) and /readyz (the database answers, schema current)
     mount_evidence_links(app, services)  # signed evidence links in review messages, when CEU_PUBLIC_URL is set
+    mount_report_links(app, services)  # signed report download links for Teams' `report`, when CEU_PUBLIC_URL is set
     slack = mount_slack(app, services)
     if slack is not None:
         services.reviews.add(slack.notifier, services.settings.slack_review_channel)

@@ -16,6 +16,7 @@ from handlers.history import handle_history
 from handlers.lookup import handle_lookup
 from handlers.overview import handle_overview
 from handlers.reply import Reply, Section
+from handlers.report_delivery import REPORT_ROLES, handle_report
 from handlers.review_queue import review_queue_reply
 from handlers.snooze import handle_snooze
 from handlers.status import handle_status
@@ -116,6 +117,13 @@ COMMANDS: tuple[Command, ...] = (
         "one director's status, as they see it",
         handle_lookup,
         roles=STAFF,
+    ),
+    Command(
+        "report",
+        "report [FY]",
+        "the year-end report for the SDE (XLSX and CSV), as files in our personal chat",
+        handle_report,
+        roles=REPORT_ROLES,
     ),
     Command("help", "help", "this list", handle_help),
 )

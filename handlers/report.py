@@ -91,11 +91,11 @@ def report_rows(session: Session, fy: int, today: date) -> tuple[Policy, list[Re
     return policy, rows
 
 
-def write_report(ctx: Context, fy: int, out_dir: Path) -> list[Path]:
+def write_report(ctx: Context, fy: int, out_dir: Path, actor: str = "cli") -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     with ctx.session() as session:
         policy, rows = report_rows(session, fy, ctx.today)
-        audit(session, "cli", "report.write", f"FY{fy}", {"rows": len(rows), "out": str(out_dir)})
+        audit(session, actor, "report.write", f"FY{fy}", {"rows": len(rows), "out": str(out_dir)})
         session.commit()
     head = header(policy)
     completers = sorted((r for r in rows if r.compliant), key=lambda r: r.name.lower())

@@ -20,6 +20,7 @@ from bot.slack.surface import Incoming, SlackSurface, after_ack
 from handlers.chat import handle_text
 from handlers.context import Context
 from handlers.reply import Reply
+from handlers.report_delivery import order_of
 
 log = logging.getLogger("ceu.slack")
 COMMAND = "/ceu"
@@ -31,9 +32,10 @@ def register(surface: SlackSurface) -> None:
     app.error(handle_error)
 
     async def ceu_command(inc: Incoming) -> None:
-        payload = await answer_text(surface, inc, str(inc.body.get("text", "")))
-        if payload is not None:
-            await inc.respond(response_type="ephemeral", replace_original=False, **payload)
+        answer = await text_answer(surface, inc, str(inc.body.get("text", "")))
+        if answer.payload is not None:
+            await inc.respond(response_type="ephemeral", replace_original=False, **answer.payload)
+        await follow_up(surface, inc, answer.answer)
 
     async def direct_message(inc: Incoming) -> None:
         event = inc.body.get("event") or {}
@@ -42,9 +44,11 @@ def register(surface: SlackSurface) -> None:
             return
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        payload = await answer_text(surface, inc, str(event.get("text", "")), dm_channel=str(event.get("channel", "")))
-        if payload is not None:
-            await inc.client.chat_postMessage(channel=str(event.get("channel")), **payload)
+        channel = str(event.get("channel", ""))
+        answer = await text_answer(surface, inc, str(event.get("text", "")), dm_channel=channel)
+        if answer.payload is not None:
+            await inc.client.chat_postMessage(channel=channel, **answer.payload)
+        await follow_up(surface, inc, answer.answer, dm=channel)
 
     app.command(COMMAND)(after_ack(surface, ceu_command))
     app.event("message")(after_ack(surface, direct_message))
@@ -74,8 +78,14 @@ def _answer(ctx: Context, user_id: str, text: str, dm_channel: str, caller: Call
     return Answer(caller, reply, None if opens_form else message_payload(reply))
 
 
-async def answer_text(surface: SlackSurface, inc: Incoming, text: str, dm_channel: str = "") -> dict[str, Any] | None:
-    """The message answering a text command, or None when a form was opened instead."""
+@dataclass(frozen=True)
+class TextAnswer:
+    answer: Answer
+    payload: dict[str, Any] | None  # the message to send; None when a form was opened instead
+
+
+async def text_answer(surface: SlackSurface, inc: Incoming, text: str, dm_channel: str = "") -> TextAnswer:
+    """The message answering a text command (None when a form was opened instead), and the answer behind it."""
     ctx = surface.context()
     answer = await off_loop(_answer, ctx, inc.user_id, text, dm_channel, None)
     if answer is None:  # first time we see this Slack user
@@ -83,9 +93,18 @@ async def answer_text(surface: SlackSurface, inc: Incoming, text: str, dm_channe
         answer = await off_loop(_answer, ctx, inc.user_id, text, dm_channel, caller)
         assert answer is not None  # a given caller always gets an answer
     if answer.payload is not None:
-        return answer.payload
+        return TextAnswer(answer, answer.payload)
     from bot.slack.workflow import open_form
 
     assert answer.caller.actor is not None
     reply = await open_form(surface, inc, answer.caller.actor, str(answer.reply.data["form"]))
-    return None if reply is None else message_payload(reply)
+    return TextAnswer(answer, None if reply is None else message_payload(reply))
+
+
+async def follow_up(surface: SlackSurface, inc: Incoming, answer: Answer, dm: str = "") -> None:
+    """What a command asks for after its first answer: `report` delivers its files."""
+    order = order_of(answer.reply)
+    if order is not None and answer.caller.actor is not None:
+        from bot.slack.staff import after_report_note
+
+        await after_report_note(surface, inc, answer.caller.actor, order, dm)

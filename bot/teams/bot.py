@@ -33,6 +33,7 @@ from bot.teams.render import (
     render,
     render_card,
 )
+from bot.teams.staff import FILE_CONSENT, TeamsStaff
 from handlers.chat import handle_text
 from handlers.commands import help_reply, parse
 from handlers.context import Actor, Context
@@ -122,6 +123,7 @@ class CeuTeamsBot(ActivityHandler):
         self.notifier = notifier
         self.reviews = reviews  # every platform's reviewers' channel, and DMs wherever the submitter is known
         self.background = Background()  # effects that run after the answer
+        self.staff = TeamsStaff(settings)  # `report`: file-consent cards or download links
 
     # -- messages -------------------------------------------------------------------------------------------
 
@@ -154,15 +156,17 @@ class CeuTeamsBot(ActivityHandler):
             await self._send(turn_context, personal_chat_reply())  # status, history, forms: only one to one
             return
         # the handler's database work and the card rendering on a worker thread, the event loop stays free
-        await turn_context.send_activity(await off_loop(self.text_reply, ctx, caller, text))
+        answer, reply = await off_loop(self.text_answer, ctx, caller, text)
+        await turn_context.send_activity(answer)
+        await self.staff.after_reply(turn_context, ctx, caller.actor, reply)  # `report`: its files
 
-    def text_reply(self, ctx: Context, caller: Caller, text: str) -> Activity:
-        """The answer to a text command (a form for `submit` / `request`); runs on a worker thread."""
+    def text_answer(self, ctx: Context, caller: Caller, text: str) -> tuple[Activity, Reply]:
+        """The answer to a text command (a form for `submit` / `request`), and its Reply; a worker thread."""
         reply = handle_text(ctx, caller.email, PLATFORM, text)
         form_id = reply.data.get("form")
         if isinstance(form_id, str) and caller.actor is not None:
-            return self.open_form(ctx, caller.actor, form_id)
-        return render(reply)
+            return self.open_form(ctx, caller.actor, form_id), reply
+        return render(reply), reply
 
     @staticmethod
     def _not_a_file() -> Reply:
@@ -240,6 +244,8 @@ class CeuTeamsBot(ActivityHandler):
         activity = turn_context.activity
         if activity.name == SEARCH:
             return await self.on_search(turn_context)
+        if activity.name == FILE_CONSENT:  # Allow / Decline on a report file's consent card
+            return await self.staff.on_file_consent(turn_context, self.contexts())
         if activity.name != ADAPTIVE_CARD_ACTION:
             return await super().on_invoke_activity(turn_context)
         value: dict[str, Any] = activity.value if isinstance(activity.value, dict) else {}

@@ -5,7 +5,8 @@
     connector.add_member("29:u1", "td@a.k12.al.us", aad_id="aad-1")  # GET /v3/conversations/{id}/members/{userId}
     url = connector.add_file("cert.pdf", b"%PDF-1.7 ...")            # a downloadUrl for a file attachment
     connector.fail_next("send", 429)             # one-shot error answers per kind (5xx are retried 3 times)
-    connector.calls / connector.of("send", "reply", "update", "create", "member", "file")
+    upload = connector.upload_info("report.xlsx")  # a file-consent accept's uploadInfo; PUTs are kind "upload"
+    connector.calls / connector.of("send", "reply", "update", "create", "member", "file", "upload")
     connector.cards()                            # every Adaptive Card the bot sent or updated
 
     entra = FakeEntraID().start()                # a thread: OpenID metadata + JWKS + client-credentials tokens
@@ -76,6 +77,7 @@ class FakeBotConnector:
         app.router.add_get("/v3/conversations/{conversation_id}/members/{member_id}", self._member)
         app.router.add_get("/files/{name}", self._file)
         app.router.add_get("/redirect/{name}", self._redirect)
+        app.router.add_put("/upload/{name}", self._upload)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self
@@ -107,6 +109,21 @@ class FakeBotConnector:
     def add_file(self, name: str, data: bytes) -> str:
         self.files[name] = data
         return f"{self.url}files/{name}"
+
+    def upload_info(self, name: str) -> dict[str, Any]:
+        """What Teams puts in a file-consent accept: a OneDrive upload URL (here, on this fake) and the file's ids."""
+        unique = uuid.uuid4().hex
+        return {
+            "contentUrl": f"https://contoso-my.sharepoint.com/personal/user/Documents/Applications/{name}",
+            "name": name,
+            "uploadUrl": f"{self.url}upload/{name}",
+            "uniqueId": unique,
+            "fileType": name.rsplit(".", 1)[-1],
+        }
+
+    def uploads(self) -> dict[str, bytes]:
+        """The files the bot PUT to upload URLs and the fake stored, by name (a later one replaces an earlier one)."""
+        return {c.activity_id: c.body["data"] for c in self.of("upload") if c.body.get("stored")}
 
     def fail_next(self, kind: str, status: int, times: int = 1) -> None:
         self.failures.setdefault(kind, []).extend([status] * times)
@@ -198,6 +215,21 @@ class FakeBotConnector:
         if data is None:
             return web.Response(status=404)
         return web.Response(body=data, content_type="application/octet-stream")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """OneDrive's upload session URL: one PUT with the whole file (Content-Range bytes 0-(n-1)/n) -> 201."""
+        data = await request.read()
+        body: dict[str, Any] = {"data": data, "range": request.headers.get("Content-Range", "")}
+        self.calls.append(Call("upload", "PUT", "", request.match_info["name"], body, ""))
+        pending = self.failures.get("upload")
+        if pending:
+            return web.json_response({"error": {"code": "Injected"}}, status=pending.pop(0))
+        if body["range"] != f"bytes 0-{len(data) - 1}/{len(data)}":
+            return web.json_response({"error": {"code": "invalidRange"}}, status=400)
+        body["stored"] = True
+        return web.json_response(
+            {"id": uuid.uuid4().hex, "name": request.match_info["name"], "size": len(data)}, status=201
+        )
 
     async def _redirect(self, request: web.Request) -> web.StreamResponse:
         """302 to `?to=` (another host in the tests) or to /files/{name} on this host."""
@@ -386,6 +418,25 @@ def card_action(
         "action": {"type": "Action.Execute", "id": uuid.uuid4().hex[:8], "verb": verb, "data": dict(data)},
         "trigger": "manual",
     }
+    return activity
+
+
+def file_consent(
+    who: TeamsUser,
+    service_url: str,
+    action: str,
+    context: Mapping[str, Any],
+    upload_info: Mapping[str, Any] | None = None,
+    *,
+    tenant: str = TENANT,
+    conversation: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The invoke Teams sends when a FileConsentCard's Allow (action "accept") or Decline is pressed."""
+    activity = _base("invoke", who, service_url, tenant=tenant, conversation=conversation or personal(who, tenant))
+    activity["name"] = "fileConsent/invoke"
+    activity["value"] = {"type": "fileUpload", "action": action, "context": dict(context)}
+    if upload_info is not None:
+        activity["value"]["uploadInfo"] = dict(upload_info)
     return activity
 
 
