@@ -78,7 +78,8 @@ class Decision:
 
 def parse_item(value: str) -> tuple[str, int] | None:
     item_type, _, raw_id = value.strip().partition(":")
-    if item_type not in ITEM_TYPES or not raw_id.isdigit():
+    # ASCII digits only ("²".isdigit() is True), and few enough for a database integer
+    if item_type not in ITEM_TYPES or not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 18:
         return None
     return item_type, int(raw_id)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.runner import off_loop
 from bot.slack.blocks import message_payload
-from bot.slack.errors import handle_error
+from bot.slack.errors import bolt_error
 from bot.slack.identity import PLATFORM, Caller, cached, first_sight, remember_dm
 from bot.slack.surface import Incoming, SlackSurface, after_ack
 from handlers.chat import handle_text
@@ -29,7 +29,7 @@ BOT_EVENTS = ("message.im",)  # the manifest's event subscriptions: text command
 
 def register(surface: SlackSurface) -> None:
     app = surface.bolt
-    app.error(handle_error)
+    app.error(bolt_error)
 
     async def ceu_command(inc: Incoming) -> None:
         answer = await text_answer(surface, inc, str(inc.body.get("text", "")))

@@ -1,23 +1,35 @@
 """Mounting Slack on the one aiohttp server: a slack-bolt AsyncApp at POST /slack/events (HTTP mode, requests
 verified with SLACK_SIGNING_SECRET), or Socket Mode when SLACK_APP_TOKEN is set, or off with one log line.
 
+In HTTP mode every request passes bot/slack/verify.py (size, signature, then parsing) and bot/slack/shape.py
+before bolt sees it; a refused one gets its 4xx and nothing else happens. bolt is handed the verified body
+re-encoded as JSON, marked verified in its context (the error handler answers nothing else), and does not verify
+again (its verifier raised on a non-integer timestamp) nor parse the form itself (its parser read any body with
+"payload" in it, a slash command's text included, as an empty interaction).
+
 The bolt app runs with process_before_response=True: each listener answers Slack at once and slow work runs
 afterwards as a task of ours (bot/slack/surface.after_ack), so the HTTP answer never waits on that work.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.slack import shape
 from bot.slack.client import make_client
+from bot.slack.errors import VERIFIED
 from bot.slack.listeners import register
 from bot.slack.notifier import SlackNotifier
 from bot.slack.surface import SlackSurface
+from bot.slack.verify import MAX_BODY, Refused, check_signature, check_size, parse_body
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -35,7 +47,8 @@ def build_surface(services: Services, *, socket_mode: bool = False) -> SlackSurf
         client=client,
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
-        request_verification_enabled=not socket_mode,
+        request_verification_enabled=False,  # HTTP: bot/slack/verify.py in front; Socket Mode: the connection
+        raise_error_for_unhandled_request=True,  # to our error handler: one line, not bolt's dump of the body
         logger=logging.getLogger("ceu.slack.bolt"),
     )
     surface = SlackSurface(services, bolt, client, SlackNotifier(client, services.engine))
@@ -69,11 +82,23 @@ def mount_slack(app: web.Application, services: Services) -> SlackSurface | None
         log.info("Slack is on: Socket Mode (Web API at %s)", surface.client.base_url)
         return surface
 
-    async def slack_events(request: web.Request) -> web.Response:
-        """Dispatch to bolt, send the ack in full, and only then start the work the listeners left for later
-        (so that work never competes with the ack for the CPU)."""
+    secret = settings.slack_signing_secret
+
+    async def slack_events(request: web.Request) -> web.StreamResponse:
+        """Verify, dispatch to bolt, send the ack in full, and only then start the work the listeners left for
+        later (so that work never competes with the ack for the CPU)."""
+        try:
+            body = await verified_body(request, secret)
+        except Refused as refused:
+            log.warning("slack: refused a request: %s (%s)", refused.reason, refused.status)
+            return web.json_response({"error": ANSWERS.get(refused.status, "bad request")}, status=refused.status)
         with surface.holding():
-            bolt_request = await to_bolt_request(request)
+            bolt_request = AsyncBoltRequest(
+                body=json.dumps(body),
+                query=request.query_string,
+                headers={**_headers(request), "content-type": "application/json"},
+                context={VERIFIED: True},
+            )
             bolt_response = await surface.bolt.async_dispatch(bolt_request)
             response = await to_aiohttp_response(bolt_response)
             await response.prepare(request)
@@ -83,6 +108,35 @@ def mount_slack(app: web.Application, services: Services) -> SlackSurface | None
     app.router.add_post(EVENTS_PATH, slack_events)
     log.info("Slack is on: HTTP at %s (Web API at %s)", EVENTS_PATH, surface.client.base_url)
     return surface
+
+
+ANSWERS = {401: "invalid request", 413: "body too large", 400: "bad request"}
+
+
+async def verified_body(request: web.Request, secret: str) -> dict[str, Any]:
+    """The request's body, parsed, once it is known to come from Slack and to have the shape Slack sends."""
+    check_size(request.content_length)
+    raw = await read_at_most(request, MAX_BODY)
+    check_signature(secret, request.headers, raw, time.time())
+    body = parse_body(raw, request.content_type)
+    found = shape.problem(body)
+    if found is not None:
+        raise Refused(400, f"payload malformed: {found}")
+    return body
+
+
+async def read_at_most(request: web.Request, limit: int) -> bytes:
+    """The raw body, refused (413) as soon as it passes `limit` bytes (a chunked body has no Content-Length)."""
+    data = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        data += chunk
+        if len(data) > limit:
+            raise Refused(413, "body too large")
+    return bytes(data)
+
+
+def _headers(request: web.Request) -> dict[str, str]:
+    return {k.lower(): v for k, v in request.headers.items() if k.lower() != "content-type"}
 
 
 def _socket_mode(app: web.Application, surface: SlackSurface, app_token: str) -> None:

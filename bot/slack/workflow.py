@@ -221,7 +221,9 @@ async def on_reject_reason(surface: SlackSurface, ack: AsyncAck, body: dict[str,
     view = body.get("view") or {}
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
+        meta = {}
+    if not isinstance(meta, dict):  # our own metadata is an object; anything else points at nothing
         meta = {}
     item = parse_item(str(meta.get("item", "")))
     actor = await _actor_or_refused(surface, ctx, ack, body, client)
