@@ -18,6 +18,7 @@ from bot.slack.mount import mount_slack
 from bot.teams.mount import mount_teams
 from handlers.context import Context, today_local
 from storage.db import open_database
+from storage.evidence_store import EvidenceStore, open_store
 
 log = logging.getLogger("ceu.app")
 
@@ -28,10 +29,15 @@ class Services:
     engine: Engine
     reviews: ReviewFanout = field(default_factory=ReviewFanout)  # every platform's reviewers' channel
 
+    @property
+    def evidence(self) -> EvidenceStore:
+        """The evidence store CEU_EVIDENCE_STORE chooses (the database on PostgreSQL, files on SQLite by default)."""
+        return open_store(self.settings.evidence_store_kind, self.engine, self.settings.evidence_dir)
+
     def context(self) -> Context:
         """A handler context for one request: today (America/Chicago, or the fixed CEU_TODAY) and the evidence store."""
         today = self.settings.today or today_local(self.settings.timezone)
-        return Context(self.engine, today, evidence_dir=self.settings.evidence_dir)
+        return Context(self.engine, today, evidence_dir=self.settings.evidence_dir, evidence=self.evidence)
 
 
 def build_services(settings: Settings) -> Services:

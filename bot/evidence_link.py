@@ -2,7 +2,9 @@
 
 On only when CEU_PUBLIC_URL is set (the address reviewers' browsers reach the bot at). The links are made by
 storage.evidence.EvidenceLinks (handlers.review puts one in every review message with a file); the key comes from
-CEU_EVIDENCE_LINK_SECRET or is generated once under the data folder. Answers: 200 with the file (type from the
+CEU_EVIDENCE_LINK_SECRET, or is generated once: in the database when the database evidence store is on (every
+replica signs and checks with the same key), otherwise under the data folder. The bytes are read through the
+evidence store (storage.evidence_store), so any replica serves any link. Answers: 200 with the file (type from the
 stored metadata, `Content-Disposition: attachment` with a safe ASCII name), 403 for a bad or expired signature,
 404 for a file that is not stored.
 """
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from aiohttp import web
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.runner import off_loop
@@ -26,11 +29,11 @@ from storage.evidence import (
     EvidenceLinks,
     StoredMeta,
     display_name,
-    evidence_path,
     link_key,
     register_links,
     stored_metadata,
 )
+from storage.evidence_store import DATABASE, shared_link_key
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -40,14 +43,17 @@ LINKS_KEY = web.AppKey("evidence_links", EvidenceLinks)
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def evidence_links(settings: Settings) -> EvidenceLinks | None:
+def evidence_links(settings: Settings, engine: Engine) -> EvidenceLinks | None:
     """The link maker for these settings, or None when CEU_PUBLIC_URL is not set (links off)."""
     base = settings.public_url.strip().rstrip("/")
     if not base:
         return None
     if not base.startswith(("https://", "http://")):
         raise ValueError("CEU_PUBLIC_URL must be an http(s) address, e.g. https://ceu.example.org")
-    key = link_key(settings.data_dir, settings.evidence_link_secret)
+    if not settings.evidence_link_secret and settings.evidence_store_kind == DATABASE:
+        key = shared_link_key(engine)
+    else:
+        key = link_key(settings.data_dir, settings.evidence_link_secret)
     return EvidenceLinks(base, key, timedelta(days=max(1, settings.evidence_link_days)))
 
 
@@ -68,12 +74,12 @@ def disposition(name: str, mime: str) -> str:
 
 def mount_evidence_links(app: web.Application, services: Services) -> EvidenceLinks | None:
     """Serve signed links and let handlers make them (registered for the evidence folder); None when off."""
-    links = evidence_links(services.settings)
+    links = evidence_links(services.settings, services.engine)
     register_links(services.settings.evidence_dir, links)
     if links is None:
         return None
     app[LINKS_KEY] = links
-    evidence_dir = services.settings.evidence_dir
+    store = services.evidence
 
     def lookup(sha256: str) -> StoredMeta | None:
         with Session(services.engine) as session:
@@ -85,11 +91,11 @@ def mount_evidence_links(app: web.Application, services: Services) -> EvidenceLi
         if not links.valid(sha256, exp, sig, datetime.now(UTC)):
             raise web.HTTPForbidden(text="This evidence link is not valid or has expired.")
         meta = await off_loop(lookup, sha256)
-        path = evidence_path(evidence_dir, sha256, meta.mime) if meta is not None else None
-        if meta is None or path is None or not path.is_file():
+        data = await off_loop(store.read, sha256, meta.mime) if meta is not None else None
+        if meta is None or data is None:
             raise web.HTTPNotFound(text="No such evidence file.")
-        return web.FileResponse(
-            path,
+        return web.Response(
+            body=data,
             headers={
                 "Content-Type": meta.mime,
                 "Content-Disposition": disposition(meta.name, meta.mime),

@@ -146,7 +146,7 @@ def make_notifiers(services: Services) -> list[Notifier]:
     settings = services.settings
     out: list[Notifier] = []
     if settings.slack_bot_token:
-        out.append(SlackNotifier(sweep_slack_client(settings), services.engine))
+        out.append(SlackNotifier(sweep_slack_client(settings), services.engine, services.evidence))
     teams = teams_notifier(settings, services.context)
     if teams is not None:
         out.append(teams)
@@ -176,7 +176,7 @@ def app_notifiers(app: web.Application, services: Services) -> list[Notifier]:
     out: list[Notifier] = []
     surface = app.get(SLACK_KEY)
     if surface is not None:
-        out.append(SlackNotifier(sweep_slack_client(services.settings), services.engine))
+        out.append(SlackNotifier(sweep_slack_client(services.settings), services.engine, services.evidence))
     teams = app.get(NOTIFIER_KEY)
     if teams is not None:
         out.append(teams)

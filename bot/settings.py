@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.db import default_url
+from storage.evidence_store import default_kind
 
 
 class Settings(BaseSettings):
@@ -29,6 +30,9 @@ class Settings(BaseSettings):
     public_url: str = Field(default="", alias="CEU_PUBLIC_URL")
     evidence_link_secret: str = Field(default="", alias="CEU_EVIDENCE_LINK_SECRET")
     evidence_link_days: int = Field(default=30, alias="CEU_EVIDENCE_LINK_DAYS")
+    # Where evidence bytes live: "database" (rows every replica shares) or "files" (under CEU_DATA_DIR/evidence);
+    # unset: the database on PostgreSQL, files on SQLite.
+    evidence_store: str = Field(default="", alias="CEU_EVIDENCE_STORE")
 
     slack_bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")
@@ -54,3 +58,7 @@ class Settings(BaseSettings):
     @property
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
+
+    @property
+    def evidence_store_kind(self) -> str:
+        return self.evidence_store.strip().lower() or default_kind(self.db_url)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from rules.fiscal import local_date
+from storage.evidence_store import EvidenceStore, FileStore
 
 TIMEZONE = "America/Chicago"
 
@@ -34,9 +35,13 @@ class Context:
     today: date
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     evidence_dir: Path = Path("data/evidence")
+    evidence: EvidenceStore | None = None  # where evidence bytes go (None: files under evidence_dir)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
+
+    def evidence_store(self) -> EvidenceStore:
+        return self.evidence if self.evidence is not None else FileStore(self.evidence_dir)
 
 
 def today_local(zone: str = TIMEZONE, now: datetime | None = None) -> date:

@@ -43,7 +43,7 @@ from rules.hours import fmt_hours, fmt_hours_unit
 from rules.policy import Evidence, Kind
 from rules.strands import fmt_strands
 from storage.audit import audit
-from storage.evidence import evidence_path, links_for
+from storage.evidence import links_for
 from storage.people import is_director
 from storage.policy_data import policy_for
 from storage.reviews import (
@@ -225,7 +225,6 @@ def _evidence_data(ctx: Context, sub: Submission) -> dict[str, object]:
         "mime": mime,
         "name": sub.evidence_name or "evidence",
         "size": sub.evidence_size or 0,
-        "path": str(evidence_path(ctx.evidence_dir, sha, mime)),
     }
 
 

@@ -39,7 +39,7 @@ from rules.policy import CatalogItem, Evidence, Kind
 from rules.strands import fmt_strands, mask_of
 from storage.audit import audit
 from storage.catalog import entry_by_code
-from storage.evidence import TYPES, EvidenceFile, fmt_size, store_evidence
+from storage.evidence import TYPES, EvidenceFile, fmt_size
 from storage.policy_data import item_of, policy_for
 from storage.records import NOT_LIVE_VALUES, claimed_quarters, credits_of
 from storage.reviews import latest_awaiting_evidence, needs_file, submission_by_key
@@ -230,7 +230,7 @@ def create_submission(
         if parsed is None or not v.ok:
             return errors_reply("Please fix the submission", v, _FIELD_LABELS)
         if evidence is not None:
-            store_evidence(ctx.evidence_dir, evidence)
+            ctx.evidence_store().put(session, evidence)
         now = ctx.now
         credit = CreditRecord(
             person_id=actor.person_id,
@@ -395,7 +395,7 @@ def attach_evidence(ctx: Context, actor: Actor, evidence: EvidenceFile) -> Reply
                 ],
                 outcome=Outcome.NOT_FOUND,
             )
-        store_evidence(ctx.evidence_dir, evidence)
+        ctx.evidence_store().put(session, evidence)
         sub_id = view.submission.id
         result = session.execute(
             update(Submission)

@@ -48,7 +48,13 @@ VERSION = 1
 MANIFEST = "manifest.json"
 DB_MEMBER = "ceu.sqlite3"
 EVIDENCE = "evidence"
-COUNTED = {"people": "person", "submissions": "submission", "credits": "credit_record", "requests": "event_request"}
+COUNTED = {
+    "people": "person",
+    "submissions": "submission",
+    "credits": "credit_record",
+    "requests": "event_request",
+    "evidence_rows": "evidence_blob",  # evidence kept in the database (CEU_EVIDENCE_STORE=database)
+}
 CHUNK = 1024 * 1024
 
 

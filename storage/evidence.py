@@ -7,7 +7,8 @@ Interface for the chat adapters:
   the user) for an empty file, a file over `max_bytes`, or content that is not PDF, PNG, JPEG, HEIC or Word .docx.
   `filename` is only kept (sanitised) to show reviewers; the type comes from the magic bytes.
 - `store_evidence(evidence_dir, file) -> sha256` writes `evidence_dir/<sha[:2]>/<sha>.<ext>` atomically (temporary
-  file + rename) and is idempotent; the user's file name is never part of a path.
+  file + rename) and is idempotent; the user's file name is never part of a path. Callers use it through
+  storage.evidence_store (files, or rows in the database: CEU_EVIDENCE_STORE).
 - `EvidenceLinks(base_url, key)` makes and checks expiring, HMAC-signed download links
   `<base_url>/evidence/<sha256>?exp=<unix time>&sig=<hex>` (served by bot/evidence_link.py). The composition root
   registers one per evidence folder (`register_links`) when CEU_PUBLIC_URL is set; handlers ask `links_for(dir)`.

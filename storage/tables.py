@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -236,3 +236,23 @@ class ReminderLog(SQLModel, table=True):
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)
+
+
+class EvidenceBlob(SQLModel, table=True):
+    """An evidence file's bytes, keyed by their SHA-256 (CEU_EVIDENCE_STORE=database: replicas share them)."""
+
+    __tablename__ = "evidence_blob"
+    sha256: str = Field(primary_key=True, max_length=64)
+    mime: str = Field(max_length=100)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime
+
+
+class AppSecret(SQLModel, table=True):
+    """A generated secret every replica shares (the evidence download links' key, when not set in the settings)."""
+
+    __tablename__ = "app_secret"
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=200)
+    created_at: datetime

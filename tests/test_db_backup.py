@@ -24,6 +24,7 @@ from handlers.review import decide
 from handlers.submit import create_submission
 from storage.db import alembic_config, head_revision, make_engine, open_database
 from storage.evidence import EvidenceFile, check_evidence
+from storage.evidence_store import EvidenceStore, default_kind, open_store
 from tests.dbs import postgres_schema_url
 from tests.test_cli_run import Cli, Run
 from tests.test_workflow_evidence import pdf_bytes, png_bytes
@@ -47,6 +48,22 @@ class DbCli(Cli):
     def open(self) -> Engine:
         return open_database(self.url or f"sqlite:///{self.data_dir / 'ceu.sqlite3'}")
 
+    def store(self, engine: Engine) -> EvidenceStore:
+        """The evidence store the settings choose (the database on PostgreSQL, files on SQLite)."""
+        return open_store(default_kind(self.url or "sqlite:"), engine, self.data_dir / "evidence")
+
+    def evidence(self, files: dict[str, bytes]) -> dict[str, bytes | None]:
+        """What this data folder and database hold under each of the given files' hashes."""
+        engine = self.open()
+        try:
+            store = self.store(engine)
+            return {
+                sha: store.read(sha, "application/pdf" if data.startswith(b"%PDF") else "image/png")
+                for sha, data in files.items()
+            }
+        finally:
+            engine.dispose()
+
     def statuses(self) -> list[dict[str, object]]:
         return [json.loads(self.ok("status", e, "--fy", "2025", "--today", TODAY, "--json").out) for e in DIRECTORS]
 
@@ -64,7 +81,8 @@ def populate(cli: DbCli) -> dict[str, bytes]:
     cli.load("attendance", ATTENDANCE)
     engine = cli.open()
     try:
-        ctx = Context(engine, datetime(2025, 3, 3).date(), evidence_dir=cli.data_dir / "evidence")
+        store = cli.store(engine)
+        ctx = Context(engine, datetime(2025, 3, 3).date(), evidence_dir=cli.data_dir / "evidence", evidence=store)
         ctx.now = datetime(2025, 3, 3, 16, tzinfo=UTC)
         files: dict[str, bytes] = {}
         for key, email, ev in (
@@ -110,7 +128,7 @@ def test_backup_restores_elsewhere_with_the_same_statuses_and_evidence(tmp_path:
     run = target.ok("db", "restore", str(archive))
     assert str(target.data_dir) in run.out
     assert target.statuses() == before
-    assert stored_evidence(target.data_dir) == files == stored_evidence(source.data_dir)
+    assert stored_evidence(target.data_dir) == files == stored_evidence(source.data_dir) == target.evidence(files)
     assert "Uncommitted" not in json.dumps(target.statuses())
     key = target.data_dir / "evidence-link.key"
     if (source.data_dir / "evidence-link.key").exists():
@@ -131,7 +149,14 @@ def test_the_archive_carries_a_manifest_with_kind_version_and_counts(tmp_path: P
     assert names[0] == "manifest.json" and "ceu.sqlite3" in names and "evidence-link.key" in names
     assert manifest["format"] == "ceu-bot-backup" and manifest["version"] == 1
     assert manifest["database"] == "sqlite" and manifest["revision"] == head_revision()
-    assert manifest["counts"] == {"people": 4, "submissions": 2, "credits": 4, "requests": 0, "evidence_files": 2}
+    assert manifest["counts"] == {
+        "people": 4,
+        "submissions": 2,
+        "credits": 4,
+        "requests": 0,
+        "evidence_rows": 0,
+        "evidence_files": 2,
+    }
     assert set(manifest["files"]) == set(names) - {"manifest.json"}
     # the copy is one self-contained file (not in WAL mode)
     restored = DbCli(tmp_path / "again")
@@ -274,7 +299,8 @@ def test_postgres_backup_prints_a_pg_dump_that_restores(tmp_path: Path) -> None:
         restore_line = next(line.strip() for line in run.out.splitlines() if line.strip().startswith("pg_restore "))
         subprocess.run(shlex.split(restore_line), check=True, capture_output=True, timeout=120)
         assert target.statuses() == before
-        assert stored_evidence(target.data_dir) == files
+        assert target.evidence(files) == files  # the database store: the evidence came back with the dump
+        assert stored_evidence(target.data_dir) == {} and "0 evidence files" in run.out
 
 
 def test_a_sqlite_backup_is_not_restored_onto_postgres(tmp_path: Path) -> None:

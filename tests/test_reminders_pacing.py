@@ -93,7 +93,7 @@ async def test_the_sweep_paces_its_slack_sends_without_sleeping_for_real(tmp_pat
         seed(services.context())
         clock = Clock()
         started = time.monotonic()
-        notifier = SlackNotifier(make_client(services.settings), services.engine)
+        notifier = SlackNotifier(make_client(services.settings), services.engine, services.evidence)
         report = await run_sweep(services, [notifier], pace=Pace({"slack": 1.0}, sleep=clock.sleep, clock=clock.now))
         assert report.sent == 4  # 3 DMs and the digest naming the director Slack does not know
         assert report.unreachable == 1
@@ -130,11 +130,13 @@ async def test_the_sweeps_slack_client_waits_out_a_run_of_429s(
         who = Recipient(1, "td@a.k12.al.us", "Alex")
 
         fake.rate_limit("users.lookupByEmail", times=RATE_LIMIT_RETRIES + 1, retry_after=0)
-        interactive = await SlackNotifier(make_client(settings), services.engine).send_dm(who, Reply(title="hi"))
+        interactive = await SlackNotifier(make_client(settings), services.engine, services.evidence).send_dm(
+            who, Reply(title="hi")
+        )
         assert interactive.status is DeliveryStatus.FAILED  # two retries are not enough
 
         fake.rate_limit("users.lookupByEmail", times=RATE_LIMIT_RETRIES + 3, retry_after=0)
-        swept = await SlackNotifier(client, services.engine).send_dm(who, Reply(title="hi"))
+        swept = await SlackNotifier(client, services.engine, services.evidence).send_dm(who, Reply(title="hi"))
         assert swept.status is DeliveryStatus.SENT
     finally:
         await fake.close()

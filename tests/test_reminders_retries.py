@@ -76,7 +76,7 @@ class World:
         return self.services.context()
 
     def notifier(self) -> SlackNotifier:
-        return SlackNotifier(make_client(self.services.settings), self.services.engine)
+        return SlackNotifier(make_client(self.services.settings), self.services.engine, self.services.evidence)
 
     def fanout(self) -> ReviewFanout:
         fanout = ReviewFanout()

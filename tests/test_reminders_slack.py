@@ -45,7 +45,7 @@ async def fake() -> AsyncIterator[FakeSlackApi]:
 
 def notifier(fake: FakeSlackApi, ctx: Context) -> SlackNotifier:
     settings = Settings(SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=fake.api_url, SLACK_HTTP_TIMEOUT=5)
-    return SlackNotifier(make_client(settings), ctx.engine)
+    return SlackNotifier(make_client(settings), ctx.engine, ctx.evidence_store())
 
 
 async def run(fake: FakeSlackApi, ctx: Context) -> SweepReport:

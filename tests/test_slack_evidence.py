@@ -4,6 +4,7 @@ per post, and a failed upload neither fails the post nor is lost (the next updat
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.slack.notifier import UPLOAD_KIND, SlackNotifier
 from handlers.notify import DeliveryStatus
 from handlers.reply import Reply, Section
 from storage.evidence import check_evidence, evidence_path, store_evidence
+from storage.evidence_store import FileStore
 from storage.tables import ReminderLog
 from tests.conftest import TODAY, make_ctx, seed_basic
 from tests.fakes.slack_api import FakeSlackApi
@@ -34,20 +36,20 @@ async def fake() -> AsyncIterator[FakeSlackApi]:
 @pytest.fixture
 def notifier(fake: FakeSlackApi, engine: Engine, tmp_path: Path) -> SlackNotifier:
     seed_basic(make_ctx(engine, tmp_path))
-    return SlackNotifier(make_client(settings_for(tmp_path, "sqlite://", fake.api_url, today=TODAY)), engine)
+    settings = settings_for(tmp_path, "sqlite://", fake.api_url, today=TODAY)
+    return SlackNotifier(make_client(settings), engine, FileStore(tmp_path / "evidence"))
 
 
 def review_with_file(tmp_path: Path, item_id: int = 7) -> Reply:
     ev = check_evidence(PDF, "certificate.pdf")
     sha = store_evidence(tmp_path / "evidence", ev)
-    path = evidence_path(tmp_path / "evidence", sha, ev.mime)
     return Reply(
         title=f"Submission #{item_id}",
         sections=[Section(text="Waiting for review")],
         data={
             "item_type": "submission",
             "item_id": item_id,
-            "evidence": {"sha256": sha, "mime": ev.mime, "name": ev.name, "size": ev.size, "path": str(path)},
+            "evidence": {"sha256": sha, "mime": ev.mime, "name": ev.name, "size": ev.size},
         },
     )
 
@@ -107,7 +109,7 @@ async def test_missing_stored_file_is_logged_not_raised(
     fake: FakeSlackApi, notifier: SlackNotifier, tmp_path: Path
 ) -> None:
     reply = review_with_file(tmp_path)
-    Path(str(reply.data["evidence"]["path"])).unlink()  # type: ignore[index]
+    evidence_path(tmp_path / "evidence", hashlib.sha256(PDF).hexdigest(), "application/pdf").unlink()
     sent = await notifier.post_channel(REVIEW_CHANNEL, reply)
     assert sent.status is DeliveryStatus.SENT and fake.uploads == []
 

@@ -15,6 +15,7 @@ from bot.slack.client import make_client
 from bot.slack.notifier import SlackNotifier
 from handlers.notify import DeliveryStatus, Recipient
 from handlers.reply import Button, Fact, Reply, Section
+from storage.evidence_store import FileStore
 from storage.tables import ChatIdentity, Person
 from tests.conftest import TODAY, make_ctx, seed_basic
 from tests.fakes.slack_api import FakeSlackApi
@@ -35,7 +36,8 @@ async def fake() -> AsyncIterator[FakeSlackApi]:
 @pytest.fixture
 def notifier(fake: FakeSlackApi, engine: Engine, tmp_path: Path) -> SlackNotifier:
     seed_basic(make_ctx(engine, tmp_path))
-    return SlackNotifier(make_client(settings_for(tmp_path, "sqlite://", fake.api_url, today=TODAY)), engine)
+    settings = settings_for(tmp_path, "sqlite://", fake.api_url, today=TODAY)
+    return SlackNotifier(make_client(settings), engine, FileStore(tmp_path / "evidence"))
 
 
 def td(engine: Engine) -> Recipient:

@@ -51,7 +51,7 @@ def build_surface(services: Services, *, socket_mode: bool = False) -> SlackSurf
         raise_error_for_unhandled_request=True,  # to our error handler: one line, not bolt's dump of the body
         logger=logging.getLogger("ceu.slack.bolt"),
     )
-    surface = SlackSurface(services, bolt, client, SlackNotifier(client, services.engine))
+    surface = SlackSurface(services, bolt, client, SlackNotifier(client, services.engine, services.evidence))
     register(surface)
     return surface
 

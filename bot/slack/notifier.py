@@ -5,19 +5,18 @@ conversations.open -> chat.postMessage, and the account and DM channel are store
 Never raises: the result is a Delivery, SENT, UNREACHABLE (no Slack account with that e-mail) or FAILED
 (429 after the client's retries, 5xx, network trouble, any other API error) for the next sweep to retry.
 
-Evidence: a review post whose Reply carries `data["evidence"]` (handlers.review: sha256, mime, name, path of the
-stored file) gets that file uploaded into its thread with files_upload_v2 (files:write), so reviewers see the
-certificate beside the buttons. Exactly once per post: the upload is claimed in the reminder log (kind
-"evidence_upload", recipient "slack:<channel>:<ts>", fy 0, step "submission:<id>") before it is made and marked
-sent after; a failed upload releases the claim and is tried again when the post is next updated (the decision).
-A failed upload never fails the post.
+Evidence: a review post whose Reply carries `data["evidence"]` (handlers.review: sha256, mime, name and size of
+the stored file) gets that file, read through the evidence store (storage.evidence_store), uploaded into its
+thread with files_upload_v2 (files:write), so reviewers see the certificate beside the buttons. Exactly once
+per post: the upload is claimed in the reminder log (kind "evidence_upload", recipient "slack:<channel>:<ts>",
+fy 0, step "submission:<id>") before it is made and marked sent after; a failed upload releases the claim and
+is tried again when the post is next updated (the decision). A failed upload never fails the post.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -30,6 +29,7 @@ from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from handlers.notify import Delivery, DeliveryStatus, Recipient
 from handlers.reply import Reply
+from storage.evidence_store import EvidenceStore
 from storage.people import identities_of, link_identity
 from storage.reminders import Key, claim, mark_failed, mark_sent
 from storage.tables import Person
@@ -43,9 +43,10 @@ log = logging.getLogger("ceu.slack.notify")
 class SlackNotifier:
     platform = PLATFORM
 
-    def __init__(self, client: AsyncWebClient, engine: Engine) -> None:
+    def __init__(self, client: AsyncWebClient, engine: Engine, evidence: EvidenceStore) -> None:
         self.client = client
         self.engine = engine
+        self.evidence = evidence
 
     # --- Notifier --------------------------------------------------------------------------------------------
 
@@ -84,7 +85,6 @@ class SlackNotifier:
         item = f"{reply.data.get('item_type', '')}:{reply.data.get('item_id', '')}"
         if not isinstance(evidence, dict) or not channel or not ts:
             return False
-        path = Path(str(evidence.get("path", "")))
         key = Key(UPLOAD_KIND, f"{PLATFORM}:{channel}:{ts}"[:254], 0, item[:40])
         try:
             if not await off_loop(claim, self.engine, key, None, datetime.now(UTC)):
@@ -93,8 +93,10 @@ class SlackNotifier:
             log.exception("slack: could not claim the evidence upload for %s", item)
             return False
         try:
-            data = await off_loop(path.read_bytes)
-            name = str(evidence.get("name") or path.name)
+            data = await off_loop(self.evidence.read, str(evidence.get("sha256", "")), str(evidence.get("mime", "")))
+            if data is None:
+                raise FileNotFoundError(f"evidence {str(evidence.get('sha256', ''))[:12]} is not in the store")
+            name = str(evidence.get("name") or "evidence")
             await self.client.files_upload_v2(
                 channel=channel,
                 thread_ts=ts,
