@@ -1,19 +1,20 @@
-"""The year-end report for the SDE: one row per TD (SPEC §5) in CSV and XLSX, and the completers list for the
-PowerSchool Learning course."""
+"""The year-end report for the SDE (SPEC §5): one row per TD on the roster during the FY, in CSV (UTF-8 with BOM,
+machine-readable keys) and XLSX (handlers/report_xlsx.py: human headers, a Summary sheet and chart), and the
+completers list for the PowerSchool Learning course. A past FY's CTO Academy status is as of that FY's end."""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import xlsxwriter
 from sqlmodel import Session, col, select
 
 from handlers.context import Context
 from rules.credit import totals
-from rules.cto import cto_status
+from rules.cto import Cto, CtoStatus, cto_status
 from rules.fiscal import fiscal_year_bounds
 from rules.hours import as_number
 from rules.policy import Policy
@@ -25,34 +26,80 @@ from storage.tables import Person
 
 
 @dataclass(frozen=True)
+class Column:
+    key: str  # the CSV header
+    title: str  # the XLSX header
+    kind: str  # text | hours | yesno | date | cto
+
+
+@dataclass(frozen=True, slots=True)
 class ReportRow:
-    values: list[object]
+    """One TD's row as typed values, in the order of `columns(policy)` (hours as numbers, dates as dates)."""
+
+    cells: tuple[object, ...]
     compliant: bool
     name: str
     email: str
+    district: str
+    hours: tuple[float, float, float, float]  # ALET, external credited, credited, still needed (the Summary's totals)
+    cto: CtoStatus
+
+    @property
+    def values(self) -> list[object]:
+        """The CSV rendering: ISO dates, yes/no, CTO status codes (what `ceu-bot status --json` says)."""
+        out = list(self.cells)
+        for i in range(len(out) - TAIL, len(out)):
+            out[i] = _csv_value(out[i])
+        return out
 
 
-def header(policy: Policy) -> list[str]:
-    strands = [f"strand {n} hours ({name})" for n, name in sorted(policy.strands.items())]
+@dataclass(frozen=True)
+class Report:
+    fy: int
+    as_of: date  # the day the figures stand at: today, or the FY's last day for a past FY
+    made_on: date
+    policy: Policy
+    rows: list[ReportRow]
+
+    @property
+    def completers(self) -> list[ReportRow]:
+        return sorted((r for r in self.rows if r.compliant), key=lambda r: (r.name.lower(), r.email))
+
+
+TAIL = 5  # the last five columns (compliant, CTO status, three dates) are not plain text or numbers
+
+
+def columns(policy: Policy) -> list[Column]:
+    strands = [
+        Column(f"strand {n} hours ({name})", f"Strand {n}: {name} (hours)", "hours")
+        for n, name in sorted(policy.strands.items())
+    ]
     return [
-        "name",
-        "email",
-        "district",
-        "alet_hours",
-        "external_credited_hours",
-        "credited_hours",
+        Column("name", "Name", "text"),
+        Column("email", "E-mail", "text"),
+        Column("district", "District", "text"),
+        Column("alet_hours", "ALET hours", "hours"),
+        Column("external_credited_hours", "External hours credited", "hours"),
+        Column("credited_hours", "Credited hours", "hours"),
+        Column("remaining_hours", "Hours still needed", "hours"),
         *strands,
-        "compliant",
-        "cto_academy_status",
-        "cto_academy_deadline",
+        Column("compliant", "Compliant", "yesno"),
+        Column("cto_academy_status", "CTO Academy status", "cto"),
+        Column("cto_academy_deadline", "CTO Academy deadline", "date"),
+        Column("role_start", "Role start", "date"),
+        Column("cto_academy_completed", "CTO Academy completed", "date"),
     ]
 
 
-def report_rows(session: Session, fy: int, today: date) -> tuple[Policy, list[ReportRow]]:
+def header(policy: Policy) -> list[str]:
+    return [c.key for c in columns(policy)]
+
+
+def build_report(session: Session, fy: int, today: date) -> Report:
     policy = policy_for(session, fy)
     credits = credits_by_person(session, fy)
     first, last = fiscal_year_bounds(fy)
-    as_of = min(today, last)  # a past FY: the CTO Academy as it stood at that FY's end
+    as_of = min(today, last)
     people = session.execute(
         select(
             col(Person.id),
@@ -75,43 +122,64 @@ def report_rows(session: Session, fy: int, today: date) -> tuple[Policy, list[Re
         t = totals(mine, policy)
         done = cto_completed if cto_completed is not None and cto_completed <= as_of else None
         cto = cto_status(role_start, done, policy, as_of)
-        values: list[object] = [
+        hours = (as_number(t.alet), as_number(t.external_credited), as_number(t.credited), as_number(t.remaining))
+        cells: tuple[object, ...] = (
             name,
             email,
             district,
-            as_number(t.alet),
-            as_number(t.external_credited),
-            as_number(t.credited),
+            *hours,
             *(as_number(t.strand_hours[n]) for n in strand_numbers),
-            "yes" if t.compliant else "no",
-            cto.status.value,
-            cto.deadline.isoformat() if cto.deadline else "",
-        ]
-        rows.append(ReportRow(values, t.compliant, name, email))
-    return policy, rows
+            t.compliant,
+            cto,
+            cto.deadline,
+            role_start,
+            done,
+        )
+        rows.append(ReportRow(cells, t.compliant, name, email, district, hours, cto.status))
+    return Report(fy, as_of, today, policy, rows)
+
+
+def report_rows(session: Session, fy: int, today: date) -> tuple[Policy, list[ReportRow]]:
+    report = build_report(session, fy, today)
+    return report.policy, report.rows
 
 
 def write_report(ctx: Context, fy: int, out_dir: Path, actor: str = "cli") -> list[Path]:
+    from handlers.report_xlsx import write_xlsx
+
     out_dir.mkdir(parents=True, exist_ok=True)
     with ctx.session() as session:
-        policy, rows = report_rows(session, fy, ctx.today)
-        audit(session, actor, "report.write", f"FY{fy}", {"rows": len(rows), "out": str(out_dir)})
+        report = build_report(session, fy, ctx.today)
+        audit(session, actor, "report.write", f"FY{fy}", {"rows": len(report.rows), "out": str(out_dir)})
         session.commit()
-    head = header(policy)
-    completers = sorted((r for r in rows if r.compliant), key=lambda r: r.name.lower())
     csv_path = out_dir / f"td-ceu-FY{fy}.csv"
-    with csv_path.open("w", newline="", encoding="utf-8") as fh:
+    write_csv(csv_path, header(report.policy), (r.values for r in report.rows))
+    done_path = out_dir / f"td-ceu-FY{fy}-completers.csv"
+    write_csv(done_path, ["name", "email", "district"], ([r.name, r.email, r.district] for r in report.completers))
+    xlsx_path = out_dir / f"td-ceu-FY{fy}.xlsx"
+    write_xlsx(xlsx_path, report, columns(report.policy))
+    return [csv_path, done_path, xlsx_path]
+
+
+TEXT_COLUMNS = 3  # name, e-mail, district: typed by people; the other cells are numbers, dates and our own words
+
+
+def write_csv(path: Path, head: list[str], rows: Iterable[list[object]]) -> None:
+    """UTF-8 with a byte-order mark, so Excel opening the file shows "José Peña" (not "JosÃ© PeÃ±a")."""
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
         w.writerow(head)
-        w.writerows([csv_cell(v) for v in r.values] for r in rows)
-    done_path = out_dir / f"td-ceu-FY{fy}-completers.csv"
-    with done_path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["name", "email"])
-        w.writerows([csv_cell(r.name), csv_cell(r.email)] for r in completers)
-    xlsx_path = out_dir / f"td-ceu-FY{fy}.xlsx"
-    write_xlsx(xlsx_path, f"FY{fy}", head, [r.values for r in rows], [[r.name, r.email] for r in completers])
-    return [csv_path, done_path, xlsx_path]
+        w.writerows([*(csv_cell(v) for v in r[:TEXT_COLUMNS]), *r[TEXT_COLUMNS:]] for r in rows)
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Cto):
+        return value.status.value
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else value
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -123,21 +191,3 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def write_xlsx(path: Path, sheet: str, head: list[str], rows: list[list[object]], completers: list[list[str]]) -> None:
-    """XLSX with xlsxwriter in constant-memory mode (rows streamed in order; about 3x faster than openpyxl).
-    Text is always written as text: never turned into a formula or a link, whatever it starts with."""
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    wb = xlsxwriter.Workbook(str(path), options)
-    bold = wb.add_format({"bold": True})
-    ws = wb.add_worksheet(sheet)
-    ws.write_row(0, 0, head, bold)
-    ws.freeze_panes(1, 0)
-    for i, values in enumerate(rows, start=1):
-        ws.write_row(i, 0, values)
-    ws2 = wb.add_worksheet("Completers")
-    ws2.write_row(0, 0, ["name", "email"], bold)
-    for i, pair in enumerate(completers, start=1):
-        ws2.write_row(i, 0, pair)
-    wb.close()

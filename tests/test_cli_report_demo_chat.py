@@ -26,6 +26,7 @@ HEADER = [
     "alet_hours",
     "external_credited_hours",
     "credited_hours",
+    "remaining_hours",
     "strand 1 hours (Roles and Responsibilities)",
     "strand 2 hours (Teaching and Learning)",
     "strand 3 hours (Technology Planning and Budgeting)",
@@ -35,11 +36,72 @@ HEADER = [
     "compliant",
     "cto_academy_status",
     "cto_academy_deadline",
+    "role_start",
+    "cto_academy_completed",
 ]
 ROWS = [
-    ["Alex Director", "td@a.k12.al.us", "Alpha County", 4, 6, 10, 3, 0, 1, 0, 6, 0, "no", "on_track", "2026-10-15"],
-    ["Blair Veteran", "old@b.k12.al.us", "Beta City", 0, 0, 0, 0, 0, 0, 0, 0, 0, "no", "not_required", ""],
-    ["Casey Done", "done@c.k12.al.us", "Gamma City", 6, 6, 12, 6, 0, 6, 0, 6, 0, "yes", "completed", "2027-01-06"],
+    # fmt: off
+    [
+        "Alex Director",
+        "td@a.k12.al.us",
+        "Alpha County",
+        4,
+        6,
+        10,
+        2,
+        3,
+        0,
+        1,
+        0,
+        6,
+        0,
+        "no",
+        "on_track",
+        "2026-10-15",
+        "2024-10-15",
+        "",
+    ],
+    [
+        "Blair Veteran",
+        "old@b.k12.al.us",
+        "Beta City",
+        0,
+        0,
+        0,
+        12,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        "no",
+        "not_required",
+        "",
+        "2010-08-01",
+        "",
+    ],
+    [
+        "Casey Done",
+        "done@c.k12.al.us",
+        "Gamma City",
+        6,
+        6,
+        12,
+        0,
+        6,
+        0,
+        6,
+        0,
+        6,
+        0,
+        "yes",
+        "completed",
+        "2027-01-06",
+        "2025-01-06",
+        "2025-06-30",
+    ],
+    # fmt: on
 ]
 
 
@@ -68,23 +130,19 @@ def test_report_writes_csv_xlsx_and_completers(cli: Cli, tmp_path: Path) -> None
     assert names == ["td-ceu-FY2025-completers.csv", "td-ceu-FY2025.csv", "td-ceu-FY2025.xlsx"]
     assert all(str(out / n) in run.out for n in names)
 
-    with (out / "td-ceu-FY2025.csv").open(encoding="utf-8", newline="") as fh:
+    assert (out / "td-ceu-FY2025.csv").read_bytes().startswith(b"\xef\xbb\xbfname,email,")  # BOM: Excel reads UTF-8
+    with (out / "td-ceu-FY2025.csv").open(encoding="utf-8-sig", newline="") as fh:
         table = list(csv.reader(fh))
     assert table[0] == HEADER
     assert [[_num(v) for v in row] for row in table[1:]] == ROWS  # the reviewer is not a TD and has no hours
 
-    with (out / "td-ceu-FY2025-completers.csv").open(encoding="utf-8", newline="") as fh:
-        assert list(csv.reader(fh)) == [["name", "email"], ["Casey Done", "done@c.k12.al.us"]]
+    with (out / "td-ceu-FY2025-completers.csv").open(encoding="utf-8-sig", newline="") as fh:
+        assert list(csv.reader(fh)) == [["name", "email", "district"], ["Casey Done", "done@c.k12.al.us", "Gamma City"]]
 
     wb = load_workbook(out / "td-ceu-FY2025.xlsx", read_only=True)
-    assert wb.sheetnames == ["FY2025", "Completers"]
-    sheet = [list(r) for r in wb["FY2025"].iter_rows(values_only=True)]
-    assert sheet[0] == HEADER
-    body = [[("" if v is None else v) for v in row] for row in sheet[1:]]
-    assert body == ROWS
-    assert all(isinstance(v, int | float) for row in sheet[1:] for v in row[3:12])  # numbers, not text
-    done = [list(r) for r in wb["Completers"].iter_rows(values_only=True)]
-    assert done == [["name", "email"], ["Casey Done", "done@c.k12.al.us"]]
+    assert wb.sheetnames == ["Summary", "Directors", "Completers"]  # the layout: tests/test_report_xlsx.py
+    done = [list(r) for r in wb["Completers"].iter_rows(min_row=5, values_only=True)]
+    assert done == [["Casey Done", "done@c.k12.al.us", "Gamma City"]]
     wb.close()
 
 
@@ -93,9 +151,9 @@ def test_report_again_overwrites_and_an_empty_year_has_no_completers(cli: Cli, t
     cli.ok("report", "--fy", "2025", "--out", str(out))
     cli.ok("report", "--fy", "2025", "--out", str(out))
     cli.ok("report", "--fy", "2026", "--out", str(out))
-    with (out / "td-ceu-FY2026-completers.csv").open(encoding="utf-8") as fh:
-        assert fh.read().strip() == "name,email"
-    with (out / "td-ceu-FY2026.csv").open(encoding="utf-8") as fh:
+    with (out / "td-ceu-FY2026-completers.csv").open(encoding="utf-8-sig") as fh:
+        assert fh.read().strip() == "name,email,district"
+    with (out / "td-ceu-FY2026.csv").open(encoding="utf-8-sig") as fh:
         assert len(fh.read().strip().splitlines()) == 4  # header + the three TDs, all at zero
 
 
@@ -162,14 +220,14 @@ def test_report_never_turns_roster_text_into_formulas_or_links(tmp_path: Path) -
     out = tmp_path / "r"
     cli.ok("report", "--fy", "2025", "--out", str(out), "--today", "2025-10-15")
 
-    with (out / "td-ceu-FY2025.csv").open(encoding="utf-8", newline="") as fh:
+    with (out / "td-ceu-FY2025.csv").open(encoding="utf-8-sig", newline="") as fh:
         table = {row[1]: row for row in list(csv.reader(fh))[1:]}
     assert table["evil@x.k12.al.us"][:3] == ['\'=HYPERLINK("http://evil.example","x")', "evil@x.k12.al.us", "'+1+2"]
     assert table["fine@y.k12.al.us"][:3] == ["Pat O-Neil", "fine@y.k12.al.us", "'-Dash County"]
     assert table["evil@x.k12.al.us"][3] == "0.0"  # numbers unchanged
 
     wb = load_workbook(out / "td-ceu-FY2025.xlsx")  # not read-only: formulas would show as data_type "f"
-    cells = {row[1].value: row for row in wb["FY2025"].iter_rows(min_row=2)}
+    cells = {row[1].value: row for row in wb["Directors"].iter_rows(min_row=5)}
     evil = cells["evil@x.k12.al.us"]
     assert evil[0].value == '=HYPERLINK("http://evil.example","x")' and evil[0].data_type == "s"
     assert evil[2].value == "+1+2" and evil[2].data_type == "s"
