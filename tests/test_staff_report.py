@@ -39,7 +39,7 @@ def check_files(files: dict[str, bytes]) -> None:
     """The delivered report: the XLSX opens and holds Alex's row; the CSV too."""
     assert XLSX in files and "td-ceu-FY2025.csv" in files
     book = openpyxl.load_workbook(io.BytesIO(files[XLSX]))
-    cells = [c.value for row in book.worksheets[0].iter_rows() for c in row]
+    cells = [c.value for row in book["Directors"].iter_rows() for c in row]
     assert "Alex Director" in cells and "td@a.k12.al.us" in cells
     rows = list(csv.reader(io.StringIO(files["td-ceu-FY2025.csv"].decode("utf-8-sig"))))
     assert any("Alex Director" in r for r in rows[1:])
