@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from handlers.chat_import import IMPORT_ROLES, handle_import
 from handlers.context import Actor, Context
 from handlers.events import handle_events
 from handlers.fy_arg import current_policy
@@ -124,6 +125,13 @@ COMMANDS: tuple[Command, ...] = (
         "the year-end report for the SDE (XLSX and CSV), as files in our personal chat",
         handle_report,
         roles=REPORT_ROLES,
+    ),
+    Command(
+        "import",
+        "import",
+        "import ALET's attendance CSV: every row checked, a preview, then Confirm",
+        handle_import,
+        roles=IMPORT_ROLES,
     ),
     Command("help", "help", "this list", handle_help),
 )

@@ -33,7 +33,7 @@ from storage.records import NOT_LIVE_VALUES
 from storage.roster import set_active
 from storage.tables import CatalogEntry, CreditRecord, ImportBatch, Person, Submission
 
-__all__ = ["ImportRefused", "ImportResult", "import_file", "import_bytes"]
+__all__ = ["ImportRefused", "ImportResult", "check_bytes", "import_bytes", "import_file", "import_in"]
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -47,6 +47,8 @@ class ImportResult:
     skipped: int = 0
     uncredited: int = 0
     confirmed: int = 0  # pending chat submissions replaced by ALET's attendance record of the same hours
+    people: int = 0  # attendance: directors with records added
+    quarters: int = 0  # attendance: hours added (quarter-hours)
 
     def summary(self) -> str:
         parts = [f"{self.rows} rows read", f"{self.added} added"]
@@ -81,32 +83,58 @@ def import_bytes(
     actor: str = "cli",
     progress: bool = False,
 ) -> ImportResult:
-    sha = hashlib.sha256(data).hexdigest()
     with ctx.session() as session:
         try:
-            result = _run(ctx, session, kind, data, fy, progress)
-            session.add(
-                ImportBatch(
-                    kind=kind,
-                    file_name=name[:255],
-                    sha256=sha,
-                    rows=result.rows,
-                    added=result.added,
-                    at=datetime.now(UTC),
-                    actor=actor,
-                )
-            )
-            audit(session, actor, f"import.{kind}", name[:200], {**result.__dict__, "sha256": sha, "fy": fy})
+            result = import_in(ctx, session, kind, data, name, fy=fy, actor=actor, progress=progress)
             session.commit()
         except IntegrityError:  # another import (or a chat submission) wrote the same rows meanwhile
             session.rollback()
-            raise ImportRefused(
-                [
-                    "some rows were recorded by another import running at the same time; nothing was written. "
-                    "Run this import again: rows already recorded are then skipped."
-                ]
-            ) from None
+            raise ImportRefused([CONCURRENT]) from None
     return result
+
+
+CONCURRENT = (
+    "some rows were recorded by another import running at the same time; nothing was written. "
+    "Run this import again: rows already recorded are then skipped."
+)
+
+
+def import_in(
+    ctx: Context,
+    session: Session,
+    kind: str,
+    data: bytes,
+    name: str,
+    *,
+    fy: int | None = None,
+    actor: str = "cli",
+    progress: bool = False,
+) -> ImportResult:
+    """The import inside the caller's transaction, with its batch row and audit row; the caller commits."""
+    sha = hashlib.sha256(data).hexdigest()
+    result = _run(ctx, session, kind, data, fy, progress)
+    session.add(
+        ImportBatch(
+            kind=kind,
+            file_name=name[:255],
+            sha256=sha,
+            rows=result.rows,
+            added=result.added,
+            at=datetime.now(UTC),
+            actor=actor,
+        )
+    )
+    audit(session, actor, f"import.{kind}", name[:200], {**result.__dict__, "sha256": sha, "fy": fy})
+    return result
+
+
+def check_bytes(ctx: Context, kind: str, data: bytes, *, fy: int | None = None) -> ImportResult:
+    """What importing `data` would do, by the same code, then rolled back: nothing is written."""
+    with ctx.session() as session:
+        try:
+            return _run(ctx, session, kind, data, fy, False)
+        finally:
+            session.rollback()
 
 
 def _run(ctx: Context, session: Session, kind: str, data: bytes, fy: int | None, progress: bool) -> ImportResult:
@@ -550,7 +578,18 @@ def _attendance(ctx: Context, session: Session, rows: list[Row], progress: bool)
     for start in range(0, len(new), 5000):
         session.execute(insert(CreditRecord), new[start : start + 5000])
     _replace_pending(session, replace, now)
-    return ImportResult("attendance", len(rows), len(new) + len(replace), 0, skipped, uncredited, len(replace))
+    added = new + replace
+    return ImportResult(
+        "attendance",
+        len(rows),
+        len(added),
+        0,
+        skipped,
+        uncredited,
+        len(replace),
+        people=len({v["person_id"] for v in added}),
+        quarters=sum(int(str(v["quarters"])) for v in added),
+    )
 
 
 def _replace_pending(session: Session, rows: list[dict[str, object]], now: datetime) -> None:

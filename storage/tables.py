@@ -211,6 +211,30 @@ class ImportBatch(SQLModel, table=True):
     actor: str = Field(default="", max_length=254)
 
 
+class ImportPreview(SQLModel, table=True):
+    """An attendance file sent in chat, checked and waiting for Confirm: the bytes are kept so any replica can
+    import exactly what was previewed; `status` moves once, by a conditional update (pending -> imported |
+    cancelled); a preview past `expires_at` can no longer be confirmed."""
+
+    __tablename__ = "import_preview"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="attendance", max_length=20)
+    file_name: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    rows: int
+    people: int
+    quarters: int
+    created_by: int = Field(foreign_key="person.id")
+    platform: str = Field(default="", max_length=16)
+    created_at: datetime
+    expires_at: datetime
+    status: str = Field(default="pending", max_length=10)  # pending | imported | cancelled
+    decided_by: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: datetime | None = None
+    result: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
     id: int | None = Field(default=None, primary_key=True)

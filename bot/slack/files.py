@@ -74,6 +74,14 @@ async def fetch_evidence(
 
 
 async def _fetch(client: AsyncWebClient, file_id: str, *, max_bytes: int, timeout: float) -> EvidenceFile:
+    name, data = await fetch_file(client, file_id, max_bytes=max_bytes, timeout=timeout)
+    return check_evidence(data, name, max_bytes)
+
+
+async def fetch_file(
+    client: AsyncWebClient, file_id: str, *, max_bytes: int, timeout: float, what: str = "evidence files"
+) -> tuple[str, bytes]:
+    """(name, bytes) of an uploaded file, read no further than `max_bytes` + a chunk; EvidenceError otherwise."""
     try:
         info = await client.files_info(file=file_id)
     except SlackApiError as exc:
@@ -83,14 +91,17 @@ async def _fetch(client: AsyncWebClient, file_id: str, *, max_bytes: int, timeou
     declared = meta.get("size")
     if isinstance(declared, int) and declared > max_bytes:
         raise EvidenceError(
-            f"The file {name} is {fmt_size(declared)}; evidence files may be at most {fmt_size(max_bytes)}. "
-            "Please send a smaller file (a PDF or a photo of the certificate)."
+            f"The file {name} is {fmt_size(declared)}; {what} may be at most {fmt_size(max_bytes)}. "
+            + (
+                "Please send a smaller file (a PDF or a photo of the certificate)."
+                if what == "evidence files"
+                else "Please send a smaller file."
+            )
         )
     url = str(meta.get("url_private_download") or meta.get("url_private") or "")
     if not allowed_url(url):
         raise _trouble(name)
-    data = await _download(url, str(client.token or ""), max_bytes, timeout, name)
-    return check_evidence(data, name, max_bytes)
+    return name, await _download(url, str(client.token or ""), max_bytes, timeout, name)
 
 
 async def _download(url: str, token: str, max_bytes: int, timeout: float, name: str) -> bytes:

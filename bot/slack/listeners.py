@@ -18,6 +18,7 @@ from bot.slack.errors import bolt_error
 from bot.slack.identity import PLATFORM, Caller, cached, first_sight, remember_dm
 from bot.slack.surface import Incoming, SlackSurface, after_ack
 from handlers.chat import handle_text
+from handlers.chat_import import IMPORT_FORM
 from handlers.context import Context
 from handlers.reply import Reply
 from handlers.report_delivery import order_of
@@ -53,9 +54,11 @@ def register(surface: SlackSurface) -> None:
     app.command(COMMAND)(after_ack(surface, ceu_command))
     app.event("message")(after_ack(surface, direct_message))
 
+    from bot.slack.imports import register_imports
     from bot.slack.workflow import register_workflow
 
     register_workflow(surface)
+    register_imports(surface)
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,13 @@ async def text_answer(surface: SlackSurface, inc: Incoming, text: str, dm_channe
     from bot.slack.workflow import open_form
 
     assert answer.caller.actor is not None
-    reply = await open_form(surface, inc, answer.caller.actor, str(answer.reply.data["form"]))
+    form = str(answer.reply.data["form"])
+    if form == IMPORT_FORM:
+        from bot.slack.imports import open_import
+
+        reply = await open_import(surface, inc)
+    else:
+        reply = await open_form(surface, inc, answer.caller.actor, form)
     return TextAnswer(answer, None if reply is None else message_payload(reply))
 
 

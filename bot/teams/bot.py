@@ -35,6 +35,8 @@ from bot.teams.render import (
 )
 from bot.teams.staff import FILE_CONSENT, TeamsStaff
 from handlers.chat import handle_text
+from handlers.chat_import import IMPORT_FORM, IMPORT_VERBS, is_import_file
+from handlers.chat_import import press as press_import
 from handlers.commands import help_reply, parse
 from handlers.context import Actor, Context
 from handlers.forms import Form, form_refusal, reject_form, request_form, submit_form
@@ -144,6 +146,9 @@ class CeuTeamsBot(ActivityHandler):
             await self.on_card_submit(turn_context, ctx, caller.actor, value[cards.VERB], value)
             return
         offers = file_offers(activity.attachments)
+        if offers and is_import_file(caller.actor, offers[0].name):  # a CSV from a reviewer or admin: `import`
+            await self._send(turn_context, await self.staff.on_import_file(ctx, caller.actor, activity, offers[0]))
+            return
         if offers:
             await self._send(turn_context, await self.on_files(ctx, caller.actor, activity, offers))
             return
@@ -164,7 +169,7 @@ class CeuTeamsBot(ActivityHandler):
         """The answer to a text command (a form for `submit` / `request`), and its Reply; a worker thread."""
         reply = handle_text(ctx, caller.email, PLATFORM, text)
         form_id = reply.data.get("form")
-        if isinstance(form_id, str) and caller.actor is not None:
+        if isinstance(form_id, str) and form_id != IMPORT_FORM and caller.actor is not None:
             return self.open_form(ctx, caller.actor, form_id), reply
         return render(reply), reply
 
@@ -299,6 +304,8 @@ class CeuTeamsBot(ActivityHandler):
 
     def act(self, ctx: Context, actor: Actor, verb: str, data: Mapping[str, Any]) -> Answer:
         """What a press does to the database and what it answers (worker thread; no network)."""
+        if verb in IMPORT_VERBS:  # Confirm / Cancel on an attendance import preview
+            return Answer.of(press_import(ctx, actor, verb, str(data.get(cards.VALUE, ""))))
         if verb in (REVIEW_APPROVE, REVIEW_REJECT):
             item = parse_item(str(data.get(cards.VALUE, "")))
             if item is None:

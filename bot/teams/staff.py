@@ -1,4 +1,6 @@
-"""Staff actions on Teams that go beyond one card: `report` delivers the year-end files into the personal chat.
+"""Staff actions on Teams that go beyond one card: `report` delivers the year-end files into the personal chat, and
+an attendance CSV a reviewer or admin sends there is checked and previewed (handlers.chat_import; its Confirm /
+Cancel buttons are Action.Execute verbs handled by the bot's card actions).
 
 Without CEU_PUBLIC_URL the files go through Teams' file-consent flow (the manifest has supportsFiles): one
 FileConsentCard per file; the user's Allow arrives as a `fileConsent/invoke` whose uploadInfo names a OneDrive
@@ -22,9 +24,10 @@ from bot.runner import off_loop
 from bot.settings import Settings
 from bot.teams import cards
 from bot.teams.conversations import is_personal
-from bot.teams.files import allowed_url
+from bot.teams.files import FileOffer, allowed_url, download
 from bot.teams.identity import resolve_caller
 from bot.teams.render import render
+from handlers.chat_import import MAX_BYTES, preview_file
 from handlers.context import Actor, Context
 from handlers.reply import Outcome, Reply, Section
 from handlers.report_delivery import (
@@ -36,7 +39,7 @@ from handlers.report_delivery import (
     order_of,
     report_files,
 )
-from storage.evidence import fmt_size
+from storage.evidence import EvidenceError, fmt_size
 
 log = logging.getLogger("ceu.teams")
 FILE_CONSENT = "fileConsent/invoke"
@@ -92,6 +95,20 @@ class TeamsStaff:
         except Exception as exc:  # noqa: BLE001 - a polite reply, the cause in the log
             log.warning("teams: could not offer the FY%s report to %s: %r", order.fy, actor.email, exc)
             await turn_context.send_activity(render(failed_reply(order.fy)))
+
+    async def on_import_file(self, ctx: Context, actor: Actor, activity: Activity, offer: FileOffer) -> Reply:
+        """An attendance CSV sent in the personal chat: downloaded at once, checked, previewed (nothing imported)."""
+        if not is_personal(activity):
+            return Reply(
+                title="Please send attendance files in our personal chat",
+                sections=[Section(text="Files sent in a channel are not kept. Nothing was recorded.")],
+                outcome=Outcome.INVALID,
+            )
+        try:
+            data = await download(offer.url, offer.name, MAX_BYTES, allow_loopback_http=_local(activity))
+        except EvidenceError as exc:
+            return Reply(title="I could not take that file", sections=[Section(text=str(exc))], outcome=Outcome.INVALID)
+        return await off_loop(preview_file, ctx, actor, data, offer.name, "teams")
 
     async def on_file_consent(self, turn_context: TurnContext, ctx: Context) -> InvokeResponse:
         """Allow / Decline on a FileConsentCard: upload the file (or say it was not sent); always 200."""
