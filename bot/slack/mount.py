@@ -28,6 +28,7 @@ from bot.slack.client import make_client
 from bot.slack.errors import VERIFIED
 from bot.slack.listeners import register
 from bot.slack.notifier import SlackNotifier
+from bot.slack.socket_mode import mount_socket_mode
 from bot.slack.surface import SlackSurface
 from bot.slack.verify import MAX_BODY, Refused, check_signature, check_size, parse_body
 
@@ -78,7 +79,7 @@ def mount_slack(app: web.Application, services: Services) -> SlackSurface | None
     app.on_startup.append(lambda _: surface.start())
     app.on_cleanup.append(lambda _: surface.stop())
     if socket_mode:
-        _socket_mode(app, surface, settings.slack_app_token)
+        mount_socket_mode(app, surface, settings.slack_app_token)
         log.info("Slack is on: Socket Mode (Web API at %s)", surface.client.base_url)
         return surface
 
@@ -137,18 +138,3 @@ async def read_at_most(request: web.Request, limit: int) -> bytes:
 
 def _headers(request: web.Request) -> dict[str, str]:
     return {k.lower(): v for k, v in request.headers.items() if k.lower() != "content-type"}
-
-
-def _socket_mode(app: web.Application, surface: SlackSurface, app_token: str) -> None:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    handler = AsyncSocketModeHandler(surface.bolt, app_token, web_client=surface.client)
-
-    async def start(_: web.Application) -> None:
-        await handler.connect_async()
-
-    async def stop(_: web.Application) -> None:
-        await handler.close_async()
-
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)

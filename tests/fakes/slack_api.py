@@ -18,7 +18,8 @@ with `redirect_to=` answers 302 to that URL), `/upload/<id>` (the upload URL fil
 as files_upload_v2 uses it: getUploadURLExternal -> POST the bytes -> files.completeUploadExternal; each completed
 upload is recorded in `uploads` with its bytes, channel and thread_ts) and `/respond/<key>` (a slash command's
 `response_url`; those posts are recorded as method "response_url" with the key in params["_key"]; `expect(key)`
-gives a future for one).
+gives a future for one). `apps.connections.open` answers when a tests.fakes.socket_mode.FakeSocketMode is attached
+(it adds its websocket route through `extra_routes`).
 """
 
 from __future__ import annotations
@@ -27,12 +28,15 @@ import asyncio
 import contextlib
 import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+if TYPE_CHECKING:
+    from tests.fakes.socket_mode import FakeSocketMode
 
 Params = dict[str, Any]
 
@@ -80,6 +84,8 @@ class FakeSlackApi:
         self._views = itertools.count(1)
         self._server: TestServer | None = None
         self._expected: dict[str, asyncio.Future[Params]] = {}
+        self.extra_routes: list[Callable[[web.Application], None]] = []  # e.g. tests.fakes.socket_mode
+        self.socket_mode: FakeSocketMode | None = None  # answers apps.connections.open when attached
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
@@ -90,6 +96,8 @@ class FakeSlackApi:
         app.router.add_get("/files/{file_id}/{name}", self._file)
         app.router.add_post("/respond/{key}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
+        for mount in self.extra_routes:
+            mount(app)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self.api_url
@@ -103,6 +111,11 @@ class FakeSlackApi:
     def base_url(self) -> str:
         assert self._server is not None, "call start() first"
         return f"http://127.0.0.1:{self._server.port}"
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None and self._server.port is not None, "call start() first"
+        return self._server.port
 
     @property
     def api_url(self) -> str:
@@ -219,6 +232,10 @@ class FakeSlackApi:
                 return web.json_response(
                     dict(c.body or {"ok": c.status < 400}), status=c.status, headers=dict(c.headers)
                 )
+        if method == "apps.connections.open":  # Socket Mode: the app-level token, not the bot token
+            if self.socket_mode is None:
+                return web.json_response({"ok": False, "error": "not_allowed_token_type"})
+            return web.json_response(self.socket_mode.open_connection(request.headers.get("Authorization", "")))
         if request.headers.get("Authorization") != f"Bearer {self.bot_token}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         return web.json_response(self._answer(method, params))
