@@ -94,6 +94,7 @@ def chat(email: str, today: date | None, message: tuple[str, ...]) -> None:
 
     With MESSAGE, answer it and exit; otherwise read messages until EOF or `quit`."""
     from handlers.chat import handle_text
+    from handlers.report_delivery import order_of
 
     services = _services()
     ctx = _context(services, today)
@@ -102,8 +103,13 @@ def chat(email: str, today: date | None, message: tuple[str, ...]) -> None:
         reply = handle_text(ctx, email, "console", text)
         echo(reply.to_text())
         form = reply.data.get("form")
-        if form == "submit":
+        order = order_of(reply)
+        if order is not None:
+            echo(f"\n(In Slack or Teams the files arrive in the chat; here: `ceu-bot report --fy {order.fy} --out D`.)")
+        elif form == "submit":
             echo("\n(The form opens in Slack or Teams; an admin records hours with `ceu-bot import attendance`.)")
+        elif form == "import":
+            echo("\n(In Slack or Teams the file goes to the bot; here: `ceu-bot import attendance FILE.csv`.)")
         elif form:
             echo("\n(The form opens in Slack or Teams: type `/ceu request` there, or `request` to the bot in Teams.)")
 

@@ -189,6 +189,15 @@ def test_chat_answers_a_director(cli: Cli) -> None:
     assert "what I can do" in helped.out
 
 
+def test_chat_console_points_staff_at_the_cli_for_files(cli: Cli) -> None:
+    report = cli.ok("chat", "--as", "rev@alet.org", "--today", "2025-06-01", "report")  # an admin
+    assert "Building the FY2025 report" in report.out and "ceu-bot report --fy 2025" in report.out
+    imported = cli.ok("chat", "--as", "rev@alet.org", "--today", "2025-06-01", "import")
+    assert "ceu-bot import attendance FILE.csv" in imported.out and "/ceu request" not in imported.out
+    overview = cli.ok("chat", "--as", "rev@alet.org", "--today", "2025-06-01", "status")
+    assert "TD-CEU overview, FY2025" in overview.out
+
+
 def test_chat_console_reads_lines_until_quit(cli: Cli) -> None:
     run = cli("chat", "--as", "td@a.k12.al.us", "--today", "2025-06-01", input="status\nhistory 2019\nquit\nstatus\n")
     assert run.code == 0

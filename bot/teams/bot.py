@@ -452,7 +452,7 @@ class CeuTeamsBot(ActivityHandler):
         ctx = self.contexts()
         caller = await resolve_caller(turn_context, ctx)
         if caller.actor is not None:
-            await self._send(turn_context, help_reply(ctx))
+            await self._send(turn_context, help_reply(ctx, actor=caller.actor))
         elif caller.lookup_failed:
             await self._send(turn_context, lookup_failed_reply())
         else:
