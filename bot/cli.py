@@ -23,11 +23,36 @@ from handlers.fy_arg import FIRST_FY
 from rules.fiscal import fiscal_year_bounds
 
 
-def _services() -> Services:
+def open_services(settings: Settings | None = None) -> Services:
+    """The services of an admin command: the database named on stderr (password hidden), then opened."""
+    from storage.db import shown_url
+
+    settings = settings or Settings()
+    click.echo(f"database: {shown_url(settings.db_url)}", err=True)
     try:
-        return build_services(Settings())
-    except Exception as exc:  # an unreachable database or a broken URL: say so plainly
-        raise CliError(f"cannot open the database: {exc}") from exc
+        return build_services(settings)
+    except Exception as exc:  # an unreachable database or a broken URL: say so plainly, on one line
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise CliError(f"cannot open the database: {detail[0] if detail else type(exc).__name__}") from exc
+
+
+_services = open_services  # the name the commands below (and others' additions) call
+
+
+class CeuGroup(click.Group):
+    """The `ceu-bot` group: a setting pydantic cannot read stops any command with one line per setting (exit 2)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from pydantic import ValidationError
+
+        from bot.preflight import validation_lines
+
+        try:
+            return super().invoke(ctx)
+        except ValidationError as exc:
+            for line in validation_lines(exc):
+                click.echo(f"ceu-bot: {line}", err=True)
+            ctx.exit(2)
 
 
 def _context(services: Services, today: date | None) -> Context:
@@ -72,7 +97,7 @@ def fy_option(*names: str, required: bool = False, help: str = "Fiscal year (def
     return click.option(*names, type=int, callback=_fy, required=required, help=help)
 
 
-@click.group()
+@click.group(cls=CeuGroup)
 @click.version_option(package_name="td-ceu-bot", prog_name="ceu-bot")
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(verbose: bool) -> None:
@@ -281,16 +306,12 @@ def demo(today: date | None) -> None:
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--port", default=3978, show_default=True, type=int)
 @click.option("--dev", is_flag=True, help="Local development: bind 127.0.0.1, Teams without credentials (Emulator).")
-def serve(host: str, port: int, dev: bool) -> None:
-    """Run the bot: Slack (/slack/events), Teams (/api/messages), /healthz and the reminder scheduler."""
-    from aiohttp import web
+@click.option("--sweep", is_flag=True, help="With --dev: run the daily reminder sweep too (off in --dev otherwise).")
+def serve(host: str, port: int, dev: bool, sweep: bool) -> None:
+    """Run the bot: Slack (/slack/events), Teams (/api/messages), /healthz, /readyz and the reminder scheduler."""
+    from bot.cli_serve import run_server
 
-    from bot.app import build_app
-
-    if dev:
-        host = "127.0.0.1"
-    services = _services()
-    web.run_app(build_app(services, dev=dev), host=host, port=port)
+    run_server(host, port, dev=dev, sweep=sweep)
 
 
 main.add_command(__import__("bot.cli_remind", fromlist=["remind"]).remind)
@@ -298,6 +319,7 @@ main.add_command(__import__("bot.cli_manifest", fromlist=["manifest"]).manifest)
 main.add_command(__import__("bot.cli_db", fromlist=["db"]).db)
 main.add_command(__import__("bot.cli_roster", fromlist=["roster"]).roster)
 main.add_command(__import__("bot.cli_roster", fromlist=["void"]).void)
+main.add_command(__import__("bot.cli_doctor", fromlist=["doctor"]).doctor)
 
 
 if __name__ == "__main__":

@@ -32,15 +32,11 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
 @click.option("--json", "as_json", is_flag=True, help="With --dry-run: one JSON object per line.")
 def remind(today: date | None, dry_run: bool, as_json: bool) -> None:
     """Send today's reminders now (each exactly once, whoever else is sending), or list them with --dry-run."""
-    from bot.app import build_services
+    from bot.cli import open_services
     from bot.scheduler import make_notifiers, review_channels, run_sweep
-    from bot.settings import Settings
     from handlers.reminders import decide
 
-    try:
-        services = build_services(Settings())
-    except Exception as exc:  # an unreachable database or a broken URL: say so plainly
-        raise CliError(f"cannot open the database: {exc}") from exc
+    services = open_services()  # names the database on stderr; one line if it cannot be opened
     ctx = services.context()
     if today is not None:
         ctx.today = today

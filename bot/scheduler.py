@@ -4,8 +4,10 @@
 CEU_REMINDER_HOUR:00 in CEU_TIMEZONE on CEU_REMINDER_DAYS (default 09:00 America/Chicago, mon-fri). The job store is
 in memory: nothing is persisted by the scheduler, because the reminder log in the database already makes a sweep
 exactly-once, and a sweep missed while the bot was down is caught up: when `serve` starts on a sweep day after the
-sweep time, it runs the sweep once at once (whatever was already sent that day is not sent again), and otherwise the
-next sweep sends the latest missed step of each series. Every option that matters is explicit (misfire grace,
+sweep time but still within working hours (before WORKDAY_END, 17:00 in CEU_TIMEZONE), it runs the sweep once at once
+(whatever was already sent that day is not sent again); started later (20:00), on a day without a sweep, or before the
+sweep time, it waits for the next sweep (the next weekday morning), which sends the latest missed step of each series.
+No reminder DM goes out in the evening or at night. Every option that matters is explicit (misfire grace,
 coalescing, one instance), never a default.
 
 The sweep sends through its own Slack client (more 429 retries, honouring Retry-After, than the interactive one) and
@@ -105,21 +107,34 @@ def missed_today(settings: Settings, now: datetime) -> bool:
     return fire is not None and fire.date() == local.date() and fire <= local
 
 
+WORKDAY_END = time(17, 0)  # a catch-up sweep starts no later than this, local time: no reminder DMs in the evening
+
+
+def catch_up_now(settings: Settings, now: datetime) -> bool:
+    """Whether a `serve` starting at `now` runs today's missed sweep at once: it is a sweep day, the sweep time has
+    passed, and it is still working hours (before WORKDAY_END in CEU_TIMEZONE)."""
+    local = now.astimezone(ZoneInfo(settings.timezone))
+    return missed_today(settings, now) and local.time() < WORKDAY_END
+
+
 def install(
     app: web.Application, settings: Settings, job: Job, *, clock: Callable[[], datetime] = wall_clock
 ) -> AsyncIOScheduler:
     """Start the scheduler with the app (on_startup) and stop it with the app (on_cleanup). Started on a sweep day
-    after the sweep time (the process was down at 09:00), it also runs the sweep once now."""
+    after the sweep time (the process was down at 09:00) and before WORKDAY_END, it also runs the sweep once now."""
     scheduler = build_scheduler(settings, job)
     app[SCHEDULER_KEY] = scheduler
 
     async def start(_app: web.Application) -> None:
         scheduler.start()
         log.info("reminder sweep scheduled; next run %s", next_sweep(scheduler))
-        if missed_today(settings, clock()):
+        now = clock()
+        if catch_up_now(settings, now):
             log.info("today's reminder sweep time has passed: running the sweep once now")
             # no trigger: once, now
             scheduler.add_job(job, id=CATCH_UP_JOB_ID, name="reminder sweep catch-up", **JOB_OPTIONS)
+        elif missed_today(settings, now):
+            log.info("today's sweep was missed but working hours are over: the next sweep sends what is due")
 
     async def stop(_app: web.Application) -> None:
         if scheduler.running:
@@ -209,7 +224,7 @@ async def run_sweep(
 def install_sweep(app: web.Application, services: Services) -> AsyncIOScheduler | None:
     """The build_app hook: the daily sweep runs while the app is served (off with CEU_SCHEDULER=false)."""
     if not services.settings.scheduler:
-        log.info("reminder scheduler switched off (CEU_SCHEDULER=false)")
+        log.info("reminder scheduler switched off (CEU_SCHEDULER=false, or serve --dev without --sweep)")
         return None
 
     async def job() -> None:

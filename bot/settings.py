@@ -1,21 +1,43 @@
-"""Settings from the environment (SPEC §6), via pydantic-settings."""
+"""Settings from the environment (SPEC §6), via pydantic-settings, and from a `.env` file: `.env` in the current
+folder, or the file CEU_ENV_FILE names (CEU_ENV_FILE= empty: no file). The environment wins over the file.
+.env.example lists every setting with its default and meaning (a test keeps it complete)."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.db import default_url
+from storage.db import default_url, normalise_url
 from storage.evidence_store import default_kind
+
+ENV_FILE_VARIABLE = "CEU_ENV_FILE"
+
+
+def env_file() -> Path | None:
+    """The .env file the settings read: CEU_ENV_FILE, else .env in the current folder; None when CEU_ENV_FILE=''."""
+    value = os.environ.get(ENV_FILE_VARIABLE)
+    if value is None:
+        return Path(".env")
+    return Path(value).expanduser() if value.strip() else None
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    data_dir: Path = Field(default=Path("data"), alias="CEU_DATA_DIR")
+    if not TYPE_CHECKING:  # (pydantic's typed signature stays as it is for mypy)
+
+        def __init__(self, **values: Any) -> None:
+            values.setdefault("_env_file", env_file())  # read CEU_ENV_FILE now, not when this module was imported
+            super().__init__(**values)
+
+    # The data folder, made absolute once when the settings are read (a relative CEU_DATA_DIR, and the default
+    # ./data, are taken from the folder the command starts in; `serve` and every admin command say which it is).
+    data_dir: Path = Field(default=Path("data"), alias="CEU_DATA_DIR", validate_default=True)
     database_url: str = Field(default="", alias="CEU_DATABASE_URL")
     timezone: str = Field(default="America/Chicago", alias="CEU_TIMEZONE")
     evidence_max_bytes: int = Field(default=10 * 1024 * 1024, alias="CEU_EVIDENCE_MAX_BYTES")
@@ -51,9 +73,15 @@ class Settings(BaseSettings):
     teams_token_url: str = Field(default="", alias="TEAMS_TOKEN_URL")  # outbound client-credentials tokens
     teams_service_url: str = Field(default="", alias="TEAMS_SERVICE_URL")  # Bot Connector for channel posts
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().absolute()
+
     @property
     def db_url(self) -> str:
-        return self.database_url or default_url(self.data_dir)
+        """CEU_DATABASE_URL (postgres:// read as PostgreSQL) or the SQLite file in the data folder."""
+        return normalise_url(self.database_url) if self.database_url else default_url(self.data_dir)
 
     @property
     def evidence_dir(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,9 @@ from handlers.context import Context
 from handlers.imports import import_bytes
 from storage.db import open_database
 from tests.dbs import database_url
+
+# A developer's .env (CEU_ENV_FILE, bot/settings.py) must not reach the tests: no settings file unless a test names one.
+os.environ["CEU_ENV_FILE"] = ""
 
 TODAY = date(2025, 3, 3)  # a Monday in FY2025
 

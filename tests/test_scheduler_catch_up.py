@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.scheduler import CATCH_UP_JOB_ID, JOB_ID, SCHEDULER_KEY, install, missed_today
+from bot.scheduler import CATCH_UP_JOB_ID, JOB_ID, SCHEDULER_KEY, catch_up_now, install, missed_today, trigger_of
 from tests.test_scheduler_wiring import settings
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -67,3 +67,28 @@ async def test_started_after_the_sweep_time_runs_the_sweep_once(tmp_path: Path) 
 async def test_started_before_the_sweep_time_or_on_a_weekend_runs_nothing(tmp_path: Path) -> None:
     assert await started(tmp_path, at(8, 30)) == []
     assert await started(tmp_path, at(10, day=datetime(2025, 9, 7, tzinfo=CHICAGO))) == []  # Sunday
+
+
+def test_catch_up_only_within_working_hours(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    assert catch_up_now(s, at(9, 0)) and catch_up_now(s, at(16, 59))
+    assert not catch_up_now(s, at(17, 0)) and not catch_up_now(s, at(20, 0)) and not catch_up_now(s, at(23, 59))
+    assert not catch_up_now(s, at(8, 59))
+    assert not catch_up_now(s, at(3).astimezone(ZoneInfo("UTC")))  # 03:00 Chicago is 08:00 UTC: still night there
+
+
+async def test_started_in_the_evening_waits_for_the_next_weekday_morning(tmp_path: Path) -> None:
+    """A `serve` started at 20:00 sends nothing that evening; its first sweep is the next weekday at 09:00 (Friday
+    evening: Monday)."""
+    assert await started(tmp_path, at(20, 0)) == []
+    friday = datetime(2025, 9, 5, tzinfo=CHICAGO)
+    assert await started(tmp_path, at(20, 0, day=friday)) == []
+    s = settings(tmp_path)
+    monday_nine = datetime(2025, 9, 8, 9, 0, tzinfo=CHICAGO)
+    assert trigger_of(s).get_next_fire_time(None, at(20, 0, day=friday)) == monday_nine
+    wednesday_nine = datetime(2025, 9, 3, 9, 0, tzinfo=CHICAGO)
+    assert trigger_of(s).get_next_fire_time(None, at(20, 0)) == wednesday_nine
+
+
+async def test_started_late_in_the_afternoon_still_catches_up(tmp_path: Path) -> None:
+    assert await started(tmp_path, at(16, 30)) == ["sweep"]

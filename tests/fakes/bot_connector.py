@@ -249,6 +249,7 @@ class FakeEntraID:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = f"kid-{uuid.uuid4().hex[:8]}"
         self.token_requests: list[dict[str, str]] = []
+        self.client_secret: str | None = None  # set: a token request with another secret is refused (invalid_client)
         self.metadata_hits = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -285,6 +286,9 @@ class FakeEntraID:
                 fake.token_requests.append(form)
                 if self.path != "/token" or form.get("grant_type") != "client_credentials":
                     self._json(400, {"error": "invalid_request"})
+                    return
+                if fake.client_secret is not None and form.get("client_secret") != fake.client_secret:
+                    self._json(401, {"error": "invalid_client"})
                     return
                 self._json(200, {"token_type": "Bearer", "expires_in": 3600, "access_token": "outbound-token"})
 

@@ -5,6 +5,7 @@
     settings.slack_api_url = fake.api_url  # "http://127.0.0.1:PORT/api/" (the form slack_sdk's base_url takes)
     fake.add_user("U1", "td@a.k12.al.us")  # users.info / users.lookupByEmail profiles
     fake.add_file("F1", b"%PDF-1.7 ...", name="cert.pdf", mimetype="application/pdf")
+    fake.add_channel("CREVIEW", "td-ceu-reviews", member=True)  # conversations.info (is_member)
     fake.queue("chat.postMessage", status=429, headers={"Retry-After": "0"})  # one-shot response injection
     fake.slow("files.info", 3.0)           # the next call answers as usual, 3 s late
     ...
@@ -75,6 +76,7 @@ class FakeSlackApi:
         self.calls: list[tuple[str, Params]] = []
         self.auth_headers: list[str] = []  # the Authorization header of each call, same order as calls
         self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}  # conversations.info answers
         self.files: dict[str, FakeFile] = {}
         self.file_downloads: list[tuple[str, str]] = []  # (file id, Authorization header)
         self.pending_uploads: dict[str, Params] = {}  # file id -> {"filename", "length", "data"?} until completed
@@ -134,6 +136,10 @@ class FakeSlackApi:
         user = {"id": user_id, "team_id": self.team_id, "name": user_id.lower(), "deleted": deleted, "profile": profile}
         self.users[user_id] = user
         return user
+
+    def add_channel(self, channel_id: str, name: str, *, member: bool = True, private: bool = False) -> None:
+        """A channel for conversations.info; `member`: the bot was invited (is_member)."""
+        self.channels[channel_id] = {"id": channel_id, "name": name, "is_private": private, "is_member": member}
 
     def add_file(
         self, file_id: str, data: bytes, *, name: str, mimetype: str, redirect_to: str | None = None
@@ -260,6 +266,9 @@ class FakeSlackApi:
                 if str(user["profile"].get("email", "")).lower() == email:
                     return {"ok": True, "user": user}
             return {"ok": False, "error": "users_not_found"}
+        if method == "conversations.info":
+            channel = self.channels.get(str(p.get("channel", "")))
+            return {"ok": True, "channel": channel} if channel else {"ok": False, "error": "channel_not_found"}
         if method == "conversations.open":
             users = str(p.get("users", ""))
             return {"ok": True, "channel": {"id": f"D{users.replace(',', '')}"}}
