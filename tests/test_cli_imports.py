@@ -36,7 +36,9 @@ def refused(cli: Cli, kind: str, data: str | bytes, *extra: str) -> list[str]:
     assert run.code == 1, run.text
     assert "refused, nothing was written" in run.err
     assert snapshot(cli) == before
-    return [line.strip() for line in run.err.splitlines()[1:]]
+    lines = run.err.splitlines()
+    assert lines[0].startswith("database: sqlite:///")  # every admin command names its database first
+    return [line.strip() for line in lines[2:]]
 
 
 def lines_of(problems: list[str]) -> list[int]:
