@@ -8,12 +8,12 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from storage.tables import EventRequest
+from storage.tables import EventRequest, Submission
 from tests.conftest import TODAY, seed_basic
 from tests.fakes.slack_harness import running_bot
-from tests.test_slack_workflow import request_values
-from tests.test_teams_harness import SDE, inputs, running_teams, texts
-from tests.test_teams_workflow import execute
+from tests.test_slack_workflow import request_values, submissions, submit_and_post
+from tests.test_teams_harness import REVIEWER, SDE, inputs, running_teams, texts
+from tests.test_teams_workflow import CHANNEL, execute, review_posts, rows, submitted_with_file
 
 
 async def test_a_nul_in_a_slack_modal_field_is_that_fields_error(tmp_path: Path, sqlite_url: str) -> None:
@@ -47,3 +47,29 @@ async def test_an_escape_sequence_in_a_teams_form_field_is_that_fields_error(tmp
         assert "organiser" in inputs(card)
         with teams.services.context().session() as s:
             assert s.exec(select(EventRequest)).all() == []
+
+
+async def test_a_nul_in_a_slack_reject_reason_is_the_reasons_error(tmp_path: Path, db_url: str) -> None:
+    async with running_bot(tmp_path, db_url, today=TODAY, CEU_EVIDENCE_MAX_BYTES=4096) as bot:
+        seed_basic(bot.ctx())
+        item_id, ts = await submit_and_post(bot)
+        await bot.click("review.reject", f"submission:{item_id}", ts=ts)
+        [opened] = await bot.fake.wait_for("views.open")
+        meta = opened["view"]["private_metadata"]
+        reason = {"reason": {"reason": {"type": "plain_text_input", "value": "No date\x00 on it"}}}
+        answer = await bot.submit_view("reject_reason", reason, user="UREV", private_metadata=meta, view_id="VREJ")
+        body = answer.json()
+        assert body["response_action"] == "errors" and "NUL byte" in body["errors"]["reason"], body
+        assert [s.status for s in submissions(bot)] == ["pending"]
+
+
+async def test_an_escape_sequence_in_a_teams_reject_reason_is_the_reasons_error(tmp_path: Path) -> None:
+    async with running_teams(tmp_path, CEU_EVIDENCE_MAX_BYTES=4096) as teams:
+        await submitted_with_file(teams)
+        (post,) = review_posts(teams)
+        reject = execute(post.body["attachments"][0]["content"], "form.reject_reason")
+        card = await teams.press(
+            REVIEWER, "form.reject_reason", {**reject, "reason": "late\x1b[2J\x00"}, conversation=CHANNEL
+        )
+        assert "control character ESC" in texts(card) and "reason" in inputs(card)
+        assert rows(teams, Submission)[0].status == "pending"

@@ -29,6 +29,7 @@ from bot.slack.identity import PLATFORM, Caller, resolve
 from bot.slack.modals import field_errors, form_view, read_state
 from bot.slack.surface import Incoming, SlackSurface, after_ack
 from handlers.context import Actor, Context
+from handlers.control_chars import field_problem
 from handlers.forms import Form, form_refusal, reject_form, request_form, submit_form, text_value
 from handlers.notify import DeliveryStatus, Recipient
 from handlers.people import unknown_user
@@ -236,6 +237,10 @@ async def on_reject_reason(surface: SlackSurface, ack: AsyncAck, body: dict[str,
     reason = text_value(values, "reason")
     if not reason:
         await ack(response_action="errors", errors={"reason": "Please give the reason; the submitter will see it."})
+        return
+    problem = field_problem(reason)
+    if problem:  # a NUL byte or an escape sequence typed in: the field's error, nothing changed
+        await ack(response_action="errors", errors={"reason": problem})
         return
     decision = decide(ctx, actor, item[0], item[1], approve=False, reason=reason)
     if decision.outcome is Outcome.INVALID:

@@ -39,6 +39,7 @@ from handlers.chat_import import IMPORT_FORM, IMPORT_VERBS, is_import_file
 from handlers.chat_import import press as press_import
 from handlers.commands import help_reply, parse
 from handlers.context import Actor, Context
+from handlers.control_chars import control_errors
 from handlers.forms import Form, form_refusal, reject_form, request_form, submit_form
 from handlers.notify import DeliveryStatus, Recipient
 from handlers.people import unknown_user
@@ -152,8 +153,7 @@ class CeuTeamsBot(ActivityHandler):
         if offers:
             await self._send(turn_context, await self.on_files(ctx, caller.actor, activity, offers))
             return
-        text = TurnContext.remove_recipient_mention(activity) if activity.entities else (activity.text or "")
-        text = (text or "").strip()
+        text = _text_of(activity)
         if not text and has_inline_files(activity.attachments):
             await self._send(turn_context, self._not_a_file())
             return
@@ -330,6 +330,9 @@ class CeuTeamsBot(ActivityHandler):
         if form is None or not key:
             return Answer.of(Reply(title="That form is out of date; please start again", outcome=Outcome.NOT_FOUND))
         values = form_values(data, form)
+        typed_controls = control_errors(values)
+        if typed_controls:  # a NUL byte or an escape sequence typed in: those fields' errors, nothing written
+            return Answer(form_card(form, values=values, errors=typed_controls, key=key), "Please fix the form")
         if form.id == "reject_reason":
             item = parse_item(context)
             assert item is not None
@@ -494,6 +497,15 @@ def _use_the_card_reply() -> Reply:
         sections=[Section(text="Press Reject on the card in the reviewers' channel: it opens the reason form there.")],
         outcome=Outcome.INVALID,
     )
+
+
+def _text_of(activity: Activity) -> str:
+    """The message text without the @mention of the bot (a mention entity of the wrong shape: the text as sent)."""
+    try:
+        text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
+    except (AttributeError, TypeError, ValueError, KeyError):
+        text = activity.text
+    return str(text or "").strip()
 
 
 def _int(value: object) -> int:

@@ -27,6 +27,7 @@ from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 from msrest.serialization import Model
 
+from bot.teams.activity_shape import shape_problem
 from bot.teams.auth import TeamsMode, TenantPolicy, missing_settings, teams_mode, tenant_policy
 from bot.teams.bot import CeuTeamsBot
 from bot.teams.conversations import tenant_of
@@ -83,7 +84,11 @@ class MessagesEndpoint:
             return _error(500, "the bot could not process this activity")
         if invoke is None:
             return web.Response(status=200)
-        return web.json_response(_json_body(invoke.body), status=int(invoke.status or 200))
+        status = int(invoke.status or 200)
+        if status == 501:  # botbuilder's answer to an invoke name we do not serve: the caller's mistake
+            log.info("Teams: no handler for invoke %s", activity.name)
+            return _error(400, "this invoke is not supported")
+        return web.json_response(_json_body(invoke.body), status=status)
 
     async def _authenticate(self, request: web.Request, activity: Activity) -> AuthenticateRequestResult | web.Response:
         header = request.headers.get("Authorization", "")
@@ -107,6 +112,10 @@ class MessagesEndpoint:
 
 def _activity(body: Any) -> Activity | None:
     if not isinstance(body, dict):
+        return None
+    problem = shape_problem(body)
+    if problem:
+        log.warning("Teams: refused a malformed activity: %s", problem)
         return None
     try:
         activity = Activity().deserialize(body)
