@@ -59,14 +59,17 @@ class Overview:
 
 
 def build_overview(session: Session, fy: int, today: date) -> Overview:
-    """Every active director's standing in `fy`; a past FY is seen as of its last day."""
-    as_of = min(today, fiscal_year_bounds(fy)[1])
+    """Every director's standing in `fy`: those on the roster now, or for a past FY (seen as of its last day) those
+    on it during that FY, like the year-end report."""
+    first, last = fiscal_year_bounds(fy)
+    as_of = min(today, last)
+    past = today > last
     policy = policy_for(session, fy)
     ov = Overview(fy, as_of, policy)
     credits = credits_by_person(session, fy)
     by_district: dict[str, list[tuple[int, str]]] = defaultdict(list)
     gaps: dict[int, int] = dict.fromkeys(policy.strands, 0)
-    for d in active_director_rows(session):
+    for d in active_director_rows(session, (first, last) if past else None):
         t = totals(credits.get(d.id, ()), policy)
         ov.directors += 1
         ov.counts[standing(t, policy, fy, as_of)] += 1
@@ -76,7 +79,8 @@ def build_overview(session: Session, fy: int, today: date) -> Overview:
             by_district[d.district or "(no district)"].append((t.remaining, d.name or d.email))
         for n in t.strand_gaps:
             gaps[n] = gaps.get(n, 0) + 1
-        ov.cto[cto_status(d.role_start, d.cto_completed, policy, as_of).status] += 1
+        done = d.cto_completed if d.cto_completed is not None and d.cto_completed <= as_of else None
+        ov.cto[cto_status(d.role_start, done, policy, as_of).status] += 1
     ov.districts = sorted(
         ((name, sum(q for q, _ in people), sorted(n for _, n in people)) for name, people in by_district.items()),
         key=lambda row: (-row[1], row[0].lower()),

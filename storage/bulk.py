@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rules.credit import Credit, Status
+from storage.roster import on_roster_during
 from storage.tables import CreditRecord, Person
 
 _FAR = date(1, 1, 1)  # ALET sums carry no date (their order does not matter)
@@ -59,8 +60,10 @@ class DirectorRow(NamedTuple):
     cto_completed: date | None
 
 
-def active_director_rows(session: Session) -> list[DirectorRow]:
-    """Every active person with the director role (empty roles mean director), in one query."""
+def active_director_rows(session: Session, during: tuple[date, date] | None = None) -> list[DirectorRow]:
+    """Every person with the director role (empty roles mean director) on the roster now, or, with `during`, on
+    the roster on at least one of those days (as the year-end report counts a past FY), in one query."""
+    on_roster = col(Person.active).is_(True) if during is None else on_roster_during(*during)
     rows = session.execute(
         select(
             col(Person.id),
@@ -70,7 +73,7 @@ def active_director_rows(session: Session) -> list[DirectorRow]:
             col(Person.roles),
             col(Person.role_start),
             col(Person.cto_completed),
-        ).where(col(Person.active).is_(True))
+        ).where(on_roster)
     ).tuples()
     return [
         DirectorRow(pid, name, email, district, start, done)

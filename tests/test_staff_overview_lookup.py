@@ -184,3 +184,24 @@ def test_lookup_lists_several_and_refuses_directors(any_ctx: Context) -> None:
     assert refused.outcome is Outcome.REFUSED and "SDE staff, ALET admins and reviewers" in refused.title
     assert handle_text(any_ctx, TD, "console", "overview").outcome is Outcome.REFUSED
     assert handle_text(any_ctx, SDE, "console", "snooze").outcome is Outcome.REFUSED
+
+
+def test_overview_counts_who_is_on_the_roster_like_the_report(ctx: Context) -> None:
+    from sqlmodel import select
+
+    from storage.roster import set_active
+    from storage.tables import Person
+
+    seed(ctx)
+    later = Context(ctx.engine, date(2025, 11, 3), evidence_dir=ctx.evidence_dir)  # FY2026
+    with later.session() as s:
+        blair = s.exec(select(Person).where(Person.email == OLD)).one()
+        set_active(s, blair, False, later.today, "test")
+        s.commit()
+    now = handle_text(later, SDE, "console", "overview").data["overview"]
+    past = handle_text(later, SDE, "console", "overview 2025").data["overview"]
+    assert isinstance(now, dict) and isinstance(past, dict)
+    assert (now["fiscal_year"], now["directors"]) == (2026, 5)  # Blair is off the roster now
+    assert (past["fiscal_year"], past["directors"]) == (2025, 6)  # but was on it during FY2025
+    assert past["as_of"] == "2025-09-30" and past["on_track"] == 0  # FY2025 is over: not compliant is behind
+    assert handle_text(later, SDE, "console", "lookup old@b.k12.al.us").outcome is Outcome.NOT_FOUND
