@@ -29,8 +29,27 @@ def settings_findings(settings: Settings, host: str, port: int) -> list[Finding]
     if not out:
         out.append(Finding("settings", Level.OK, "every setting is usable"))
     busy = port_problem(host, port)
-    out.append(Finding("port", Level.PROBLEM, busy) if busy else Finding("port", Level.OK, f"{host}:{port} is free"))
+    if busy is None:
+        out.append(Finding("port", Level.OK, f"{host}:{port} is free"))
+    elif running_bot(host, port):
+        out.append(Finding("port", Level.OK, f"{host}:{port} is taken by a running ceu-bot (its /healthz answers)"))
+    else:
+        out.append(Finding("port", Level.PROBLEM, busy))
     return out
+
+
+def running_bot(host: str, port: int) -> bool:
+    """Whether the process on host:port answers /healthz like a ceu-bot (a doctor run beside the service)."""
+    import json
+    import urllib.request
+
+    target = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    target = f"[{target}]" if ":" in target else target
+    try:
+        with urllib.request.urlopen(f"http://{target}:{port}/healthz", timeout=2) as resp:
+            return bool(resp.status == 200 and json.loads(resp.read(1000)) == {"ok": True})
+    except (OSError, ValueError):
+        return False
 
 
 def database_finding(settings: Settings) -> Finding:

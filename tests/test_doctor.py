@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 
+from bot.app import Services, build_app
+from bot.settings import Settings
 from storage.db import open_database
 from tests.fakes.bot_connector import TENANT, FakeEntraID
 from tests.fakes.slack_api import FakeSlackApi
@@ -180,9 +183,21 @@ async def test_refused_token_unknown_channel_and_old_migrations(
     ]
 
 
-async def test_nothing_configured_says_so(tmp_path: Path) -> None:
-    result = await doctor(tmp_path, {"CEU_DATA_DIR": str(tmp_path / "data")})
-    assert result.code == 0
+async def test_nothing_configured_says_so_beside_a_running_bot(tmp_path: Path) -> None:
+    """No platform configured is a warning; the port taken by a ceu-bot that answers /healthz is no problem (the
+    doctor run beside the service); and the doctor creates nothing."""
+    engine = open_database(f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}")
+    settings = Settings(CEU_DATA_DIR=tmp_path / "elsewhere", CEU_SCHEDULER=False, _env_file=None)  # type: ignore[call-arg]
+    server = TestServer(build_app(Services(settings, engine)), host="127.0.0.1")
+    await server.start_server()
+    port = server.port
+    try:
+        result = await doctor(tmp_path, {"CEU_DATA_DIR": str(tmp_path / "data")}, port)
+    finally:
+        await server.close()
+        engine.dispose()
+    assert result.code == 0, result.out
+    assert result.level("port") == [("ok", f"127.0.0.1:{port} is taken by a running ceu-bot (its /healthz answers)")]
     assert result.level("Slack")[0][0] == "skipped" and result.level("Teams")[0][0] == "skipped"
     assert result.level("platforms") == [("warning", "neither Slack nor Teams is configured: nobody can reach the bot")]
     assert not (tmp_path / "data").exists()  # the doctor creates nothing
