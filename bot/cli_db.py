@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
 from storage.backup import BackupError, DataPlace, make_backup, restore_backup
-from storage.db import head_revision, make_engine, migrate, schema_revision
+from storage.db import head_revision, make_engine, migrate, schema_revision, setup_lock
 
 
 def shown_url(url: str) -> str:
@@ -58,10 +58,11 @@ def upgrade() -> None:
     settings = Settings()
     engine = _engine(settings.db_url)
     try:
-        before = schema_revision(engine)
-        migrate(engine)
-        load_shipped_policies(engine)
-        after = schema_revision(engine)
+        with setup_lock(engine):  # another replica upgrading at the same moment waits
+            before = schema_revision(engine)
+            migrate(engine)
+            load_shipped_policies(engine)
+            after = schema_revision(engine)
     finally:
         engine.dispose()
     where = shown_url(settings.db_url)

@@ -50,11 +50,16 @@ def evidence_links(settings: Settings, engine: Engine) -> EvidenceLinks | None:
         return None
     if not base.startswith(("https://", "http://")):
         raise ValueError("CEU_PUBLIC_URL must be an http(s) address, e.g. https://ceu.example.org")
+    return EvidenceLinks(base, links_key(settings, engine), timedelta(days=max(1, settings.evidence_link_days)))
+
+
+def links_key(settings: Settings, engine: Engine) -> bytes:
+    """The signing key of the bot's links (evidence, and reports with a purpose of their own): derived from
+    CEU_EVIDENCE_LINK_SECRET; unset, generated once and kept in the database when the database evidence store is
+    on (so every replica signs and checks with the same key), otherwise in the data folder."""
     if not settings.evidence_link_secret and settings.evidence_store_kind == DATABASE:
-        key = shared_link_key(engine)
-    else:
-        key = link_key(settings.data_dir, settings.evidence_link_secret)
-    return EvidenceLinks(base, key, timedelta(days=max(1, settings.evidence_link_days)))
+        return shared_link_key(engine)
+    return link_key(settings.data_dir, settings.evidence_link_secret)
 
 
 def safe_filename(name: str, mime: str) -> str:

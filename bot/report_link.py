@@ -1,10 +1,11 @@
 """Signed, expiring report download links: GET /report/{fy}/{file}?exp=...&sig=... on the bot's aiohttp server.
 
 On only when CEU_PUBLIC_URL is set (then Teams' `report` answers with these links instead of file-consent cards).
-The signing key is derived from the evidence links' key (CEU_EVIDENCE_LINK_SECRET, or the key file in the data
-folder) with a purpose of its own, so an evidence signature is never a report signature. A link is valid for
-REPORT_LINK_HOURS; the report is built when the link is opened (nothing is stored, any replica answers). Answers:
-200 with the file, 403 for a bad or expired signature, 404 for a file the report does not have."""
+The signing key is derived from the evidence links' key (bot.evidence_link.links_key: CEU_EVIDENCE_LINK_SECRET, or
+the key generated once in the database or the data folder) with a purpose of its own, so an evidence signature is
+never a report signature. A link is valid for REPORT_LINK_HOURS; the report is built when the link is opened
+(nothing is stored, any replica answers). Answers: 200 with the file, 403 for a bad or expired signature, 404 for
+a file the report does not have."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from sqlalchemy import Engine
 
+from bot.evidence_link import links_key
 from bot.runner import off_loop
 from bot.settings import Settings
 from handlers.report_delivery import file_named, report_files
-from storage.evidence import link_key
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -53,16 +55,16 @@ class ReportLinks:
         return int(exp) >= now.timestamp()
 
 
-def report_links(settings: Settings) -> ReportLinks | None:
+def report_links(settings: Settings, engine: Engine) -> ReportLinks | None:
     base = settings.public_url.strip().rstrip("/")
     if not base.startswith(("https://", "http://")):
         return None
-    evidence_key = link_key(settings.data_dir, settings.evidence_link_secret)
+    evidence_key = links_key(settings, engine)
     return ReportLinks(base, hmac.new(evidence_key, b"ceu-report-link-v1", hashlib.sha256).digest())
 
 
 def mount_report_links(app: web.Application, services: Services) -> ReportLinks | None:
-    links = report_links(services.settings)
+    links = report_links(services.settings, services.engine)
     if links is None:
         return None
 

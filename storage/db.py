@@ -3,6 +3,8 @@ applied on every open, and the shipped policies loaded into a new database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -91,9 +93,29 @@ def open_database(url: str) -> Engine:
     from storage.policy_data import load_shipped_policies
 
     engine = make_engine(url)
-    migrate(engine)
-    load_shipped_policies(engine)
+    with setup_lock(engine):
+        migrate(engine)
+        load_shipped_policies(engine)
     return engine
+
+
+@contextmanager
+def setup_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, one process at a time migrates and loads the policies of a schema (replicas starting together
+    on a new or older database would otherwise both create the same tables or rows); elsewhere nothing."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    key = text("SELECT hashtext('ceu-bot setup:' || coalesce(current_schema(), ''))")
+    with engine.connect() as conn:
+        lock_id = conn.execute(key).scalar_one()
+        conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+            conn.commit()
 
 
 def throwaway_engine(url: str) -> Engine:
