@@ -7,6 +7,7 @@ each per-unit row then being the unit of its date)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from contextlib import suppress
@@ -19,7 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from handlers.context import Context
-from handlers.csv_rows import ImportRefused, Row, iter_progress, parse_bool, parse_date, read_rows
+from handlers.csv_rows import (
+    ImportRefused,
+    Row,
+    ignored_columns,
+    iter_progress,
+    parse_bool,
+    parse_date,
+    read_rows,
+)
 from rules.claims import Claim, check_claim, unit_key
 from rules.credit import Status
 from rules.fiscal import fiscal_year_bounds, fiscal_year_of
@@ -49,6 +58,7 @@ class ImportResult:
     confirmed: int = 0  # pending chat submissions replaced by ALET's attendance record of the same hours
     people: int = 0  # attendance: directors with records added
     quarters: int = 0  # attendance: hours added (quarter-hours)
+    ignored: tuple[str, ...] = ()  # header names this import does not use (left out, with a warning)
 
     def summary(self) -> str:
         parts = [f"{self.rows} rows read", f"{self.added} added"]
@@ -64,7 +74,10 @@ class ImportResult:
                 f"{n} of them replace{'s' if n == 1 else ''} pending chat submission{'s' if n != 1 else ''} "
                 "for the same activity and day (approved by this attendance, no longer waiting for review)"
             )
-        return f"{self.kind} import: " + ", ".join(parts) + "."
+        text = f"{self.kind} import: " + ", ".join(parts) + "."
+        if self.ignored:
+            text += f" Warning: column(s) {', '.join(self.ignored)} ignored (not read by the {self.kind} import)."
+        return text
 
 
 def import_file(
@@ -138,6 +151,11 @@ def check_bytes(ctx: Context, kind: str, data: bytes, *, fy: int | None = None) 
 
 
 def _run(ctx: Context, session: Session, kind: str, data: bytes, fy: int | None, progress: bool) -> ImportResult:
+    result = _run_kind(ctx, session, kind, data, fy, progress)
+    return dataclasses.replace(result, ignored=tuple(ignored_columns(data, *COLUMNS[kind])))
+
+
+def _run_kind(ctx: Context, session: Session, kind: str, data: bytes, fy: int | None, progress: bool) -> ImportResult:
     if kind == "catalog":
         if fy is None:
             raise ImportRefused(["a catalog import needs its fiscal year (--fy)"])
@@ -385,6 +403,11 @@ ATTENDANCE_REQUIRED = ("email", "activity_code", "date", "hours")
 # workshops), the workshop's name, so two of them on one day are two units; empty: the date is the unit. A unit
 # given for any other activity is ignored (its cap is not per unit).
 ATTENDANCE_OPTIONAL = ("strands", "unit")
+COLUMNS = {
+    "catalog": (CATALOG_REQUIRED, CATALOG_OPTIONAL),
+    "roster": (ROSTER_REQUIRED, ROSTER_OPTIONAL),
+    "attendance": (ATTENDANCE_REQUIRED, ATTENDANCE_OPTIONAL),
+}
 UNIT_MAX = 200
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 
@@ -38,20 +39,42 @@ def strand_tuple(mask: int) -> tuple[int, ...]:
 
 
 def parse_strands(text: str, known: Mapping[int, str]) -> int:
-    """'1;5' (or '1,5' or '1 5') -> mask. Refuses empty text and numbers that are not strands of the policy."""
-    parts = [p for p in text.replace(",", ";").replace(" ", ";").split(";") if p.strip()]
-    if not parts:
-        raise StrandError("no strand given")
+    """'1;5' (or '1,5' or '1 5'), or strand names ('IT Management and Cybersecurity;Data Management and
+    Governance', any case) -> mask. Refuses empty text and what is not a strand of the policy, listing them."""
     numbers: list[int] = []
-    for part in parts:
-        try:
-            n = int(part.strip())
-        except ValueError:
-            raise StrandError(f"strand '{part.strip()}' is not a number") from None
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        if _NUMBERS.fullmatch(part):
+            numbers.extend(int(n) for n in part.replace(",", " ").split())
+            continue
+        number = _by_name(known).get(_name_key(part))
+        if number is None:
+            raise StrandError(f"strand '{part}' is not a strand number or name; the strands are {_listing(known)}")
+        numbers.append(number)
+    if not numbers:
+        raise StrandError("no strand given")
+    for n in numbers:
         if n not in known:
-            raise StrandError(f"strand {n} is not one of {', '.join(str(k) for k in sorted(known))}")
-        numbers.append(n)
+            raise StrandError(
+                f"strand {n} is not one of {', '.join(str(k) for k in sorted(known))} ({_listing(known)})"
+            )
     return mask_of(numbers)
+
+
+_NUMBERS = re.compile(r"[\d\s,]+")
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.replace("&", "and").lower().split())
+
+
+def _by_name(known: Mapping[int, str]) -> dict[str, int]:
+    return {_name_key(name): n for n, name in known.items()}
+
+
+def _listing(known: Mapping[int, str]) -> str:
+    return "; ".join(f"{n} {name}" for n, name in sorted(known.items()))
 
 
 def check_mask(mask: int, known: Mapping[int, str]) -> None:

@@ -80,7 +80,7 @@ HEAD = "email,activity_code,date,hours,strands\n"
         ("td@a.k12.al.us,FALL24,2024-11-05,1,9", "strand 9 is not one of"),
         ("td@a.k12.al.us,FALL24,2024-11-05,1,0", "strand 0 is not one of"),
         ("td@a.k12.al.us,FALL24,2024-11-05,1,;", "no strand given"),
-        ("td@a.k12.al.us,FALL24,2024-11-05,1,five", "strand 'five' is not a number"),
+        ("td@a.k12.al.us,FALL24,2024-11-05,1,five", "strand 'five' is not a strand number or name"),
         ("td@a.k12.al.us,EXT-LATE,2025-01-14,1,", "counts only on or after 2025-01-15"),
         ("td@a.k12.al.us,FALL24,2024-11-05,4,,extra", "more fields than the header has"),
     ],
@@ -139,8 +139,8 @@ def test_cap_counts_hours_already_recorded(cli: Cli) -> None:
     ("data", "says"),
     [
         (b"email,activity_code,date\ntd@a.k12.al.us,FALL24,2024-11-05\n", "missing column(s) hours"),
-        (b"", "missing column(s) email, activity_code, date, hours"),
-        (b"email,activity_code,date,hours,colour\n", "unknown column(s) colour"),
+        (b"", "the file is empty"),
+        (b"email,activity_code,date,hours,colour\n", "the file has a header but no rows"),
         (b"email,activity_code,date,hours,hours\ntd@a.k12.al.us,FALL24,2024-11-05,4,5\n", "hours"),
         (
             "email,activity_code,date,hours\ntd@a.k12.al.us,FALL24,2024-11-05,4\nd\u00e9j\u00e0,x".encode("latin-1"),
