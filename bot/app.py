@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.access_log import access_log, add_request_id
 from bot.evidence_link import mount_evidence_links
 from bot.health import mount_health
 from bot.report_link import mount_report_links
@@ -45,7 +46,8 @@ def build_services(settings: Settings) -> Services:
 
 
 def build_app(services: Services, *, dev: bool = False) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[access_log])  # one log line per request
+    app.on_response_prepare.append(add_request_id)
     mount_health(app, services)  # /healthz (the process is up) and /readyz (the database answers, schema current)
     mount_evidence_links(app, services)  # signed evidence links in review messages, when CEU_PUBLIC_URL is set
     mount_report_links(app, services)  # signed report download links for Teams' `report`, when CEU_PUBLIC_URL is set

@@ -102,12 +102,17 @@ def fy_option(*names: str, required: bool = False, help: str = "Fiscal year (def
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 def main(verbose: bool) -> None:
     """TD-CEU bot: Alabama technology directors' training hours, in Slack and Microsoft Teams."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    if not verbose:
-        logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations are applied quietly on every command
+    from bot.logs import LogSettingError, configure_logging
+
+    try:
+        settings = Settings()
+        fmt, level = settings.log_format, settings.log_level
+    except Exception:  # another setting is broken: the command that reads it says so; log as by default
+        fmt, level = "text", "INFO"
+    try:  # CEU_LOG_FORMAT (text | json) and CEU_LOG_LEVEL; --verbose is DEBUG
+        configure_logging(fmt, level, verbose=verbose)
+    except LogSettingError as exc:
+        raise CliError(str(exc)) from None
 
 
 @main.command()

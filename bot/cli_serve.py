@@ -73,7 +73,8 @@ def run_server(host: str, port: int, *, dev: bool, sweep: bool) -> None:
         )
     log.info("listening on http://%s:%s (/slack/events, /api/messages, /healthz, /readyz)", host, port)
     try:
-        web.run_app(app, host=host, port=port, print=None)
+        # our access log (bot/access_log.py) instead of aiohttp's, which writes paths with their query strings
+        web.run_app(app, host=host, port=port, print=None, access_log=None)
     except OSError as exc:  # the port was taken between the check and the bind
         refuse([f"cannot listen on {host}:{port}: {exc.strerror or exc}"])
     log.info("stopped")

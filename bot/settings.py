@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # unset: the database on PostgreSQL, files on SQLite.
     evidence_store: str = Field(default="", alias="CEU_EVIDENCE_STORE")
 
+    # Logs on stderr (bot/logs.py): text, or json (one object per line, for a log shipper); the level.
+    log_format: str = Field(default="text", alias="CEU_LOG_FORMAT")
+    log_level: str = Field(default="INFO", alias="CEU_LOG_LEVEL")
+
     slack_bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field(default="", alias="SLACK_APP_TOKEN")

@@ -23,6 +23,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.access_log import note
 from bot.slack import shape
 from bot.slack.client import make_client
 from bot.slack.errors import VERIFIED
@@ -90,9 +91,11 @@ def mount_slack(app: web.Application, services: Services) -> SlackSurface | None
         later (so that work never competes with the ack for the CPU)."""
         try:
             body = await verified_body(request, secret)
-        except Refused as refused:
-            log.warning("slack: refused a request: %s (%s)", refused.reason, refused.status)
+        except Refused as refused:  # its one log line is the access line, with the reason as outcome
+            note(request, f"refused: {refused.reason}")
             return web.json_response({"error": ANSWERS.get(refused.status, "bad request")}, status=refused.status)
+        user = caller_id(body)
+        note(request, "ok", who=f"slack:{user}" if user else "")
         with surface.holding():
             bolt_request = AsyncBoltRequest(
                 body=json.dumps(body),
@@ -134,6 +137,14 @@ async def read_at_most(request: web.Request, limit: int) -> bytes:
         if len(data) > limit:
             raise Refused(413, "body too large")
     return bytes(data)
+
+
+def caller_id(body: dict[str, Any]) -> str:
+    """The Slack user id of a verified request (for the access log: an id, never a name)."""
+    user, event = body.get("user"), body.get("event")
+    found = body.get("user_id") or (user.get("id") if isinstance(user, dict) else None)
+    found = found or (event.get("user") if isinstance(event, dict) else None)
+    return str(found)[:40] if found else ""
 
 
 def _headers(request: web.Request) -> dict[str, str]:
