@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,50 +24,39 @@ from storage.db import open_database
 from tests.conftest import TODAY, make_ctx, seed_basic
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_harness import USERS
+from tests.served import SCRIPT, Served, free_port, serve_env, serving
 from tests.slack_attacks import MARKER
 from tests.slack_signing import SECRET, command_body, signed_headers
 
-CEU_BOT = Path(sys.executable).with_name("ceu-bot")
 FORGED = "2026-01-01 00:00:00,000 ERROR ceu.forged: FORGED LINE"
 TEXT_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) \S+( \[\w+\])?: ")
 ACCESS_FIELDS = {"request_id", "method", "route", "status", "outcome", "duration_ms"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CEU_", "SLACK_", "MICROSOFT_", "TEAMS_"))}
-    return {**env, **extra}
-
-
 @dataclass
-class Served:
-    port: int
+class Bot:
+    served: Served
     fake: FakeSlackApi
-    log: Path
     http: aiohttp.ClientSession
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    @property
+    def log(self) -> Path:
+        return self.served.log
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
-        async with self.http.post(self.url(path), data=body, headers=headers) as resp:
+        async with self.http.post(self.served.url + path, data=body, headers=headers) as resp:
             await resp.read()
             return resp.status
 
     async def get(self, path: str) -> int:
-        async with self.http.get(self.url(path)) as resp:
+        async with self.http.get(self.served.url + path) as resp:
             await resp.read()
             return resp.status
 
 
 @asynccontextmanager
-async def serving(tmp_path: Path, log_format: str) -> AsyncIterator[Served]:
-    """`ceu-bot serve` on a free port, Slack on (its Web API the fake), its stderr in a file; stopped with SIGINT."""
+async def running(tmp_path: Path, log_format: str) -> AsyncIterator[Bot]:
+    """A real `ceu-bot serve` (tests/served.py) with Slack on, its Web API the fake, logging in `log_format`."""
     fake = FakeSlackApi()
     await fake.start()
     for user_id, email in USERS.items():
@@ -80,47 +65,20 @@ async def serving(tmp_path: Path, log_format: str) -> AsyncIterator[Served]:
     engine = open_database(db_url)
     seed_basic(make_ctx(engine, tmp_path))
     engine.dispose()
-    port, log = free_port(), tmp_path / "serve.log"
-    env = clean_env(
-        CEU_DATA_DIR=str(tmp_path / "data"), CEU_DATABASE_URL=db_url, CEU_TODAY=TODAY.isoformat(),
-        CEU_SCHEDULER="false", CEU_LOG_FORMAT=log_format, CEU_PUBLIC_URL="https://ceu.example.org",
-        CEU_EVIDENCE_LINK_SECRET="link-secret", SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake.api_url, SLACK_REVIEW_CHANNEL="CREVIEW",
-    )  # fmt: skip
-    with log.open("w") as err:
-        proc = subprocess.Popen(
-            [str(CEU_BOT), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=tmp_path, env=env, stdout=err, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        http = aiohttp.ClientSession()
-        try:
-            served = Served(port, fake, log, http)
-            for _ in range(240):  # at most ~2 minutes on a busy machine
-                if proc.poll() is not None or await _up(served):
-                    break
-                await asyncio.sleep(0.5)
-            assert proc.poll() is None, log.read_text()
-            yield served
-        finally:
-            await http.close()
-            proc.send_signal(signal.SIGINT)
-            try:
-                await asyncio.to_thread(proc.wait, 30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=30)
-            await fake.close()
-
-
-async def _up(served: Served) -> bool:
+    settings = {
+        "CEU_DATA_DIR": str(tmp_path / "data"), "CEU_DATABASE_URL": db_url, "CEU_TODAY": TODAY.isoformat(),
+        "CEU_SCHEDULER": "false", "CEU_LOG_FORMAT": log_format, "CEU_PUBLIC_URL": "https://ceu.example.org",
+        "CEU_EVIDENCE_LINK_SECRET": "link-secret", "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url, "SLACK_REVIEW_CHANNEL": "CREVIEW",
+    }  # fmt: skip
     try:
-        async with served.http.get(served.url("/healthz"), timeout=aiohttp.ClientTimeout(total=2)) as resp:
-            return resp.status == 200
-    except (aiohttp.ClientError, TimeoutError):
-        return False
+        async with serving(settings, tmp_path / "serve") as served, aiohttp.ClientSession() as http:
+            yield Bot(served, fake, http)
+    finally:
+        await fake.close()
 
 
-async def exercise(served: Served) -> int:
+async def exercise(served: Bot) -> int:
     """Requests carrying the MARKER and a forged log line in the places an attacker controls; returns how many
     requests were sent (each must have exactly one access line)."""
     forged = f"{MARKER}\n{FORGED}\r\n{FORGED}"
@@ -133,10 +91,10 @@ async def exercise(served: Served) -> int:
     assert await served.get("/evidence/" + "a" * 64 + f"?exp=1&sig={MARKER}") == 403  # the query stays out
     assert await served.get("/no-such/%0A" + FORGED.replace(" ", "%20") + "%1b[31m") == 404
     assert await served.post("/api/messages", forged.encode(), {"Content-Type": "application/json"}) == 404
-    return 5 + 1  # and the /healthz that said the server was up
+    return 5
 
 
-async def _reply(served: Served) -> dict[str, Any]:
+async def _reply(served: Bot) -> dict[str, Any]:
     for _ in range(200):  # the reply comes after the ack
         replies = served.fake.calls_to("response_url")
         if replies:
@@ -146,11 +104,12 @@ async def _reply(served: Served) -> dict[str, Any]:
 
 
 def access_lines(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for e in entries if e.get("logger") == "ceu.access"]
+    """The access lines of the requests the test sent (not of the /readyz polls that waited for the start)."""
+    return [e for e in entries if e.get("logger") == "ceu.access" and e.get("route") != "/readyz"]
 
 
 async def test_json_logs_parse_carry_one_access_line_per_request_and_no_body(tmp_path: Path) -> None:
-    async with serving(tmp_path, "json") as served:
+    async with running(tmp_path, "json") as served:
         sent = await exercise(served)
     text = served.log.read_text()
     lines = text.splitlines()
@@ -170,13 +129,13 @@ async def test_json_logs_parse_carry_one_access_line_per_request_and_no_body(tmp
 
 
 async def test_text_logs_escape_forged_lines(tmp_path: Path) -> None:
-    async with serving(tmp_path, "text") as served:
+    async with running(tmp_path, "text") as served:
         sent = await exercise(served)
     text = served.log.read_text()
     lines = text.splitlines()
     assert lines and all(TEXT_LINE.match(line) or line.startswith("  | ") for line in lines), text
     assert not any(line.startswith(FORGED) for line in lines)  # the forged record never stands on its own line
-    access = [line for line in lines if " ceu.access [" in line]
+    access = [line for line in lines if " ceu.access [" in line and " /readyz " not in line]
     assert len(access) == sent, access
     [missing] = [line for line in access if " 404 " in line and "/no-such/" in line]
     assert "/no-such/\\n2026-01-01" in missing and "\\x1b[31m" in missing  # escaped, on its own line
@@ -197,8 +156,8 @@ async def test_text_logs_escape_forged_lines(tmp_path: Path) -> None:
 )
 def test_a_bad_log_setting_is_one_clear_line(tmp_path: Path, name: str, value: str, message: str) -> None:
     run = subprocess.run(
-        [str(CEU_BOT), "serve", "--port", str(free_port())],
-        cwd=tmp_path, env=clean_env(**{name: value, "CEU_DATA_DIR": str(tmp_path / "data")}),
+        [str(SCRIPT), "serve", "--port", str(free_port())],
+        cwd=tmp_path, env=serve_env({name: value, "CEU_DATA_DIR": str(tmp_path / "data")}),
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert run.returncode == 1
