@@ -7,7 +7,6 @@ printed as one clear message with a non-zero exit status, never as a traceback.
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -23,12 +22,14 @@ from handlers.fy_arg import FIRST_FY
 from rules.fiscal import fiscal_year_bounds
 
 
-def open_services(settings: Settings | None = None) -> Services:
-    """The services of an admin command: the database named on stderr (password hidden), then opened."""
+def open_services(settings: Settings | None = None, *, announce: bool = True) -> Services:
+    """The services of an admin command: the database named on stderr (password hidden), then opened. `serve`
+    logs where its data lives instead (announce=False: its stderr holds log records only, in CEU_LOG_FORMAT)."""
     from storage.db import shown_url
 
     settings = settings or Settings()
-    click.echo(f"database: {shown_url(settings.db_url)}", err=True)
+    if announce:
+        click.echo(f"database: {shown_url(settings.db_url)}", err=True)
     try:
         return build_services(settings)
     except Exception as exc:  # an unreachable database or a broken URL: say so plainly, on one line

@@ -64,7 +64,7 @@ def run_server(host: str, port: int, *, dev: bool, sweep: bool) -> None:
         log.info("--dev: no reminder sweep (add --sweep to run it)")
     log.info("settings from %s", settings_source())
     log.info("%s", data_location(settings))
-    services = open_services(settings)
+    services = open_services(settings, announce=False)  # data_location() above named the database
     app = build_app(services, dev=dev)
     if SLACK_KEY not in app and NOTIFIER_KEY not in app:
         log.warning(
