@@ -9,15 +9,17 @@ from aiohttp import web
 from sqlalchemy import Engine
 
 from bot.access_log import access_log, add_request_id
+from bot.delivery import install_delivery
 from bot.evidence_link import mount_evidence_links
 from bot.health import mount_health
 from bot.report_link import mount_report_links
-from bot.review_fanout import ReviewFanout
+from bot.runner import off_loop
 from bot.scheduler import install_sweep
 from bot.settings import Settings
 from bot.slack.mount import mount_slack
 from bot.teams.mount import mount_teams
 from handlers.context import Context, today_local
+from handlers.review_flow import ReviewFlow
 from storage.db import open_database
 from storage.evidence_store import EvidenceStore, open_store
 
@@ -28,7 +30,7 @@ log = logging.getLogger("ceu.app")
 class Services:
     settings: Settings
     engine: Engine
-    reviews: ReviewFanout = field(default_factory=ReviewFanout)  # every platform's reviewers' channel
+    flow: ReviewFlow = field(default_factory=lambda: ReviewFlow(offload=off_loop))  # reviews on every platform
 
     @property
     def evidence(self) -> EvidenceStore:
@@ -53,9 +55,10 @@ def build_app(services: Services, *, dev: bool = False) -> web.Application:
     mount_report_links(app, services)  # signed report download links for Teams' `report`, when CEU_PUBLIC_URL is set
     slack = mount_slack(app, services)
     if slack is not None:
-        services.reviews.add(slack.notifier, services.settings.slack_review_channel)
+        services.flow.add(slack.notifier, services.settings.slack_review_channel)
     teams = mount_teams(app, services, dev=dev)
     if teams is not None:
-        services.reviews.add(teams, services.settings.teams_review_channel)
+        services.flow.add(teams, services.settings.teams_review_channel)
+    install_delivery(app, services)  # the outbox: a decision's post updates and DMs, exactly once
     install_sweep(app, services)  # the daily reminder sweep, started and stopped with the app
     return app

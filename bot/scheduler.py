@@ -203,8 +203,10 @@ async def run_sweep(
 ) -> SweepReport:
     """One sweep now, for today in America/Chicago (or CEU_TODAY, or `today`): the daily job and `ceu-bot remind`.
     Every send is paced (`pace`, by default SWEEP_PACE_SECONDS); review posts that had failed go out through a
-    ReviewFanout over the same paced notifiers."""
-    from bot.review_fanout import ReviewFanout
+    ReviewFlow over the same paced notifiers, which then also delivers every open outbox row (a decision's post
+    updates and DMs still waiting out a backoff, or left by a process that had no delivery loop)."""
+    from bot.runner import off_loop
+    from handlers.review_flow import ReviewFlow
 
     settings = services.settings
     if notifiers is None:
@@ -212,13 +214,15 @@ async def run_sweep(
     pace = pace if pace is not None else Pace(SWEEP_PACE_SECONDS)
     paced: list[Notifier] = [PacedNotifier(n, pace) for n in notifiers]
     channels = review_channels(settings)
-    fanout = ReviewFanout()
+    flow = ReviewFlow(offload=off_loop)
     for notifier in paced:
-        fanout.add(notifier, dict(channels).get(notifier.platform, ""))
+        flow.add(notifier, dict(channels).get(notifier.platform, ""))
     ctx = services.context()
     if today is not None:
         ctx.today = today
-    return await sweep(ctx, paced, channels, post_review=fanout.post)
+    report = await sweep(ctx, paced, channels, post_review=flow.post)
+    report.outbox = await flow.settle(ctx, force=True, limit=10_000)
+    return report
 
 
 def install_sweep(app: web.Application, services: Services) -> AsyncIOScheduler | None:

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     reminder_hour: int = Field(default=9, alias="CEU_REMINDER_HOUR")
     reminder_days: str = Field(default="mon-fri", alias="CEU_REMINDER_DAYS")
     scheduler: bool = Field(default=True, alias="CEU_SCHEDULER")  # false: `serve` runs no reminder sweep
+    # false: this `serve` delivers no outbox rows (another replica does; what it decides waits for that one)
+    outbox_delivery: bool = Field(default=True, alias="CEU_OUTBOX_DELIVERY")
     # A fixed "today" (tests, demos, benchmarks); unset in production, where today is the date in America/Chicago.
     today: date | None = Field(default=None, alias="CEU_TODAY")
     # The bot's public address (https://ceu.example.org): turns on signed, expiring evidence download links

@@ -36,6 +36,7 @@ from rules.hours import HoursError, fmt_hours, parse_hours
 from rules.policy import CatalogItem, Evidence, Kind, Policy
 from rules.strands import StrandError, parse_strands
 from storage.audit import audit
+from storage.outbox import add_post_updates_for_credit
 from storage.people import ROLES, normalise_email
 from storage.policy_data import entry_of, item_of, policy_for
 from storage.records import NOT_LIVE_VALUES
@@ -641,3 +642,4 @@ def _replace_pending(session: Session, rows: list[dict[str, object]], now: datet
             .where(col(Submission.credit_id) == rid, col(Submission.status) == Status.PENDING.value)
             .values(status=Status.APPROVED.value, decided_at=now, reason=PENDING_REPLACED)
         )
+        add_post_updates_for_credit(session, int(str(rid)), now)  # its review posts lose their buttons (outbox)

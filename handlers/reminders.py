@@ -10,10 +10,9 @@ this and the previous FY, pending review items, the catalog) and returns a Plan:
   (logged under the FY its send date falls in, so a step is never repeated across a FY boundary);
 - review_digest: daily to each reviewers' channel while an item has waited more than the policy's review_wait_days,
   and to report directors no platform could reach;
-- decision: a decision notice to a submitter that ReviewFanout.tell claimed but could not deliver (released), sent
-  again once (step "submission:12", rebuilt from the decided item);
+- decision notices are not here: they are outbox rows of the decision (handlers.review_flow, storage.outbox);
 - reposts (not in the log): pending items ready for review with no post on a configured reviewers' channel (their
-  first post failed), posted again through ReviewFanout.post, which is idempotent per item and platform.
+  first post failed), posted again through handlers.review_flow.ReviewFlow.post (idempotent per item and platform).
 
 Snoozed directors are skipped except for the steps rules.calendar.can_snooze refuses (the final 7- and 1-day ones).
 `sweep` claims each reminder in the log just before sending it (storage.reminders.claim), sends it through every
@@ -37,7 +36,6 @@ from sqlmodel import Session
 from handlers.context import Context
 from handlers.notify import Delivery, DeliveryStatus, Notifier, Recipient
 from handlers.reply import Fact, Reply, Section, trimmed
-from handlers.review import request_dm, submission_dm
 from handlers.status import cto_line, suggestion_line
 from rules.calendar import Step, can_snooze, cto_step, fy_deadline_step
 from rules.credit import Totals, totals
@@ -61,9 +59,8 @@ from storage.reminders import (
     mark_sent,
     platforms_by_person,
     posted_platforms,
-    unsent,
 )
-from storage.reviews import PENDING, REQUEST, SUBMISSION, PendingItem, get_request, get_submission, pending_older_than
+from storage.reviews import PendingItem, pending_older_than
 
 log = logging.getLogger("ceu.reminders")
 
@@ -71,7 +68,6 @@ FY_DEADLINE = "fy_deadline"
 FY_COMPLETE = "fy_complete"
 CTO_ACADEMY = "cto_academy"
 REVIEW_DIGEST = "review_digest"
-DECISION = "decision"  # the decision notice to a submitter, step "submission:12" (sent by ReviewFanout.tell)
 REVIEW_POST = "review_post"  # a dry-run line: an item to (re)post to a reviewers' channel (not in the log)
 REPOST_AFTER = timedelta(minutes=10)  # a younger item may still be being posted by the submit flow itself
 COMPLETE_STEP = "complete"
@@ -128,7 +124,7 @@ class Due:
 @dataclass(frozen=True)
 class Repost:
     """A pending item ready for review that has no post on some configured reviewers' channel (its first post
-    failed): the sweep posts it again through ReviewFanout.post, which posts only where it is missing."""
+    failed): the sweep posts it again through ReviewFlow.post, which posts only where it is missing."""
 
     item_type: str
     item_id: int
@@ -185,6 +181,7 @@ class SweepReport:
     already: int = 0  # sent earlier, or claimed by a sweep running at the same time
     unreachable_who: list[Due] = field(default_factory=list)
     reposted: int = 0  # review posts that had failed, posted now (one per item and platform)
+    outbox: int = 0  # decision effects (post updates, DMs) delivered from the outbox by this run
 
     def summary(self) -> str:
         return (
@@ -347,7 +344,6 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
     except LookupError:
         log.info("no TD-CEU policy applies to FY%s: no reminders", fy)
         plan.reposts = _reposts(session, plan, pending_older_than(session, now - REPOST_AFTER))
-        plan.due += _notices(session, plan, now)
         return plan
     plan.wait_days = policy.review_wait_days
     directors = active_directors(session)
@@ -408,7 +404,6 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
     waited = now - timedelta(days=policy.review_wait_days)
     plan.waiting = [w for w in ready if w.created_at < waited]
     plan.reposts = _reposts(session, plan, ready)
-    plan.due += _notices(session, plan, now)
     plan.due += _digests(plan, [])  # who cannot be reached is known only once sending was tried
     return plan
 
@@ -426,51 +421,6 @@ def _reposts(session: Session, plan: Plan, ready: Sequence[PendingItem]) -> list
     return out
 
 
-def decision_dm(session: Session, ctx: Context, item_type: str, item_id: int) -> tuple[Recipient, Reply] | None:
-    """The decision notice for a decided item, rebuilt as handlers.review words it (with today's status line);
-    None while the item is pending or gone."""
-    if item_type == SUBMISSION:
-        sub = get_submission(session, item_id)
-        if sub is None or sub.submission.status == PENDING:
-            return None
-        approve = sub.submission.status == "approved"
-        reply = submission_dm(session, ctx, sub, sub.person, approve, sub.submission.reason)
-        person = sub.person
-    elif item_type == REQUEST:
-        req = get_request(session, item_id)
-        if req is None or req.request.status == PENDING:
-            return None
-        approve = req.request.status == "approved"
-        code = req.entry.code if req.entry is not None else ""
-        reply = request_dm(session, ctx, req, req.person, approve, req.request.reason, code)
-        person = req.person
-    else:
-        return None
-    return Recipient(person.id or 0, person.email, person.name), reply
-
-
-def _notices(session: Session, plan: Plan, now: datetime) -> list[Due]:
-    """Decision notices whose send failed (released) or crashed (claim older than the lease): sent again."""
-    out: list[Due] = []
-    ctx = Context(session.get_bind(), plan.today, now)  # type: ignore[arg-type]
-    for row in unsent(session, DECISION, plan.fy - 1, now - LEASE):
-        item_type, _, raw_id = row.key.step.partition(":")
-        built = decision_dm(session, ctx, item_type, int(raw_id)) if raw_id.isdigit() else None
-        if built is None:
-            continue
-        recipient, reply = built
-        out.append(Due(row.key, row.person_id or recipient.person_id, recipient.email, recipient.name, reply))
-    return out
-
-
-def notice_key(recipient: Recipient, reply: Reply, today: date) -> Key | None:
-    """The reminder-log key of a decision notice (its reply names the item), or None for any other message."""
-    item_type, item_id = reply.data.get("item_type"), reply.data.get("item_id")
-    if item_type not in (SUBMISSION, REQUEST) or not item_id:
-        return None
-    return Key(DECISION, recipient.email, fiscal_year_of(today), f"{item_type}:{item_id}")
-
-
 async def _deliver(due: Due, notifiers: Sequence[Notifier], known: set[str]) -> list[Delivery]:
     """To every platform the director is known on; if none of those worked, the first other one that finds them."""
     recipient = Recipient(due.person_id or 0, due.email, due.name)
@@ -479,8 +429,6 @@ async def _deliver(due: Due, notifiers: Sequence[Notifier], known: set[str]) -> 
     out: list[Delivery] = []
     for n in first:
         out.append(await _safe_send(n, recipient, due))
-        if due.kind == DECISION and out[-1].status is DeliveryStatus.SENT:
-            return out  # a decision is told once, on the first platform that works
     if any(d.status is DeliveryStatus.SENT for d in out):
         return out
     for n in rest:
@@ -601,8 +549,8 @@ async def sweep(
     post_review: PostReview | None = None,
 ) -> SweepReport:
     """Decide and send today's reminders, each exactly once (claimed in the log just before it is sent): first the
-    review posts that had failed (through `post_review`, ReviewFanout.post), then the reminders and the decision
-    notices that had failed, then the reviewers' digest."""
+    review posts that had failed (through `post_review`, ReviewFlow.post), then the reminders, then the reviewers'
+    digest. (A decision's notices are outbox rows: the caller drains them, handlers.review_flow.)"""
 
     def read() -> tuple[Plan, dict[int, set[str]]]:
         with ctx.session() as session:

@@ -11,16 +11,17 @@ Interface for the chat adapters:
   upload it beside the post) and, when download links are on (storage.evidence.links_for), a "Download" fact
   with a signed, expiring link.
 - `parse_item(value) -> (item_type, item_id) | None` reads a button value back.
-- `decide(ctx, reviewer, item_type, item_id, approve, reason="") -> Decision`. "review.approve" calls it directly;
-  "review.reject" first opens handlers.forms.reject_form(item_type, item_id) and calls it with the reason.
-  Decision.outcome: OK (decided now), ALREADY (decided earlier: `notice` says who and when, nothing changed),
-  REFUSED (not a reviewer, checked before the item is even looked up, or their own item: nothing changed, and
-  the Decision carries only the notice, never the review message), NOT_FOUND, INVALID (rejecting without a reason,
-  or a submission still waiting for its evidence file). Always show `notice` to the person who pressed (ephemeral);
-  when `review` is set, update every message in `posts` (those of your platform) with it; when `dm` is set, send it
-  to `recipient` (handlers.notify.Recipient) with Notifier.send_dm.
+- `decide(ctx, reviewer, item_type, item_id, approve, reason="", clicked=None, with_dm=True) -> Decision`: the
+  decision core under handlers.review_flow.press (adapters call press, not this). Decision.outcome: OK (decided
+  now), ALREADY (decided earlier: `notice` says who and when, nothing changed), REFUSED (not a reviewer, checked
+  before the item is even looked up, or their own item: nothing changed, and the Decision carries only the
+  notice, never the review message), NOT_FOUND, INVALID (rejecting without a reason: `needs_reason`, or a
+  submission still waiting for its evidence file). `review` is the item as it now stands; `dm` (with_dm) the
+  submitter's notice, which the outbox rebuilds with `decision_dm` when it delivers it.
+- The submitter's notice: handlers.review_notice (submission_dm, request_dm, decision_dm).
 Decisions are exactly-once across concurrent clicks and bot replicas: a conditional UPDATE ... WHERE status =
-'pending' whose row count decides the winner, in one transaction with the credit/catalog change and the audit row.
+'pending' whose row count decides the winner, in one transaction with the credit/catalog change, the audit row and
+the outbox rows of its follow-ups (every review post's update, the clicked message if it is not one, the DM).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from handlers.context import TIMEZONE, Actor, Context
 from handlers.notify import Recipient
 from handlers.reply import Button, Fact, Outcome, Reply, Section
 from handlers.request import dates_text
-from handlers.status import build_status, status_reply
+from handlers.review_notice import request_dm, submission_dm
+from handlers.status import build_status
 from handlers.submit import evidence_line
 from rules.credit import Status
 from rules.fiscal import local_date
@@ -44,6 +46,7 @@ from rules.policy import Evidence, Kind
 from rules.strands import fmt_strands
 from storage.audit import audit
 from storage.evidence import links_for
+from storage.outbox import add_decision_effects
 from storage.people import is_director
 from storage.policy_data import policy_for
 from storage.reviews import (
@@ -70,6 +73,7 @@ class Decision:
     dm: Reply | None = None  # for the submitter (only when decided now)
     recipient: Recipient | None = None
     posts: list[ReviewPost] = field(default_factory=list)
+    needs_reason: bool = False  # INVALID only for want of a reject reason (a Reject button opens the reason form)
 
     @property
     def ok(self) -> bool:
@@ -141,14 +145,9 @@ def _totals_section(session: Session, ctx: Context, person: Person, fy: int) -> 
 
 def review_reply(ctx: Context, item_type: str, item_id: int) -> Reply:
     with ctx.session() as session:
-        if item_type == SUBMISSION:
-            sv = get_submission(session, item_id)
-            if sv is not None:
-                return _submission_review(session, ctx, sv)
-        elif item_type == REQUEST:
-            rv = get_request(session, item_id)
-            if rv is not None:
-                return _request_review(session, ctx, rv)
+        view = _view(session, item_type, item_id)
+        if view is not None:
+            return _review_of(session, ctx, view)
     return Reply(
         title=f"{_noun(item_type).capitalize()} #{item_id} was not found",
         outcome=Outcome.NOT_FOUND,
@@ -281,7 +280,38 @@ def _refused(title: str, text: str) -> Decision:
     return Decision(Outcome.REFUSED, _notice(title, text, Outcome.REFUSED))
 
 
-def decide(ctx: Context, reviewer: Actor, item_type: str, item_id: int, approve: bool, reason: str = "") -> Decision:
+def _view(session: Session, item_type: str, item_id: int) -> SubmissionView | RequestView | None:
+    if item_type == SUBMISSION:
+        return get_submission(session, item_id)
+    if item_type == REQUEST:
+        return get_request(session, item_id)
+    return None
+
+
+def _row(view: SubmissionView | RequestView) -> Submission | EventRequest:
+    return view.submission if isinstance(view, SubmissionView) else view.request
+
+
+def _review_of(session: Session, ctx: Context, view: SubmissionView | RequestView) -> Reply:
+    if isinstance(view, SubmissionView):
+        return _submission_review(session, ctx, view)
+    return _request_review(session, ctx, view)
+
+
+def decide(
+    ctx: Context,
+    reviewer: Actor,
+    item_type: str,
+    item_id: int,
+    approve: bool,
+    reason: str = "",
+    *,
+    clicked: tuple[str, str, str] | None = None,
+    with_dm: bool = True,
+) -> Decision:
+    """One press, in one database session: refused, not possible now, or decided (the credit or catalog change, the
+    audit row and the outbox rows of every post update and the submitter's DM, in one transaction). `clicked`
+    (platform, channel, message id) is updated too when it is not a recorded post; `with_dm` renders the DM here."""
     reason = " ".join(reason.split())[:1000]
     noun = _noun(item_type)
     if not reviewer.has("reviewer"):  # before any lookup: a refusal shows nothing of the item, not even if it exists
@@ -289,118 +319,136 @@ def decide(ctx: Context, reviewer: Actor, item_type: str, item_id: int, approve:
             "Only ALET reviewers can approve or reject", f"Nothing was changed; an ALET reviewer decides each {noun}."
         )
     with ctx.session() as session:
-        view: SubmissionView | RequestView | None = None
-        if item_type == SUBMISSION:
-            view = get_submission(session, item_id)
-        elif item_type == REQUEST:
-            view = get_request(session, item_id)
+        view = _view(session, item_type, item_id)
         if view is None:
             return Decision(
                 Outcome.NOT_FOUND,
                 _notice(f"{noun.capitalize()} #{item_id} was not found", "Nothing was changed.", Outcome.NOT_FOUND),
             )
+        if view.person.id == reviewer.person_id:
+            return _refused(
+                f"You cannot decide your own {noun}", "Nothing was changed; another ALET reviewer will decide it."
+            )
         posts = posts_for(session, item_type, item_id)
-    if view.person.id == reviewer.person_id:
-        return _refused(
-            f"You cannot decide your own {noun}", "Nothing was changed; another ALET reviewer will decide it."
-        )
-    current = review_reply(ctx, item_type, item_id)
-    row = view.submission if isinstance(view, SubmissionView) else view.request
+        for post in posts:
+            session.expunge(post)  # kept as loaded when the item is read again after the decision
+        blocked = _blocked(session, ctx, view, approve, reason, posts)
+        if blocked is not None:
+            return blocked
+        targets = [(p.platform, p.channel, p.message_id or "") for p in posts] + ([clicked] if clicked else [])
+        code = _commit(session, ctx, reviewer, view, approve, reason, targets)
+        if code is None:
+            return _already(session, ctx, item_type, item_id, posts)
+        return _decided(session, ctx, item_type, item_id, approve, code, posts, with_dm)
+
+
+def _blocked(
+    session: Session,
+    ctx: Context,
+    view: SubmissionView | RequestView,
+    approve: bool,
+    reason: str,
+    posts: list[ReviewPost],
+) -> Decision | None:
+    """Why a reviewer's press cannot decide the item now (already decided, no file yet, no reason), or None."""
+    row = _row(view)
+    item_type, item_id = (SUBMISSION if isinstance(view, SubmissionView) else REQUEST), row.id or 0
     if row.status != Status.PENDING.value:
-        return _already(ctx, item_type, item_id, current, posts)
+        return _already(session, ctx, item_type, item_id, posts)
     if isinstance(view, SubmissionView) and view.awaiting_evidence:
+        title = f"Submission #{item_id} is still waiting for its evidence file"
+        text = "Nothing was changed; it can be decided once the director has sent the file."
         return Decision(
-            Outcome.INVALID,
-            _notice(
-                f"Submission #{item_id} is still waiting for its evidence file",
-                "Nothing was changed; it can be decided once the director has sent the file.",
-                Outcome.INVALID,
-            ),
-            current,
-            posts=posts,
+            Outcome.INVALID, _notice(title, text, Outcome.INVALID), _review_of(session, ctx, view), posts=posts
         )
     if not approve and not reason:
-        return Decision(
-            Outcome.INVALID,
-            _notice(
-                "A rejection needs a reason",
-                f"The reason is sent to the submitter. Nothing was changed; the {noun} is still pending.",
-                Outcome.INVALID,
-            ),
-            current,
-            posts=posts,
-        )
+        text = f"The reason is sent to the submitter. Nothing was changed; the {_noun(item_type)} is still pending."
+        notice = _notice("A rejection needs a reason", text, Outcome.INVALID)
+        return Decision(Outcome.INVALID, notice, _review_of(session, ctx, view), posts=posts, needs_reason=True)
+    return None
+
+
+def _commit(
+    session: Session,
+    ctx: Context,
+    reviewer: Actor,
+    view: SubmissionView | RequestView,
+    approve: bool,
+    reason: str,
+    targets: list[tuple[str, str, str]],
+) -> str | None:
+    """The decision's transaction; None when another press won the conditional update (nothing written)."""
+    row = _row(view)
+    item_type = SUBMISSION if isinstance(view, SubmissionView) else REQUEST
     status = Status.APPROVED.value if approve else Status.REJECTED.value
-    now = ctx.now
+    table = Submission if item_type == SUBMISSION else EventRequest
+    won = session.execute(
+        update(table)
+        .where(col(table.id) == row.id, col(table.status) == Status.PENDING.value)
+        .values(status=status, decided_by=reviewer.person_id, decided_at=ctx.now, reason=reason)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return None
     code = ""
-    with ctx.session() as session:
-        table = Submission if item_type == SUBMISSION else EventRequest
-        won = session.execute(
-            update(table)
-            .where(table.id == item_id, table.status == Status.PENDING.value)  # type: ignore[arg-type]
-            .values(status=status, decided_by=reviewer.person_id, decided_at=now, reason=reason)
-        )
-        if won.rowcount != 1:  # type: ignore[attr-defined]
-            session.rollback()
-            return _already(ctx, item_type, item_id, None, posts)
-        detail: dict[str, object] = {"reason": reason}
-        if isinstance(view, SubmissionView):
-            session.execute(
-                update(CreditRecord).where(CreditRecord.id == view.credit.id).values(status=status)  # type: ignore[arg-type]
-            )
-            detail.update(credit_id=view.credit.id, quarters=view.credit.quarters, code=view.entry.code)
-        elif approve:
-            code = _add_to_catalog(session, view.request)
-            detail.update(code=code, fy=view.request.fy)
-        audit(
-            session,
-            reviewer.email,
-            f"{item_type}.{'approve' if approve else 'reject'}",
-            f"{item_type}:{item_id}",
-            detail,
-        )
-        session.commit()
-    review = review_reply(ctx, item_type, item_id)
-    verb = "Approved" if approve else "Rejected"
+    detail: dict[str, object] = {"reason": reason}
+    if isinstance(view, SubmissionView):
+        session.execute(update(CreditRecord).where(col(CreditRecord.id) == view.credit.id).values(status=status))
+        detail.update(credit_id=view.credit.id, quarters=view.credit.quarters, code=view.entry.code)
+    elif approve:
+        code = _add_to_catalog(session, view.request)
+        detail.update(code=code, fy=view.request.fy)
+    subject = f"{item_type}:{row.id}"
+    audit(session, reviewer.email, f"{item_type}.{'approve' if approve else 'reject'}", subject, detail)
+    add_decision_effects(session, item_type, row.id or 0, view.person.id or 0, targets, ctx.now)
+    session.commit()
+    return code
+
+
+def _decided(
+    session: Session,
+    ctx: Context,
+    item_type: str,
+    item_id: int,
+    approve: bool,
+    code: str,
+    posts: list[ReviewPost],
+    with_dm: bool,
+) -> Decision:
+    session.expire_all()  # read the item as committed (decider, status, catalog entry)
+    view = _view(session, item_type, item_id)
+    assert view is not None
     person = view.person
     assert person.id is not None
-    with ctx.session() as session:
-        fresh = session.get(Person, person.id)
-        assert fresh is not None
+    verb = "Approved" if approve else "Rejected"
+    notice = _notice(
+        f"{verb} {_noun(item_type)} #{item_id} of {person.name}", f"I have told {person.name}.", Outcome.OK
+    )
+    dm = None
+    if with_dm:
+        reason = _row(view).reason
         dm = (
-            submission_dm(session, ctx, view, fresh, approve, reason)
+            submission_dm(session, ctx, view, person, approve, reason)
             if isinstance(view, SubmissionView)
-            else (request_dm(session, ctx, view, fresh, approve, reason, code))
+            else request_dm(session, ctx, view, person, approve, reason, code)
         )
-        posts = posts_for(session, item_type, item_id)
-    return Decision(
-        Outcome.OK,
-        _notice(f"{verb} {noun} #{item_id} of {person.name}", f"I have told {person.name}.", Outcome.OK),
-        review,
-        dm,
-        Recipient(person.id, person.email, person.name),
-        posts,
-    )
+    recipient = Recipient(person.id, person.email, person.name)
+    return Decision(Outcome.OK, notice, _review_of(session, ctx, view), dm, recipient, posts)
 
 
-def _already(ctx: Context, item_type: str, item_id: int, current: Reply | None, posts: list[ReviewPost]) -> Decision:
-    with ctx.session() as session:
-        view: SubmissionView | RequestView | None = (
-            get_submission(session, item_id) if item_type == SUBMISSION else get_request(session, item_id)
-        )
-        assert view is not None
-        row = view.submission if isinstance(view, SubmissionView) else view.request
-        line = _decided_line(row.status, view.decider, row.decided_at, row.reason)
-    return Decision(
+def _already(session: Session, ctx: Context, item_type: str, item_id: int, posts: list[ReviewPost]) -> Decision:
+    """Decided earlier (or by the press that won the race): who decided and when; nothing changed."""
+    session.expire_all()
+    view = _view(session, item_type, item_id)
+    assert view is not None
+    row = _row(view)
+    line = _decided_line(row.status, view.decider, row.decided_at, row.reason)
+    notice = _notice(
+        f"{_noun(item_type).capitalize()} #{item_id} was already decided",
+        f"{line}. Nothing was changed.",
         Outcome.ALREADY,
-        _notice(
-            f"{_noun(item_type).capitalize()} #{item_id} was already decided",
-            f"{line}. Nothing was changed.",
-            Outcome.ALREADY,
-        ),
-        current or review_reply(ctx, item_type, item_id),
-        posts=posts,
     )
+    return Decision(Outcome.ALREADY, notice, _review_of(session, ctx, view), posts=posts)
 
 
 def _add_to_catalog(session: Session, req: EventRequest) -> str:
@@ -432,77 +480,5 @@ def _add_to_catalog(session: Session, req: EventRequest) -> str:
     )
     session.add(entry)
     session.flush()
-    session.execute(update(EventRequest).where(EventRequest.id == req.id).values(catalog_id=entry.id))  # type: ignore[arg-type]
+    session.execute(update(EventRequest).where(col(EventRequest.id) == req.id).values(catalog_id=entry.id))
     return code
-
-
-def _headline(session: Session, ctx: Context, person: Person, fy: int) -> str:
-    return status_reply(build_status(session, person, fy, ctx.today)).summary
-
-
-def submission_dm(
-    session: Session, ctx: Context, v: SubmissionView, person: Person, approve: bool, reason: str
-) -> Reply:
-    """The submitter's notice of a decision (also rebuilt by the sweep when its first delivery failed)."""
-    credit, entry = v.credit, v.entry
-    policy = policy_for(session, credit.fy)
-    hours = fmt_hours_unit(credit.quarters)
-    facts = [
-        Fact("Event", f"{entry.title} [{entry.code}]"),
-        Fact("Date", credit.day.isoformat()),
-        Fact("Hours", fmt_hours(credit.quarters)),
-        Fact("Strands", fmt_strands(credit.strands, policy.strands)),
-    ]
-    if approve:
-        title = f"Approved: {hours} of {entry.title}"
-        text = f"An ALET reviewer approved your submission #{v.submission.id}; the hours now count for FY{credit.fy}."
-    else:
-        title = f"Not approved: {hours} of {entry.title}"
-        text = (
-            f"An ALET reviewer did not approve your submission #{v.submission.id}. Those hours are free to claim "
-            "again: use `submit` with what the reviewer asks for."
-        )
-    if reason:
-        facts.append(Fact("Reviewer's note" if approve else "Reason", reason))
-    headline = _headline(session, ctx, person, credit.fy)
-    return Reply(
-        title=title,
-        sections=[Section(text=text, facts=facts), Section(heading=f"Your FY{credit.fy} status", text=headline)],
-        summary=f"{title}. {headline}",
-        data={"item_type": SUBMISSION, "item_id": v.submission.id, "status": "approved" if approve else "rejected"},
-    )
-
-
-def request_dm(
-    session: Session, ctx: Context, v: RequestView, person: Person, approve: bool, reason: str, code: str
-) -> Reply:
-    """The requester's notice of a decision (also rebuilt by the sweep when its first delivery failed)."""
-    req = v.request
-    facts = [
-        Fact("Event", req.title),
-        Fact("Dates", f"{dates_text(req.start_day, req.end_day)} (FY{req.fy})"),
-        Fact("Hours", fmt_hours(req.quarters)),
-    ]
-    if approve:
-        title = f"Approved: {req.title}"
-        text = (
-            f"Your event request #{req.id} was approved and added to the FY{req.fy} catalog as {code} "
-            f"(up to {fmt_hours_unit(req.quarters)}). Directors can now `submit` their hours for it with evidence."
-        )
-    else:
-        title = f"Not approved: {req.title}"
-        text = f"Your event request #{req.id} was not approved."
-    if reason:
-        facts.append(Fact("Reviewer's note" if approve else "Reason", reason))
-    sections = [Section(text=text, facts=facts)]
-    summary = title
-    if is_director(person):
-        headline = _headline(session, ctx, person, req.fy)
-        sections.append(Section(heading=f"Your FY{req.fy} status", text=headline))
-        summary = f"{title}. {headline}"
-    return Reply(
-        title=title,
-        sections=sections,
-        summary=summary,
-        data={"item_type": REQUEST, "item_id": req.id, "status": "approved" if approve else "rejected", "code": code},
-    )

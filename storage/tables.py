@@ -1,5 +1,5 @@
 """SQLModel tables: roster, chat identities, per-FY policy and catalog, credit records, submissions,
-event requests, review posts, audit log, import batches and the reminder log.
+event requests, review posts, audit log, import batches, the reminder log and the outbox.
 
 Hours are integer quarter-hours; strand sets are bit masks (strand n <-> bit n-1); dates are local calendar
 dates (America/Chicago); instants are aware UTC datetimes.
@@ -280,3 +280,30 @@ class AppSecret(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=200)
     created_at: datetime
+
+
+class Outbox(SQLModel, table=True):
+    """An effect of a committed write that must reach people (a review post's update, a decision's DM), written in
+    the same transaction as the write and delivered by the loop in `serve` (storage.outbox)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("effect_key", name="uq_outbox_effect"),
+        Index("ix_outbox_open", "done_at", "due_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    effect_key: str = Field(max_length=300)  # "update:submission:12:slack:C1:1700.1" | "dm:submission:12"
+    kind: str = Field(max_length=10)  # update | dm
+    item_type: str = Field(max_length=20)
+    item_id: int
+    platform: str = Field(default="", max_length=16)  # update: the post's platform
+    channel: str = Field(default="", max_length=200)
+    message_id: str = Field(default="", max_length=200)
+    person_id: int | None = Field(default=None, foreign_key="person.id")  # dm: the submitter
+    created_at: datetime
+    due_at: datetime  # not tried again before this (backoff after a failure)
+    claimed_at: datetime | None = None
+    claim_token: str | None = Field(default=None, max_length=32)
+    done_at: datetime | None = None  # sent (or given up: last_error says why)
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=500)

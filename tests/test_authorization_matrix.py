@@ -169,7 +169,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
             "submission": new_submission(world, owner, "2025-02-10"),
             "request": new_request(world, owner, f"Summit of {owner}"),
         }
-        await services.reviews.post(ctx, "submission", world.items[owner]["submission"])
+        await services.flow.post(ctx, "submission", world.items[owner]["submission"])
     for who in PEOPLE.values():  # first contact links each chat identity: done here, not inside a cell
         await ask(world, "slack", who, "help")
         await ask(world, "teams", who, "help")

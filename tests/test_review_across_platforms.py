@@ -102,8 +102,8 @@ async def test_a_slack_only_submitter_hears_on_slack_when_a_teams_reviewer_decid
     )
     assert reply.ok, reply.to_text()
     sub_id = int(str(reply.data["submission_id"]))
-    assert await teams.services.reviews.post(ctx, "submission", sub_id) == 2
-    assert await teams.services.reviews.post(ctx, "submission", sub_id) == 0  # once per platform
+    assert await teams.services.flow.post(ctx, "submission", sub_id) == 2
+    assert await teams.services.flow.post(ctx, "submission", sub_id) == 0  # once per platform
 
     (teams_post,) = [c for c in teams.connector.of("send") if c.conversation_id == REVIEW_CHANNEL]
     await teams.press(

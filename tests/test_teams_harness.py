@@ -29,6 +29,7 @@ from tests.fakes.bot_connector import (
     message,
     user,
 )
+from tests.fakes.outbox import drain
 
 REVIEW_CHANNEL = "19:reviewers@thread.tacv2"
 TD = user(1, "Alex Director")
@@ -82,8 +83,9 @@ class Teams:
         raise AssertionError("no Teams endpoint mounted")
 
     async def settle(self) -> None:
-        """Wait for what the bot does after its answer (review posts, other posts' updates, DMs)."""
+        """Wait for what the bot does after its answer (review posts; the outbox: posts' updates, DMs)."""
         await self.bot.background.settle()
+        await drain(self.services)
 
     async def post(self, activity: dict[str, Any], *, token: str | None = None, settle: bool = True) -> tuple[int, Any]:
         """POST an activity; unless `settle=False`, also wait for the work the bot started after answering."""

@@ -22,6 +22,7 @@ from aiohttp import web
 from bot.teams.cards import PAYLOAD_BUDGET, card_activity, payload_size
 from bot.teams.render import REVIEW_REJECT, card_with_notice, render, render_card
 from handlers.reply import Button, Fact, Outcome, Reply, Section
+from storage.outbox import undelivered
 from storage.tables import ReviewPost, Submission
 from tests.fakes.bot_connector import FakeBotConnector, activity_problems, card_action, card_problems, message
 from tests.test_teams_harness import (
@@ -73,6 +74,11 @@ async def held(tmp_path: Path) -> AsyncIterator[Teams]:
     assert not connector.card_errors, connector.card_errors
 
 
+def open_effects(t: Teams) -> int:
+    with t.services.context().session() as session:
+        return len(undelivered(session))
+
+
 def dms_to(t: Teams, who: Any) -> list[Any]:
     return [c for c in t.connector.of("send") if c.conversation_id == who.conversation_id]
 
@@ -97,15 +103,15 @@ async def test_the_presser_is_answered_before_the_posts_are_updated_and_the_subm
     status, body = await asyncio.wait_for(held.post(activity, settle=False), timeout=10)
     assert status == 200 and "Approved" in texts(body["value"])  # answered while the update still hangs
     assert rows(held, Submission)[0].status == "approved"
-    assert held.connector.of("update") == [] and held.bot.background.pending == 1
-    assert dms_to(held, TD) == []  # the DM comes after the update, in the same background task
+    assert held.connector.of("update") == [] and open_effects(held) == 2  # the update (held) and the DM
+    assert dms_to(held, TD) == []  # the DM comes after the update, in the same delivery pass
 
     assert isinstance(held.connector, HeldConnector)
     held.connector.release.set()
     await held.settle()
     assert len(held.connector.of("update")) == 1
     assert "approved" in (dms_to(held, TD)[0].body.get("text") or "").lower()
-    assert held.bot.background.pending == 0
+    assert open_effects(held) == 0
 
 
 async def test_a_failing_update_is_logged_never_shown(teams: Teams, caplog: pytest.LogCaptureFixture) -> None:

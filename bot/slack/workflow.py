@@ -5,17 +5,17 @@
   bad values answered with `response_action="errors"`; a good one is written (idempotency key: the view id), the
   modal shows the confirmation (warnings included), and after the ack the item is posted to SLACK_REVIEW_CHANNEL
   (handlers.review.review_reply) with Approve / Reject buttons; storage.reviews.record_post remembers channel + ts.
-- Approve calls handlers.review.decide; Reject opens a modal for the reason, then decides. The presser gets the
-  decision's notice (ephemeral), every Slack post of the item is updated in place (chat.update) and the
-  submitter gets a DM. A second click, a retry or a click on an item decided meanwhile changes nothing: decide
-  answers "already decided by ..." and that is what the presser sees.
+- Approve and Reject are handlers.review_flow.press with (actor, item, clicked message); Reject without a reason
+  opens the reason modal, whose answer presses again with it. The presser gets the notice (ephemeral); the
+  decision's outbox rows (every post's update on every platform, the submitter's DM) go out through the delivery
+  loop, woken at once. A second click, a retry or a click on an item decided meanwhile changes nothing: the answer
+  is "already decided by ...", and this platform's posts of it are brought up to date.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -30,42 +30,17 @@ from bot.slack.modals import field_errors, form_view, read_state
 from bot.slack.surface import Incoming, SlackSurface, after_ack
 from handlers.context import Actor, Context
 from handlers.control_chars import field_problem
-from handlers.forms import Form, form_refusal, reject_form, request_form, submit_form, text_value
-from handlers.notify import DeliveryStatus, Recipient
+from handlers.forms import Form, form_refusal, request_form, submit_form, text_value
 from handlers.people import unknown_user
 from handlers.reply import Outcome, Reply, Section
 from handlers.request import create_request, validate_request
-from handlers.review import Decision, decide, parse_item
+from handlers.review import parse_item
+from handlers.review_flow import Post, Pressed, press
 from handlers.submit import create_submission, validate_submission
 from storage.evidence import EvidenceError, EvidenceFile
 from storage.reviews import request_by_key, submission_by_key
 
 log = logging.getLogger("ceu.slack")
-
-
-@dataclass
-class Effects:
-    """What a decision asks the platform to do (after the ack), as plain values."""
-
-    review: Reply | None = None
-    dm: Reply | None = None
-    recipient: Recipient | None = None
-    posts: list[tuple[str, str]] = field(default_factory=list)  # (channel, ts) of this platform's review posts
-    fallback: tuple[str, str] | None = None  # the clicked message, when no post was recorded
-    others: list[tuple[str, str, str]] = field(default_factory=list)  # (platform, channel, id) posts elsewhere
-
-    @classmethod
-    def of(cls, decision: Decision, fallback: tuple[str, str] | None) -> Effects:
-        posts = [(p.channel, p.message_id) for p in decision.posts if p.platform == PLATFORM and p.message_id]
-        # Only a decision (now, or earlier elsewhere) changes what the review message shows; a refusal does not.
-        review = decision.review if decision.outcome in (Outcome.OK, Outcome.ALREADY) else None
-        # Posts on other platforms change only when the decision is taken now (an earlier one updated them then).
-        others = [
-            (p.platform, p.channel, p.message_id or "")
-            for p in decision.posts
-            if decision.outcome is Outcome.OK and p.platform != PLATFORM
-        ]
-        return cls(review, decision.dm, decision.recipient, posts, fallback, others)
 
 
 def register_workflow(surface: SlackSurface) -> None:
@@ -242,26 +217,28 @@ async def on_reject_reason(surface: SlackSurface, ack: AsyncAck, body: dict[str,
     if problem:  # a NUL byte or an escape sequence typed in: the field's error, nothing changed
         await ack(response_action="errors", errors={"reason": problem})
         return
-    decision = decide(ctx, actor, item[0], item[1], approve=False, reason=reason)
-    if decision.outcome is Outcome.INVALID:
-        await ack(response_action="errors", errors={"reason": decision.notice.title})
+    clicked = (PLATFORM, str(meta["channel"]), str(meta["ts"])) if meta.get("channel") and meta.get("ts") else None
+    pressed = await off_loop(press, ctx, actor, item[0], item[1], False, reason, clicked)
+    if pressed.outcome is Outcome.INVALID:
+        await ack(response_action="errors", errors={"reason": pressed.notice.title})
         return
-    fallback = (str(meta["channel"]), str(meta["ts"])) if meta.get("channel") and meta.get("ts") else None
-    await _show(ack, decision.notice, title="Review")
-    surface.later(apply(surface, Effects.of(decision, fallback)), body, None)  # after the ack
+    await _show(ack, pressed.notice, title="Review")
+    surface.later(settled(surface, pressed, clicked), body, None)  # after the ack
 
 
 # --- review buttons ---------------------------------------------------------------------------------------------
 
 
-def _clicked_message(body: dict[str, Any]) -> tuple[str, str] | None:
+def _clicked_message(body: dict[str, Any]) -> Post | None:
     container = body.get("container") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
     ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
-    return (str(channel), str(ts)) if channel and ts else None
+    return (PLATFORM, str(channel), str(ts)) if channel and ts else None
 
 
 async def on_button(surface: SlackSurface, inc: Incoming, *, approve: bool) -> None:
+    """A click turned into (actor, item, clicked message); what comes back is rendered. Reject without a reason
+    opens the reason modal when the presser could reject now."""
     ctx = surface.context()
     action = (inc.body.get("actions") or [{}])[0]
     item = parse_item(str(action.get("value", "")))
@@ -272,21 +249,19 @@ async def on_button(surface: SlackSurface, inc: Incoming, *, approve: bool) -> N
     if item is None:
         await _tell(inc, Reply(title="That button no longer points at anything", outcome=Outcome.NOT_FOUND))
         return
-    if approve:
-        decision = await off_loop(decide, ctx, caller.actor, item[0], item[1], True)
-        await _tell(inc, decision.notice)
-        await apply(surface, Effects.of(decision, _clicked_message(inc.body)))
-        return
-    # Reject: a reviewer gets the reason form; anyone else (or a decided item) hears why not, nothing changes.
-    probe = await off_loop(decide, ctx, caller.actor, item[0], item[1], False, "")
-    if probe.outcome is not Outcome.INVALID or not caller.actor.has("reviewer"):
-        await _tell(inc, probe.notice)
-        await apply(surface, Effects.of(probe, _clicked_message(inc.body)))
-        return
-    form = reject_form(item[0], item[1])
     clicked = _clicked_message(inc.body)
-    meta = {"item": form.context, "channel": clicked[0] if clicked else "", "ts": clicked[1] if clicked else ""}
-    await inc.client.views_open(trigger_id=str(inc.body.get("trigger_id")), view=form_view(form, json.dumps(meta)))
+    pressed = await off_loop(press, ctx, caller.actor, item[0], item[1], approve, None, clicked)
+    if pressed.form is not None:
+        meta = {
+            "item": pressed.form.context,
+            "channel": clicked[1] if clicked else "",
+            "ts": clicked[2] if clicked else "",
+        }
+        view = form_view(pressed.form, json.dumps(meta))
+        await inc.client.views_open(trigger_id=str(inc.body.get("trigger_id")), view=view)
+        return
+    await _tell(inc, pressed.notice)
+    await settled(surface, pressed, clicked)
 
 
 async def _tell(inc: Incoming, reply: Reply) -> None:
@@ -294,21 +269,12 @@ async def _tell(inc: Incoming, reply: Reply) -> None:
     await inc.respond(response_type="ephemeral", replace_original=False, **message_payload(reply))
 
 
-async def apply(surface: SlackSurface, effects: Effects) -> None:
-    """Update the review message(s) in place and DM the submitter; failures are logged, never shown."""
-    if effects.review is not None:
-        targets = effects.posts or ([effects.fallback] if effects.fallback else [])
-        for channel, ts in targets:
-            done = await surface.notifier.update_message(channel, ts, effects.review)
-            if done.status is not DeliveryStatus.SENT:
-                log.warning("slack: could not update review message %s/%s: %s", channel, ts, done.error)
-        await surface.services.reviews.update(effects.others, effects.review, skip_platform=PLATFORM)
-    if effects.dm is not None and effects.recipient is not None:
-        # on the platform where the submitter is known (Slack, Teams or both configured)
-        await surface.services.reviews.tell(surface.context(), effects.recipient, effects.dm)
+async def settled(surface: SlackSurface, pressed: Pressed, clicked: Post | None) -> None:
+    """After the presser's answer: the outbox's delivery woken, or this platform's posts refreshed."""
+    await surface.services.flow.refresh(PLATFORM, pressed, clicked)
 
 
 async def post_review(surface: SlackSurface, ctx: Context, item_type: str, item_id: int) -> None:
     """Post an item to the reviewers' channels once (Slack's and, when configured, Teams'): a retried submission
     finds its posts already there."""
-    await surface.services.reviews.post(ctx, item_type, item_id)
+    await surface.services.flow.post(ctx, item_type, item_id)

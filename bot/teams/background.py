@@ -1,8 +1,8 @@
 """Work of a Teams turn that must not hold up its HTTP answer (synchronous work goes through bot.runner.off_loop).
 
-- `Background.start(coro, what)`: effects after the answer (other posts' updates, the submitter's DM, the post to the
-  reviewers' channels) as tasks kept referenced until done; a failure is logged, never shown to anyone.
-  `settle()` waits for them (tests, shutdown).
+- `Background.start(coro, what)`: work after the answer (a new item's post to the reviewers' channels; a decision's
+  updates and DM are outbox rows, bot/delivery.py) as tasks kept referenced until done; a failure is logged,
+  never shown to anyone. `settle()` waits for them (tests, shutdown).
 """
 
 from __future__ import annotations

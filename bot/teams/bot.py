@@ -14,7 +14,6 @@ from typing import Any
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from bot.review_fanout import ReviewFanout
 from bot.runner import off_loop
 from bot.settings import Settings
 from bot.teams import cards
@@ -45,7 +44,8 @@ from handlers.notify import DeliveryStatus, Recipient
 from handlers.people import unknown_user
 from handlers.reply import Outcome, Reply, Section
 from handlers.request import create_request
-from handlers.review import Decision, decide, parse_item
+from handlers.review import parse_item
+from handlers.review_flow import Pressed, ReviewFlow, press
 from handlers.submit import attach_evidence, create_submission
 from storage.evidence import EvidenceError, check_evidence
 
@@ -66,13 +66,13 @@ class Answer:
     fallback puts in place of the clicked card). In a shared conversation the fallback cannot answer the presser
     alone: `public` is the clicked card as everyone may now see it (a review card as it stands; None to leave it)
     and `private` what only the presser should hear (sent to their personal chat). `decision` and `review_item`
-    are the slow effects started after the answer (see CeuTeamsBot.start_effects)."""
+    are what happens after the answer (see CeuTeamsBot.start_effects)."""
 
     card: cards.Card
     summary: str
     public: cards.Card | None = None
     private: Reply | None = None
-    decision: Decision | None = None
+    pressed: Pressed | None = None
     review_item: tuple[str, int] | None = None
 
     @classmethod
@@ -81,10 +81,10 @@ class Answer:
 
     @property
     def updated_posts(self) -> set[str]:
-        """The Teams messages the decision's effects update (the fallback need not update them again)."""
-        if self.decision is None or self.decision.outcome is not Outcome.OK:
+        """The Teams messages the decision's outbox rows update (the fallback need not update them again)."""
+        if self.pressed is None or not self.pressed.decided:
             return set()
-        return {p.message_id for p in self.decision.posts if p.platform == PLATFORM and p.message_id}
+        return {message_id for platform, _, message_id in self.pressed.posts if platform == PLATFORM and message_id}
 
 
 def lookup_failed_reply() -> Reply:
@@ -119,12 +119,12 @@ def error_reply() -> Reply:
 
 class CeuTeamsBot(ActivityHandler):
     def __init__(
-        self, contexts: Callable[[], Context], settings: Settings, notifier: TeamsNotifier, reviews: ReviewFanout
+        self, contexts: Callable[[], Context], settings: Settings, notifier: TeamsNotifier, flow: ReviewFlow
     ) -> None:
         self.contexts = contexts
         self.settings = settings
         self.notifier = notifier
-        self.reviews = reviews  # every platform's reviewers' channel, and DMs wherever the submitter is known
+        self.flow = flow  # every platform's reviewers' channel, the outbox's deliveries
         self.background = Background()  # effects that run after the answer
         self.staff = TeamsStaff(settings)  # `report`: file-consent cards or download links
 
@@ -310,15 +310,10 @@ class CeuTeamsBot(ActivityHandler):
             item = parse_item(str(data.get(cards.VALUE, "")))
             if item is None:
                 return Answer.of(Reply(title="That button is out of date", outcome=Outcome.NOT_FOUND))
-            if verb == REVIEW_APPROVE:
-                return self.on_decision(decide(ctx, actor, item[0], item[1], approve=True))
-            # Reject without the card's reason sub-card: like Slack, anyone who may not reject (or an item already
-            # decided) hears why at once, nothing changes; a reviewer gets the reason form.
-            probe = decide(ctx, actor, item[0], item[1], approve=False, reason="")
-            if probe.outcome is not Outcome.INVALID or not actor.has("reviewer"):
-                return self.on_decision(probe)
-            form = reject_form(*item)
-            return Answer(form_card(form), form.title, private=_use_the_card_reply())
+            pressed = press(ctx, actor, item[0], item[1], verb == REVIEW_APPROVE)
+            if pressed.form is not None:  # Reject without the card's reason sub-card: the reason form
+                return Answer(form_card(pressed.form), pressed.form.title, private=_use_the_card_reply())
+            return self.on_press(pressed)
         if verb.startswith(FORM_VERB_PREFIX):
             return self.on_form(ctx, actor, verb.removeprefix(FORM_VERB_PREFIX), data)
         return Answer.of(help_reply(ctx))
@@ -337,7 +332,7 @@ class CeuTeamsBot(ActivityHandler):
             item = parse_item(context)
             assert item is not None
             reason = str(values.get("reason", "") or "")
-            return self.on_decision(decide(ctx, actor, item[0], item[1], approve=False, reason=reason))
+            return self.on_press(press(ctx, actor, item[0], item[1], False, reason))
         client_key = f"teams:{key}"
         if form.id == "submit":
             reply = create_submission(
@@ -357,42 +352,26 @@ class CeuTeamsBot(ActivityHandler):
         return answer
 
     @staticmethod
-    def on_decision(decision: Decision) -> Answer:
-        """The presser's card as it now stands with what happened; a decision taken now also updates every post of
-        the item and tells the submitter (after the answer, see start_effects)."""
-        if decision.review is None:
-            return Answer.of(decision.notice)
-        decided = decision.outcome is Outcome.OK
-        public = render_card(decision.review) if decision.outcome in (Outcome.OK, Outcome.ALREADY) else None
+    def on_press(pressed: Pressed) -> Answer:
+        """The presser's card as it now stands with what happened (only the notice for a refusal: nothing of the
+        item); a decision taken now updates every post and tells the submitter through the outbox."""
+        if pressed.review is None:
+            return Answer.of(pressed.notice)
+        public = render_card(pressed.review) if pressed.outcome in (Outcome.OK, Outcome.ALREADY) else None
         return Answer(
-            card_with_notice(decision.review, decision.notice),
-            decision.notice.notification(),
+            card_with_notice(pressed.review, pressed.notice),
+            pressed.notice.notification(),
             public=public,
-            private=None if decided else decision.notice,
-            decision=decision,
+            private=None if pressed.decided else pressed.notice,
+            pressed=pressed,
         )
 
     def start_effects(self, ctx: Context, answer: Answer) -> None:
-        """The slow effects of a press, in the background so the answer goes out at once."""
-        decision = answer.decision
-        if decision is not None and (decision.outcome is Outcome.OK or decision.dm is not None):
-            self.background.start(self.decision_effects(ctx, decision), "a decision's updates and DM")
+        """After the answer: wake the outbox delivery for a decision taken now; post a new item for review."""
+        if answer.pressed is not None and answer.pressed.decided:
+            self.flow.nudge()
         if answer.review_item is not None:
             self.post_for_review(ctx, *answer.review_item)
-
-    async def decision_effects(self, ctx: Context, decision: Decision) -> None:
-        """Update every post of the item in place (Teams here, the other platforms through the fan-out) and tell the
-        submitter; failures are logged, never shown."""
-        if decision.outcome is Outcome.OK and decision.review is not None:
-            for post in decision.posts:
-                if post.platform == PLATFORM and post.message_id:
-                    delivery = await self.notifier.update_message(post.channel, post.message_id, decision.review)
-                    if delivery.status != "sent":
-                        log.warning("could not update review card %s: %s", post.message_id, delivery.error)
-            others = [(p.platform, p.channel, p.message_id or "") for p in decision.posts if p.platform != PLATFORM]
-            await self.reviews.update(others, decision.review, skip_platform=PLATFORM)
-        if decision.dm is not None and decision.recipient is not None:
-            await self.reviews.tell(ctx, decision.recipient, decision.dm)
 
     def post_for_review(self, ctx: Context, item_type: str, item_id: int) -> None:
         """Post a submission or request to the reviewers' channels once (Teams' and, when configured, Slack's), in
@@ -401,7 +380,7 @@ class CeuTeamsBot(ActivityHandler):
             self.background.start(self.reviews_post(ctx, item_type, item_id), f"posting {item_type} {item_id}")
 
     async def reviews_post(self, ctx: Context, item_type: str, item_id: int) -> None:
-        await self.reviews.post(ctx, item_type, item_id)
+        await self.flow.post(ctx, item_type, item_id)
 
     # -- the Action.Submit fallback ----------------------------------------------------------------------------
 

@@ -149,14 +149,14 @@ def mount_teams(app: web.Application, services: Services, *, dev: bool = False) 
         log.warning("Teams in --dev mode: /api/messages accepts UNAUTHENTICATED requests (Bot Framework Emulator)")
     proactive = build_proactive(settings, services.context, mode)
     auth, adapter, notifier = proactive.auth, proactive.adapter, proactive.notifier
-    bot = CeuTeamsBot(services.context, settings, notifier, services.reviews)
+    bot = CeuTeamsBot(services.context, settings, notifier, services.flow)
     adapter.on_turn_error = bot.on_turn_error
     tenants = tenant_policy(settings, mode)
     app.router.add_post(ROUTE, MessagesEndpoint(auth, adapter, bot, mode, tenants))
     app[NOTIFIER_KEY] = notifier
 
     async def settle(_: web.Application) -> None:
-        """A decision's updates and DMs under way finish before shutdown (within a bound)."""
+        """Review posts under way finish before shutdown (within a bound)."""
         try:
             await asyncio.wait_for(bot.background.settle(), timeout=SETTLE_SECONDS)
         except TimeoutError:
