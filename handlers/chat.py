@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from handlers.commands import Command, parse
 from handlers.context import Actor, Context
+from handlers.control_chars import describe, first_refused
 from handlers.forms import refusal
 from handlers.people import find_actor, unknown_user
-from handlers.reply import Reply, Section
+from handlers.reply import Outcome, Reply, Section
 
 
 def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Reply:
@@ -16,6 +17,13 @@ def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Re
     command, args = parse(text)
     if actor is None:
         return unknown_user(ctx, email)
+    char = first_refused(text)
+    if char is not None:  # a NUL cannot even be looked up on PostgreSQL; nothing else means anything in a command
+        return Reply(
+            title="I could not read that message",
+            sections=[Section(text=f"It contains {describe(char)}. Please type the command again without it.")],
+            outcome=Outcome.INVALID,
+        )
     if command.run is not None and not command.allows(actor):
         return role_refusal(ctx, command, actor)
     if command.run is None:
