@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.outage import database_outage, outage_summary
+
 if TYPE_CHECKING:
     from bot.app import Services
 
@@ -33,12 +35,20 @@ class DeliveryLoop:
 
     async def run(self) -> None:
         flow = self.services.flow
+        away = False  # the database out of reach: one line when it goes, one when it is back, no tracebacks
         while not self.stopping:
             self.wake.clear()
             try:
                 await flow.settle(self.services.context())
-            except Exception:  # the database is away, a bug: logged, tried again on the next tick
-                log.exception("outbox delivery pass failed")
+                if away:
+                    log.info("outbox delivery: the database answers again")
+                away = False
+            except Exception as exc:  # the database is away, a bug: logged, tried again on the next tick
+                if not database_outage(exc):
+                    log.exception("outbox delivery pass failed")
+                elif not away:
+                    log.warning("outbox delivery paused: database unreachable (%s)", outage_summary(exc))
+                away = away or database_outage(exc)
             self.passes += 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)

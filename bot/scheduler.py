@@ -29,6 +29,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.outage import database_outage, outage_summary
 from bot.settings import Settings
 from handlers.notify import Notifier
 from handlers.reminders import Pace, PacedNotifier, SweepReport, sweep
@@ -238,7 +239,10 @@ def install_sweep(app: web.Application, services: Services) -> AsyncIOScheduler 
             return
         try:
             await run_sweep(services, notifiers)
-        except Exception:  # the next day's sweep retries whatever this one could not do
-            log.exception("reminder sweep failed")
+        except Exception as exc:  # the next day's sweep retries whatever this one could not do
+            if database_outage(exc):
+                log.warning("reminder sweep failed: database unreachable (%s)", outage_summary(exc))
+            else:
+                log.exception("reminder sweep failed")
 
     return install(app, services.settings, job, clock=wall_clock)
