@@ -17,7 +17,7 @@ def event_line(item: CatalogItem) -> str:
     amount = f"up to {fmt_hours(item.cap)} h" if item.up_to else f"{fmt_hours(item.cap)} h"
     if item.per_unit:
         amount += " per workshop"
-    when = f"{item.day.isoformat()}: " if item.day else ""
+    when = f"{item.span}: " if item.day else ""
     extra = f"; on or after {item.earliest.isoformat()}" if item.earliest else ""
     return f"{when}{item.title} [{item.code}], {amount}{extra}"
 
@@ -26,7 +26,7 @@ def handle_events(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
     fy = fiscal_year_of(ctx.today)
     with ctx.session() as session:
         items = catalog(session, fy)
-    alet = [i for i in items if i.is_alet and i.counts_for_td and (i.day is None or i.day >= ctx.today)]
+    alet = [i for i in items if i.is_alet and i.counts_for_td and (i.last_day is None or i.last_day >= ctx.today)]
     external = sorted((i for i in items if not i.is_alet), key=lambda i: i.title.lower())
     policy = current_policy(ctx)
     alet_min, ext_max = fmt_hours(policy.alet_minimum), fmt_hours(policy.external_maximum)

@@ -1,10 +1,13 @@
-"""`history [FY]`: the transcript of a TD's credited, pending and rejected records for a FY."""
+"""`history [FY]`: the transcript of a TD's credited, pending and rejected records for a FY. External hours beyond
+the FY's external maximum are shown as recorded but not credited (the record that crosses it is partly credited),
+and the header sums credited hours exactly as `status` does (rules.credit)."""
 
 from __future__ import annotations
 
 from handlers.context import Actor, Context
 from handlers.fy_arg import fy_from_args
 from handlers.reply import Reply, Section, trimmed
+from rules.credit import Credit, Status, external_parts, tie, totals
 from rules.hours import fmt_hours
 from rules.strands import numbers_of
 from storage.policy_data import policy_for
@@ -13,7 +16,8 @@ from storage.records import HistoryRow, history_of
 MAX_ROWS = 40
 
 
-def history_line(row: HistoryRow, strands: dict[int, str]) -> str:
+def history_line(row: HistoryRow, strands: dict[int, str], credited: int | None = None, maximum: int = 0) -> str:
+    """One record; `credited`: the quarter-hours an approved external record is credited within the maximum."""
     where = "ALET" if row.alet else "external"
     nums = ",".join(str(n) for n in numbers_of(row.strands))
     state = {"approved": "credited", "pending": "pending review", "rejected": "rejected"}.get(row.status, row.status)
@@ -21,9 +25,22 @@ def history_line(row: HistoryRow, strands: dict[int, str]) -> str:
         state = f"voided, no credit ({row.void_reason})" if row.void_reason else "voided, no credit"
     elif row.status == "approved" and not row.counted:
         state = f"recorded, no credit ({row.note or 'does not count'})"
+    elif credited is not None and credited == 0:
+        state = f"recorded, not credited (beyond the {fmt_hours(maximum)}-hour external maximum)"
+    elif credited is not None and credited < row.quarters:
+        state = (
+            f"partly credited: {fmt_hours(credited)} h (the rest is beyond the {fmt_hours(maximum)}-hour "
+            "external maximum)"
+        )
     hours = fmt_hours(row.quarters)
     what = f"{row.title} [{row.code}], {where}, {hours} h, strands {nums}"
     return f"{row.day.isoformat()}  {what}: {state} (record {row.id})"
+
+
+def _credit(row: HistoryRow) -> Credit:
+    return Credit(
+        row.alet, row.day, row.quarters, row.strands, Status(row.status), row.counted, tie(row.code, row.unit)
+    )
 
 
 def handle_history(ctx: Context, actor: Actor, args: list[str]) -> Reply:
@@ -38,14 +55,18 @@ def handle_history(ctx: Context, actor: Actor, args: list[str]) -> Reply:
             title=f"TD-CEU history, FY{fy}",
             sections=[Section(text=f"No records for FY{fy} yet. ALET uploads live-event attendance after each event.")],
         )
-    lines = [history_line(r, policy.strands) for r in rows]
+    credits = [_credit(r) for r in rows]
+    external = [i for i, c in enumerate(credits) if not c.alet and c.counted and c.status is Status.APPROVED]
+    parts = dict(zip(external, external_parts([credits[i] for i in external], policy.external_maximum), strict=True))
+    maximum = policy.external_maximum
+    lines = [history_line(r, policy.strands, parts.get(i), maximum) for i, r in enumerate(rows)]
     shown, more = trimmed(lines, MAX_ROWS, "more records (see the year-end report)")
-    credited = sum(r.quarters for r in rows if r.status == "approved" and r.counted)
+    credited = totals(credits, policy).credited
     return Reply(
         title=f"TD-CEU history, FY{fy}",
         sections=[
             Section(
-                text=f"{len(rows)} record{'' if len(rows) == 1 else 's'}; {fmt_hours(credited)} hours approved.",
+                text=f"{len(rows)} record{'' if len(rows) == 1 else 's'}; {fmt_hours(credited)} hours credited.",
                 items=shown,
                 more=more,
             )

@@ -44,8 +44,9 @@ from rules.fiscal import fiscal_year_bounds, fiscal_year_of
 from rules.hours import fmt_hours, fmt_hours_unit
 from rules.policy import CatalogItem, Policy
 from rules.strands import mask_of
+from rules.upcoming import upcoming
 from storage.bulk import credits_by_person
-from storage.catalog import catalog, upcoming
+from storage.catalog import catalog
 from storage.policy_data import policy_for
 from storage.reminders import (
     LEASE,

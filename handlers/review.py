@@ -49,6 +49,7 @@ from storage.evidence import links_for
 from storage.outbox import add_decision_effects
 from storage.people import is_director
 from storage.policy_data import policy_for
+from storage.repeats import settle_repeats
 from storage.reviews import (
     ITEM_TYPES,
     REQUEST,
@@ -395,6 +396,9 @@ def _commit(
     if isinstance(view, SubmissionView):
         session.execute(update(CreditRecord).where(col(CreditRecord.id) == view.credit.id).values(status=status))
         detail.update(credit_id=view.credit.id, quarters=view.credit.quarters, code=view.entry.code)
+        if approve:  # a one-time activity: the earliest-dated approved record keeps the credit
+            moved = settle_repeats(session, {view.entry.code}, {view.person.id or 0})
+            detail.update(credit_moved=[(m.record_id, m.counted) for m in moved])
     elif approve:
         code = _add_to_catalog(session, view.request)
         detail.update(code=code, fy=view.request.fy)
@@ -452,7 +456,7 @@ def _already(session: Session, ctx: Context, item_type: str, item_id: int, posts
 
 
 def _add_to_catalog(session: Session, req: EventRequest) -> str:
-    """The approved event as an external catalog entry of its FY (cap = hours asked, "up to"), linked to the
+    """The approved event as an external catalog entry of its FY (its dates, cap = hours asked, "up to"), linked to the
     request; the code is REQ-<id>, with a suffix if an admin already used that code."""
     base = f"REQ-{req.id}"
     taken = set(
@@ -471,6 +475,7 @@ def _add_to_catalog(session: Session, req: EventRequest) -> str:
         title=req.title[:300],
         kind=Kind.EXTERNAL.value,
         day=req.start_day,
+        end_day=req.end_day if req.end_day != req.start_day else None,  # claimable on every day of the event
         cap=req.quarters,
         up_to=True,
         per_unit=False,

@@ -18,7 +18,8 @@ from rules.fiscal import fiscal_year_bounds
 from rules.hours import as_number, fmt_hours, fmt_hours_unit
 from rules.policy import CatalogItem, Policy
 from rules.strands import mask_of, numbers_of
-from storage.catalog import upcoming, upcoming_candidates
+from rules.upcoming import upcoming
+from storage.catalog import upcoming_candidates
 from storage.policy_data import policy_for
 from storage.records import credits_of
 from storage.tables import Person
@@ -159,7 +160,7 @@ def status_reply(view: StatusView) -> Reply:
 
 def suggestion_line(item: CatalogItem, policy: Policy) -> str:
     strands = ", ".join(policy.strands[n] for n in numbers_of(item.strands) if n in policy.strands)
-    when = item.day.isoformat() if item.day else "any day this FY"
+    when = item.span or "any day this FY"
     source = "ALET" if item.is_alet else "external"
     amount = f"up to {fmt_hours(item.cap)} h" if item.up_to else f"{fmt_hours(item.cap)} h"
     per = " per unit" if item.per_unit else ""

@@ -31,9 +31,9 @@ from handlers.control_chars import control_errors
 from handlers.csv_rows import parse_date
 from handlers.forms import Validation, Values, errors_reply, list_value, refusal, text_value
 from handlers.reply import Fact, Outcome, Reply, Section
-from rules.claims import Claim, check_claim, unit_key
+from rules.claims import Claim, cap_key, check_claim, unit_key
 from rules.credit import NOT_LIVE, Status
-from rules.fiscal import fiscal_year_bounds, fiscal_year_of
+from rules.fiscal import fiscal_year_bounds, fiscal_year_of, in_fiscal_year
 from rules.hours import HoursError, fmt_hours, fmt_hours_unit, parse_hours
 from rules.policy import CatalogItem, Evidence, Kind
 from rules.strands import fmt_strands, mask_of
@@ -158,21 +158,19 @@ def _validate(
     if day is None:
         return v, None
     assert entry.id is not None
-    unit = unit_key(item, day, unit_text)
-    already = claimed_quarters(session, actor.person_id, entry.id, unit)
+    unit = unit_key(item, day, unit_text if item.per_unit else None)  # chat asks a unit of per-unit events only
+    already = claimed_quarters(session, actor.person_id, entry.id, cap_key(item, unit) or None)
     for problem in check_claim(Claim(item, day, quarters or 1, strands or item.strands), policy, ctx.today, already):
-        if problem.startswith("date ") or "only on or after" in problem:
-            if problem.startswith("date ") and "outside" in problem:
-                start, end = fiscal_year_bounds(entry.fy)
-                problem = (
-                    f"{day.isoformat()} is outside FY{entry.fy} ({start.isoformat()} to {end.isoformat()}), "
-                    f"the fiscal year this event is approved for"
-                )
-            v.errors.setdefault("date", f"{problem[:1].upper()}{problem[1:]}.")
-        elif "strand" in problem:
-            v.errors.setdefault("strands", f"{problem[:1].upper()}{problem[1:]}.")
-        elif quarters:
-            v.errors.setdefault("hours", f"{problem[:1].upper()}{problem[1:]}.")
+        text = problem.text
+        if problem.field == "date" and not in_fiscal_year(day, entry.fy):
+            start, end = fiscal_year_bounds(entry.fy)
+            text = (
+                f"{day.isoformat()} is outside FY{entry.fy} ({start.isoformat()} to {end.isoformat()}), "
+                f"the fiscal year this event is approved for"
+            )
+        if problem.field == "hours" and not quarters:
+            continue  # the hours field already says what is wrong with it
+        v.errors.setdefault(problem.field, f"{text[:1].upper()}{text[1:]}.")
     if "date" not in v.errors and _live_record(session, actor.person_id, entry.id, day, unit) is not None:
         v.errors["date"] = (
             f"You already have hours of {entry.title} on {day.isoformat()} (pending or approved)"

@@ -4,7 +4,8 @@ credited = alet + min(external_approved, max); remaining_alet = max(0, min_alet 
 remaining = max(0, required - credited, remaining_alet); compliant = alet >= min_alet and credited >= required.
 Strand coverage counts credited hours only: an hour on two strands counts once in the total and toward both
 strands. External hours are credited in date order up to the maximum, so strand hours of the external record that
-crosses the maximum count only for its credited part.
+crosses the maximum count only for its credited part. Records of one day are taken in a stable order (activity
+code, then unit), so which one crosses the maximum never depends on the order they were recorded in.
 """
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ class Credit(NamedTuple):
     strands: int
     status: Status = Status.APPROVED
     counted: bool = True
-    order: int = 0  # tie-breaker for records on the same day (record id)
+    order: str = ""  # tie-breaker for records on the same day: activity code and unit (see `tie`)
+
+
+def tie(code: str, unit: str) -> str:
+    """The same-day order of a record: by activity code, then unit (stable whatever the import order)."""
+    return f"{code}\x1f{unit}"
 
 
 @dataclass(frozen=True)
@@ -72,12 +78,9 @@ def totals(credits: Iterable[Credit], policy: Policy) -> Totals:
             _add_strands(strand_hours, c.strands, c.quarters)
         else:
             externals.append(c)
-    externals.sort(key=lambda c: (c.day, c.order))
-    external = 0
+    external = sum(c.quarters for c in externals)
     external_credited = 0
-    for c in externals:
-        external += c.quarters
-        part = min(c.quarters, policy.external_maximum - external_credited)
+    for c, part in zip(externals, external_parts(externals, policy.external_maximum), strict=True):
         if part > 0:
             external_credited += part
             _add_strands(strand_hours, c.strands, part)
@@ -100,6 +103,18 @@ def totals(credits: Iterable[Credit], policy: Policy) -> Totals:
         strand_hours=strand_hours,
         strand_gaps=gaps,
     )
+
+
+def external_parts(externals: list[Credit], maximum: int) -> list[int]:
+    """The credited quarter-hours of each approved external record (in the order given): records are credited in
+    date order (then activity code and unit) until the maximum; the one that crosses it is partly credited."""
+    order = sorted(range(len(externals)), key=lambda i: (externals[i].day, externals[i].order))
+    parts = [0] * len(externals)
+    left = maximum
+    for i in order:
+        parts[i] = max(0, min(externals[i].quarters, left))
+        left -= parts[i]
+    return parts
 
 
 def _add_strands(strand_hours: dict[int, int], mask: int, quarters: int) -> None:

@@ -58,7 +58,9 @@ class Policy:
 
 @dataclass(frozen=True)
 class CatalogItem:
-    """One activity of a FY's catalog. `cap` is the hour cap in quarter-hours (per unit when `per_unit`)."""
+    """One activity of a FY's catalog. `cap` is the hour cap in quarter-hours (per unit when `per_unit`).
+    A dated activity counts from `day` to `end` (`day` alone without an `end`); `once`: credited at most once per
+    TD, ever (certifications, exams, single courses)."""
 
     fy: int
     code: str
@@ -72,8 +74,29 @@ class CatalogItem:
     counts_for_td: bool = True
     evidence: Evidence = Evidence.NONE
     earliest: date | None = None
+    end: date | None = None
+    once: bool = False
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def is_alet(self) -> bool:
         return self.kind.is_alet
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day a dated activity counts on (None for an undated one)."""
+        return self.end or self.day
+
+    @property
+    def span(self) -> str:
+        """'2025-01-30', '2025-01-30 to 2025-01-31', or '' for an undated activity."""
+        if self.day is None:
+            return ""
+        if self.end is None or self.end == self.day:
+            return self.day.isoformat()
+        return f"{self.day.isoformat()} to {self.end.isoformat()}"
+
+    @property
+    def no_repeat(self) -> bool:
+        """Credited once per TD ever: online TD-Talent courses and activities marked `once`."""
+        return self.once or self.kind is Kind.TALENT_ONLINE

@@ -1,6 +1,7 @@
 """Set-based reads over every TD at once (year-end report, reminder sweep): a few aggregate queries, never one
 query per director. ALET hours are summed in SQL per strand set (they have no cap); external records are
-few per TD and come back one by one so the 6-hour maximum is credited in date order by rules.credit."""
+few per TD and come back one by one so the 6-hour maximum is credited in date order (then activity code and
+unit) by rules.credit."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from typing import NamedTuple
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from rules.credit import Credit, Status
+from rules.credit import Credit, Status, tie
 from storage.roster import on_roster_during
-from storage.tables import CreditRecord, Person
+from storage.tables import CatalogEntry, CreditRecord, Person
 
 _FAR = date(1, 1, 1)  # ALET sums carry no date (their order does not matter)
 
@@ -38,16 +39,19 @@ def credits_by_person(session: Session, fy: int) -> dict[int, list[Credit]]:
         out[pid].append(Credit(alet=True, day=_FAR, quarters=int(q), strands=0, status=Status.PENDING))
     external = session.execute(
         select(
-            CreditRecord.person_id,
-            CreditRecord.id,
-            CreditRecord.day,
-            CreditRecord.quarters,
-            CreditRecord.strands,
-        ).where(*live, col(CreditRecord.alet).is_(False), CreditRecord.status == Status.APPROVED.value)
+            col(CreditRecord.person_id),
+            col(CatalogEntry.code),
+            col(CreditRecord.unit),
+            col(CreditRecord.day),
+            col(CreditRecord.quarters),
+            col(CreditRecord.strands),
+        )
+        .join(CatalogEntry, col(CatalogEntry.id) == col(CreditRecord.catalog_id))
+        .where(*live, col(CreditRecord.alet).is_(False), CreditRecord.status == Status.APPROVED.value)
     ).tuples()
     approved = Status.APPROVED
-    for pid, rid, day, q, strands in external:
-        out[pid].append(Credit(False, day, q, strands, approved, True, rid))
+    for pid, code, unit, day, q, strands in external:
+        out[pid].append(Credit(False, day, q, strands, approved, True, tie(code, unit)))
     return out
 
 

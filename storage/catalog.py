@@ -1,12 +1,13 @@
-"""Catalog queries: a FY's activities, look-ups by code, upcoming activities that would close a gap,
-and rolling a catalog's undated external events forward into a later FY."""
+"""Catalog queries: a FY's activities, look-ups by code, the dated activities still to come (ranked by
+rules.upcoming), and rolling a catalog's undated external events forward into a later FY (flags such as `once`
+kept)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from rules.policy import CatalogItem, Kind
 from storage.policy_data import entry_of, item_of
@@ -37,8 +38,8 @@ def entries_by_code(session: Session, fys: set[int]) -> dict[tuple[int, str], Ca
 
 
 def upcoming_candidates(session: Session, fy: int, today: date) -> list[CatalogItem]:
-    """The FY's dated activities from `today` on that count for TD credit (plain columns, no ORM objects:
-    this runs on every status)."""
+    """The FY's dated activities not over by `today` (their last day on or after it) that count for TD credit
+    (plain columns, no ORM objects: this runs on every status); rules.upcoming ranks them."""
     rows = session.execute(
         select(
             col(CatalogEntry.code),
@@ -47,33 +48,18 @@ def upcoming_candidates(session: Session, fy: int, today: date) -> list[CatalogI
             col(CatalogEntry.cap),
             col(CatalogEntry.strands),
             col(CatalogEntry.day),
+            col(CatalogEntry.end_day),
             col(CatalogEntry.up_to),
         ).where(
             CatalogEntry.fy == fy,
-            col(CatalogEntry.day) >= today,
+            func.coalesce(CatalogEntry.end_day, CatalogEntry.day) >= today,
             col(CatalogEntry.counts_for_td).is_(True),
         )
     ).tuples()
     return [
-        CatalogItem(fy=fy, code=c, title=t, kind=Kind(k), cap=cap, strands=m, day=d, up_to=u)
-        for c, t, k, cap, m, d, u in rows
+        CatalogItem(fy=fy, code=c, title=t, kind=Kind(k), cap=cap, strands=m, day=d, end=e, up_to=u)
+        for c, t, k, cap, m, d, e, u in rows
     ]
-
-
-def upcoming(items: list[CatalogItem], today: date, *, need_alet: bool, gap_mask: int, limit: int) -> list[CatalogItem]:
-    """Up to `limit` dated activities from today on that would close the largest gap: ALET ones first when
-    ALET hours are missing, then those covering the most missing strands, then the most hours, then the soonest."""
-
-    def score(item: CatalogItem) -> tuple[int, int, int, date]:
-        covers = bin(item.strands & gap_mask).count("1")
-        return (0 if (item.is_alet or not need_alet) else 1, -covers, -item.cap, item.day or date.max)
-
-    candidates = [
-        i for i in items if i.day is not None and i.day >= today and i.counts_for_td and (i.is_alet or not need_alet)
-    ]
-    if not candidates:
-        candidates = [i for i in items if i.day is not None and i.day >= today and i.counts_for_td]
-    return sorted(candidates, key=score)[:limit]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from rules.fiscal import fiscal_year_of
 from rules.hours import parse_hours
 from rules.policy import CatalogItem, Evidence, Kind, Policy
 from rules.strands import mask_of
@@ -72,10 +73,23 @@ def _parse(data: dict[str, Any]) -> tuple[Policy, list[CatalogItem]]:
             counts_for_td=bool(c.get("counts_for_td", True)),
             evidence=Evidence(c.get("evidence", "none")),
             earliest=c.get("earliest"),
+            end=c.get("end"),
+            once=bool(c.get("once", False)),
         )
         for c in data.get("catalog", [])
     ]
+    for item in items:
+        _check_dates(item)
     return policy, items
+
+
+def _check_dates(item: CatalogItem) -> None:
+    """A dated activity's range lies inside its FY, its end on or after its date."""
+    for what, day in (("date", item.day), ("end", item.end), ("earliest", item.earliest)):
+        if day is not None and fiscal_year_of(day) != item.fy:
+            raise ValueError(f"{item.code}: {what} {day} is outside FY{item.fy}")
+    if item.end is not None and (item.day is None or item.end < item.day):
+        raise ValueError(f"{item.code}: end {item.end} needs a date on or before it")
 
 
 def first_shipped_fy() -> int:
@@ -192,6 +206,8 @@ def entry_of(item: CatalogItem) -> CatalogEntry:
         counts_for_td=item.counts_for_td,
         evidence=item.evidence.value,
         earliest=item.earliest,
+        end_day=item.end,
+        once=item.once,
         strands=item.strands,
     )
 
@@ -210,6 +226,8 @@ def item_of(row: CatalogEntry) -> CatalogItem:
         counts_for_td=row.counts_for_td,
         evidence=Evidence(row.evidence),
         earliest=row.earliest,
+        end=row.end_day,
+        once=row.once,
     )
 
 

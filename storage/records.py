@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
-from rules.credit import NOT_LIVE, Credit, Status
+from rules.credit import NOT_LIVE, Credit, Status, tie
 from storage.tables import CatalogEntry, CreditRecord
 
 NOT_LIVE_VALUES = sorted(s.value for s in NOT_LIVE)  # rejected, voided: they hold no claim on an activity
@@ -21,6 +21,7 @@ class HistoryRow:
     code: str
     title: str
     kind: str
+    unit: str
     alet: bool
     quarters: int
     strands: int
@@ -34,18 +35,21 @@ class HistoryRow:
 def credits_of(session: Session, person_id: int, fy: int) -> list[Credit]:
     rows = session.exec(
         select(
-            col(CreditRecord.id),
+            col(CatalogEntry.code),
+            col(CreditRecord.unit),
             col(CreditRecord.alet),
             col(CreditRecord.day),
             col(CreditRecord.quarters),
             col(CreditRecord.strands),
             col(CreditRecord.status),
             col(CreditRecord.counted),
-        ).where(CreditRecord.person_id == person_id, CreditRecord.fy == fy)
+        )
+        .join(CatalogEntry, col(CatalogEntry.id) == col(CreditRecord.catalog_id))
+        .where(CreditRecord.person_id == person_id, CreditRecord.fy == fy)
     ).all()
     return [
-        Credit(alet=a, day=d, quarters=q, strands=s, status=Status(st), counted=c, order=i or 0)
-        for i, a, d, q, s, st, c in rows
+        Credit(alet=a, day=d, quarters=q, strands=s, status=Status(st), counted=c, order=tie(code, u))
+        for code, u, a, d, q, s, st, c in rows
     ]
 
 
@@ -63,6 +67,7 @@ def history_of(session: Session, person_id: int, fy: int) -> list[HistoryRow]:
             code=c.code,
             title=c.title,
             kind=c.kind,
+            unit=r.unit,
             alet=r.alet,
             quarters=r.quarters,
             strands=r.strands,
@@ -76,16 +81,16 @@ def history_of(session: Session, person_id: int, fy: int) -> list[HistoryRow]:
     ]
 
 
-def claimed_quarters(session: Session, person_id: int, catalog_id: int, unit: str) -> int:
-    """Hours (pending or approved) a TD already has for an activity and unit."""
-    total = session.exec(
-        select(func.coalesce(func.sum(CreditRecord.quarters), 0)).where(
-            CreditRecord.person_id == person_id,
-            CreditRecord.catalog_id == catalog_id,
-            CreditRecord.unit == unit,
-            col(CreditRecord.status).not_in(NOT_LIVE_VALUES),
-        )
-    ).one()
+def claimed_quarters(session: Session, person_id: int, catalog_id: int, unit: str | None) -> int:
+    """Hours (pending or approved) a TD already has for an activity and unit (None: all its units and parts)."""
+    query = select(func.coalesce(func.sum(CreditRecord.quarters), 0)).where(
+        CreditRecord.person_id == person_id,
+        CreditRecord.catalog_id == catalog_id,
+        col(CreditRecord.status).not_in(NOT_LIVE_VALUES),
+    )
+    if unit is not None:
+        query = query.where(CreditRecord.unit == unit)
+    total = session.exec(query).one()
     return int(total)
 
 

@@ -96,6 +96,8 @@ class CatalogEntry(SQLModel, table=True):
     counts_for_td: bool = True
     evidence: str = Field(default="none", max_length=20)
     earliest: date | None = None
+    end_day: date | None = None  # the last day of a dated activity (None: its `day` alone)
+    once: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     strands: int  # mask
 
 

@@ -9,24 +9,24 @@ from tests.conftest import seed_basic
 
 
 def test_only_undated_external_events_roll_forward(any_ctx: Context) -> None:
-    seed_basic(any_ctx)  # FY2025: the 20 shipped external events (one dated) and 5 ALET activities (3 dated)
+    seed_basic(any_ctx)  # FY2025: the 20 shipped external events (4 dated) and 5 ALET activities (3 dated)
     with any_ctx.session() as s:
         done = roll_catalog_forward(s, 2025, 2026)
         s.commit()
-        assert (done.added, done.kept, done.skipped_dated, done.skipped_alet) == (19, 0, 1, 5)
+        assert (done.added, done.kept, done.skipped_dated, done.skipped_alet) == (16, 0, 4, 5)
         rolled = {i.code: i for i in catalog(s, 2026)}
-        assert len(rolled) == 19
+        assert len(rolled) == 16
         assert all(i.kind.value == "external" and i.day is None and i.fy == 2026 for i in rolled.values())
         assert "EXT-AASA-AI-2025" not in rolled and "FALL24" not in rolled and "TALENT-DATA" not in rolled
         assert done.summary(2025, 2026) == (
-            "FY2026: 19 external events copied from FY2025, 0 already there. Not copied: "
-            "1 dated external event (one-off; approve the new date for FY2026); "
+            "FY2026: 16 external events copied from FY2025, 0 already there. Not copied: "
+            "4 dated external events (one-off; approve the new date for FY2026); "
             "5 ALET activities (import FY2026's sessions and courses with its dates)."
         )
         again = roll_catalog_forward(s, 2025, 2026)
         s.commit()
-        assert (again.added, again.kept) == (0, 19)
-        assert len(catalog(s, 2026)) == 19
+        assert (again.added, again.kept) == (0, 16)
+        assert len(catalog(s, 2026)) == 16
 
 
 def test_summary_without_skips_says_nothing_about_them(any_ctx: Context) -> None:
@@ -36,4 +36,4 @@ def test_summary_without_skips_says_nothing_about_them(any_ctx: Context) -> None
         assert first.skipped_alet == 0
         second = roll_catalog_forward(s, 2026, 2027)  # FY2026 holds only undated external events
         s.commit()
-    assert second.summary(2026, 2027) == "FY2027: 19 external events copied from FY2026, 0 already there."
+    assert second.summary(2026, 2027) == "FY2027: 16 external events copied from FY2026, 0 already there."

@@ -206,9 +206,13 @@ def test_catalog_json_lines(cli: Cli) -> None:
         "counts_for_td": True,
         "evidence": "file",
         "earliest": None,
+        "end": None,
+        "once": False,
         "strands": [1],
     }
     assert by_code["EXT-GOOGLE-CERT-L1"]["earliest"] == "2024-10-01"
+    assert by_code["EXT-GOOGLE-CERT-L1"]["once"] is True
+    assert (by_code["EXT-AASA-AI-2025"]["date"], by_code["EXT-AASA-AI-2025"]["end"]) == ("2025-01-30", "2025-01-31")
     assert by_code["TALENT-DATA"]["hours"] == 1.5 and by_code["TALENT-DATA"]["up_to"] is False
     assert by_code["TALENT-INTRO"]["counts_for_td"] is False
     assert by_code["FALL24"]["strands"] == [1, 5] and by_code["FALL24"]["date"] == "2024-11-05"
@@ -221,12 +225,12 @@ def test_roll_forward_command_copies_a_catalog(cli: Cli) -> None:
     empty = cli.ok("catalog", "--fy", "2026", "--json")
     assert empty.out == ""
     run = cli.ok("roll-forward", "--from", "2025", "--to", "2026")
-    # the undated external events only: the 5 ALET activities and the dated EXT-AASA-AI-2025 stay in FY2025
-    assert "20 external events copied from FY2025" in run.out
-    assert "Not copied: 1 dated external event" in run.out and "5 ALET activities" in run.out
+    # the undated external events only: the 5 ALET activities and the 4 dated one-off events stay in FY2025
+    assert "17 external events copied from FY2025" in run.out
+    assert "Not copied: 4 dated external events" in run.out and "5 ALET activities" in run.out
     items = [json.loads(line) for line in cli.ok("catalog", "--fy", "2026", "--json").out.splitlines()]
-    assert len(items) == 20
+    assert len(items) == 17
     assert all(i["fy"] == 2026 and i["date"] is None and i["kind"] == "external" for i in items)
     again = cli.ok("roll-forward", "--from", "2025", "--to", "2026")
-    assert "0 external events copied" in again.out and "20 already there" in again.out
-    assert len(cli.ok("catalog", "--fy", "2026", "--json").out.splitlines()) == 20
+    assert "0 external events copied" in again.out and "17 already there" in again.out
+    assert len(cli.ok("catalog", "--fy", "2026", "--json").out.splitlines()) == 17

@@ -64,9 +64,10 @@ async def test_history_lists_every_record_with_its_state(any_ctx: Context) -> No
     _setup(any_ctx)
     reply = handle_text(any_ctx, TD, "console", "history")
     text = reply.to_text()
-    assert "6 records; 11 hours approved." in text
+    assert "6 records; 9 hours credited." in text  # as `status` counts: 3 ALET + 6 of the 8 external hours
     assert "2024-11-05  ALET Fall Conference 2024 [FALL24], ALET, 3 h, strands 1: credited" in text
     assert "[EXT-ISTE], external, 6 h, strands 5: credited" in text
+    assert "[EXT-AETC], external, 2 h, strands 2: recorded, not credited (beyond the 6-hour external maximum)" in text
     assert "[EXT-K12SIX], external, 2 h, strands 4: pending review" in text
     assert "[EXT-SE-CYBER-SUMMIT], external, 1 h, strands 5: rejected" in text
     assert "[TALENT-INTRO], ALET, 1 h, strands 1: recorded, no credit (course does not count for TD credit)" in text

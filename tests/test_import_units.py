@@ -1,6 +1,6 @@
 """Attendance `unit` column (SQLite and PostgreSQL): two CoSN CTO Academy workshops (per-unit, 1 hour each) on one
 day import when their units differ; a file without the column still imports (the date is the unit); the same
-workshop twice is refused by line; a unit on an ordinary activity is ignored."""
+workshop twice is refused by line; a unit on any other activity names a part of it (tests/test_import_parts.py)."""
 
 from __future__ import annotations
 
@@ -47,10 +47,10 @@ def test_without_the_column_the_date_is_the_unit(any_ctx: Context) -> None:
     assert refused.value.problems == ["line 3: repeats line 2"]
 
 
-def test_a_unit_on_an_ordinary_activity_is_ignored_and_a_long_one_refused(any_ctx: Context) -> None:
+def test_a_unit_on_an_ordinary_activity_names_a_part_and_a_long_one_is_refused(any_ctx: Context) -> None:
     seed_basic(any_ctx)
     _load(any_ctx, f"email,activity_code,date,hours,strands,unit\n{TD},EXT-ISTE,2025-01-10,2,2,Day 1\n")
-    assert _units(any_ctx) == [("2025-01-10", "")]
+    assert _units(any_ctx) == [("2025-01-10", "day 1")]
     with pytest.raises(ImportRefused) as refused:
         _load(any_ctx, f"email,activity_code,date,hours,unit\n{TD},{W},2025-01-20,1,{'x' * 201}\n")
     assert refused.value.problems == ["line 2: unit is longer than 200 characters"]

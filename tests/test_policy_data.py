@@ -1,5 +1,6 @@
 """Policy data: the shipped FY2025 file against the seed (six strands, the 20 approved external events with caps,
-"up to", per-unit and earliest dates), later FYs inheriting numbers and strands with empty catalogs, roll-forward."""
+"up to", per-unit, earliest dates, the one-off events' date ranges and the one-time certifications and courses),
+later FYs inheriting numbers and strands with empty catalogs, roll-forward (dated events left behind, flags kept)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,25 @@ EVENTS = {
     "Microsoft Defend Against Threats": ("EXT-MS-DEFEND-WEBINAR", 1, False, False, None),
 }
 
+# the one-off events and the days they count on (the seed's "January 30/31, 2025", "Dec 2024", the year in the name
+# as the part of FY2025 in it); every other event is undated (any day of FY2025)
+DATED = {
+    "EXT-AASA-AI-2025": (date(2025, 1, 30), date(2025, 1, 31)),
+    "EXT-DA-TECH-SUMMIT-2024": (date(2024, 12, 1), date(2024, 12, 31)),
+    "EXT-AL-GOV-DIGITAL-2024": (date(2024, 10, 1), date(2024, 12, 31)),
+    "EXT-RTM-2025-K12": (date(2025, 1, 1), date(2025, 9, 30)),
+}
+
+# certifications, exams and single courses: credited once per director, ever
+ONCE = {
+    "EXT-CBT-NETWORK-PLUS",
+    "EXT-CBT-SECURITY-PLUS",
+    "EXT-GOOGLE-CERT-L1",
+    "EXT-ATIM-PLUACLD1185",
+    "EXT-LIGHT-BRIGADE-FIBER",
+    "EXT-MS-DEFEND-WEBINAR",
+}
+
 
 def seed_events() -> list[str]:
     if not SEED.exists():
@@ -117,7 +137,18 @@ def test_shipped_fy2025_catalog_is_the_twenty_seed_events() -> None:
         assert item.strands != 0 and item.strands < 64, code
         assert item.evidence in (Evidence.FILE, Evidence.FILE_AND_ASSIGNMENT)
         assert item.counts_for_td
-        assert item.day is None or item.day.year in (2024, 2025)
+        assert (item.day, item.end) == DATED.get(code, (None, None)), code
+        assert item.once is (code in ONCE), code
+
+
+def test_the_seed_dates_the_one_off_events_the_policy_dates() -> None:
+    lines = {EVENTS[f][0]: line for line in seed_events() for f in EVENTS if f in line}
+    assert "January 30/31, 2025" in lines["EXT-AASA-AI-2025"]
+    assert "Dec 2024" in lines["EXT-DA-TECH-SUMMIT-2024"]
+    assert "2024" in lines["EXT-AL-GOV-DIGITAL-2024"] and "2025" in lines["EXT-RTM-2025-K12"]
+    assert {
+        code for code, line in lines.items() if re.search(r"certification|exam|webinar|PLUACLD|Fiber", line, re.I)
+    } == (ONCE)
 
 
 def test_a_broken_policy_file_is_refused_with_its_name(tmp_path: Path) -> None:
@@ -156,17 +187,34 @@ def test_catalog_round_trips_through_the_database(any_ctx: Context) -> None:
 
 def test_roll_forward_copies_the_undated_external_events(any_ctx: Context) -> None:
     with any_ctx.session() as s:
-        assert roll_forward(s, 2025, 2026) == (19, 0)  # EXT-AASA-AI-2025 is dated: one-off
+        assert roll_forward(s, 2025, 2026) == (16, 0)  # the four dated one-off events stay in FY2025
         s.commit()
         rolled = {i.code: i for i in catalog(s, 2026)}
-        assert len(rolled) == 19
-        assert all(i.fy == 2026 and i.day is None for i in rolled.values())
-        assert "EXT-AASA-AI-2025" not in rolled
+        assert len(rolled) == 16
+        assert all(i.fy == 2026 and i.day is None and i.end is None for i in rolled.values())
+        assert not set(DATED) & set(rolled)
         assert rolled["EXT-GOOGLE-CERT-L1"].earliest is None  # 2024-10-01 is before FY2026
         assert rolled["EXT-COSN-CTO-WORKSHOP"].per_unit is True
         assert rolled["EXT-ISTE"].cap == 24 and rolled["EXT-ISTE"].up_to is True
-        assert roll_forward(s, 2025, 2026) == (0, 19)  # again: nothing twice
+        assert {c for c, i in rolled.items() if i.once} == ONCE  # the one-time flag rolls forward
+        assert roll_forward(s, 2025, 2026) == (0, 16)  # again: nothing twice
         s.commit()
         n = s.exec(select(func.count()).select_from(CatalogEntry).where(col(CatalogEntry.fy) == 2026)).one()
-        assert n == 19
+        assert n == 16
         assert len(catalog(s, 2025)) == 20  # the source is untouched
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ("date = 2025-01-30\nend = 2025-01-31", "date = 2025-01-30\nend = 2025-01-29"),
+        ("date = 2025-01-30\nend = 2025-01-31", "date = 2025-01-30\nend = 2025-10-01"),
+    ],
+)
+def test_a_policy_file_with_a_bad_range_is_refused(tmp_path: Path, change: str, says: str) -> None:
+    text = FY2025.read_text(encoding="utf-8")
+    assert change in text
+    bad = tmp_path / "fy2025.toml"
+    bad.write_text(text.replace(change, says), encoding="utf-8")
+    with pytest.raises(PolicyFileError, match="EXT-AASA-AI-2025: end"):
+        read_policy_file(bad)

@@ -3,13 +3,14 @@ dates, strands, and no repeats of online courses."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.claims import Claim, check_claim, earns_credit, is_repeat, unit_key
+from rules.claims import Claim, Problem, cap_key, check_claim, earns_credit, is_repeat, unit_key
 from rules.policy import CatalogItem, Kind
 from tests.test_rules_credit import POLICY
 
@@ -23,7 +24,7 @@ NOT_COUNTING = CatalogItem(2025, "TALENT-INTRO", "Welcome", Kind.TALENT_ONLINE, 
 
 
 def problems(item: CatalogItem, day: date, hours: float, strands: int = 1, already: float = 0) -> list[str]:
-    return check_claim(Claim(item, day, int(hours * 4), strands), POLICY, TODAY, int(already * 4))
+    return [p.text for p in check_claim(Claim(item, day, int(hours * 4), strands), POLICY, TODAY, int(already * 4))]
 
 
 @pytest.mark.parametrize("hours", [0.25, 1, 2.75, 3])
@@ -52,7 +53,10 @@ def test_per_unit_events_one_hour_each_unit() -> None:
     # units are told apart by their label, else their date
     assert unit_key(WORKSHOP, date(2025, 1, 10)) == "2025-01-10"
     assert unit_key(WORKSHOP, date(2025, 1, 10), " Workshop B ") == "workshop b"
-    assert unit_key(EXACT_3, date(2025, 1, 10), "anything") == ""
+    assert unit_key(EXACT_3, date(2025, 1, 10), " Part 2 ") == "part 2"  # parts of any activity
+    assert unit_key(EXACT_3, date(2025, 1, 10)) == ""
+    assert cap_key(WORKSHOP, "workshop b") == "workshop b"  # capped per unit
+    assert cap_key(EXACT_3, "part 2") == ""  # the parts share the activity's cap
 
 
 def test_earliest_date() -> None:
@@ -79,7 +83,7 @@ def test_fy_window_at_the_end_of_the_year() -> None:
     late = check_claim(Claim(UP_TO_3, date(2025, 9, 30), 4, 1), POLICY, date(2025, 12, 1))
     assert late == []
     outside = check_claim(Claim(UP_TO_3, date(2025, 10, 1), 4, 1), POLICY, date(2025, 12, 1))
-    assert outside == ["date 2025-10-01 is outside FY2025 (2024-10-01 to 2025-09-30) of EXT-AETC"]
+    assert outside == [Problem("date", "date 2025-10-01 is outside FY2025 (2024-10-01 to 2025-09-30) of EXT-AETC")]
 
 
 def test_strands_are_required_and_known() -> None:
@@ -97,10 +101,33 @@ def test_every_problem_is_listed() -> None:
     assert len(found) == 4  # outside the FY, in the future, not exactly the cap, no strand
 
 
+def test_every_problem_names_its_form_field() -> None:
+    found = check_claim(Claim(GOOGLE, date(2024, 11, 1), 2, 1 << 6), POLICY, TODAY)
+    assert [(p.field, p.text) for p in found] == [
+        ("date", "EXT-GOOGLE counts only on or after 2024-11-15"),
+        ("hours", "EXT-GOOGLE counts exactly 3 hours, not 0.5"),
+        ("strands", "strand 7 is not a strand of FY2025"),
+    ]
+    assert [p.field for p in check_claim(Claim(UP_TO_3, date(2025, 10, 1), 0, 0), POLICY, TODAY)] == [
+        "date",
+        "date",
+        "hours",
+        "strands",
+    ]
+
+
+def test_a_part_of_an_exact_cap_event_takes_any_amount_the_sum_held_to_the_cap() -> None:
+    part = check_claim(Claim(EXACT_3, date(2025, 1, 10), 4, 1, part=True), POLICY, TODAY, 4)
+    assert part == []
+    over = check_claim(Claim(EXACT_3, date(2025, 1, 10), 8, 1, part=True), POLICY, TODAY, 8)
+    assert [p.text for p in over] == ["2 hours is over the cap of 3 for EXT-ERATE (2 already recorded); at most 1 more"]
+
+
 def test_online_course_repeats_and_courses_that_do_not_count() -> None:
     assert is_repeat(COURSE, credited_before=True)
     assert not is_repeat(COURSE, credited_before=False)
-    assert not is_repeat(EXACT_3, credited_before=True)  # only online courses
+    assert not is_repeat(EXACT_3, credited_before=True)  # only online courses and `once` activities
+    assert is_repeat(replace(EXACT_3, once=True), credited_before=True)
     assert not earns_credit(NOT_COUNTING)
     assert earns_credit(COURSE)
 

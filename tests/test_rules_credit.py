@@ -8,7 +8,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.credit import Credit, Status, totals
+from rules.credit import Credit, Status, external_parts, tie, totals
 from rules.policy import Policy
 from rules.strands import mask_of
 
@@ -84,16 +84,23 @@ def test_external_hours_beyond_six_are_recorded_not_credited() -> None:
 
 def test_external_strand_hours_are_credited_in_date_order() -> None:
     # 4 h on strand 5 (Jan), then 4 h on strand 2 (Feb): only 2 h of the February one count, toward strand 2.
-    later = ext(4, 2, day=date(2025, 2, 1), order=1)
-    earlier = ext(4, 5, day=date(2025, 1, 1), order=2)
+    later = ext(4, 2, day=date(2025, 2, 1), order=tie("EXT-A", ""))
+    earlier = ext(4, 5, day=date(2025, 1, 1), order=tie("EXT-B", ""))
     t = totals([later, earlier], POLICY)
     assert t.strand_hours[5] == 16
     assert t.strand_hours[2] == 8
-    # the same day: record order (id) decides
-    a = ext(4, 3, day=date(2025, 1, 1), order=7)
-    b = ext(4, 4, day=date(2025, 1, 1), order=3)
-    t = totals([a, b], POLICY)
-    assert (t.strand_hours[4], t.strand_hours[3]) == (16, 8)
+    # the same day: activity code, then unit decide (never the order the records were recorded in)
+    a = ext(4, 3, day=date(2025, 1, 1), order=tie("EXT-K12SIX", ""))
+    b = ext(4, 4, day=date(2025, 1, 1), order=tie("EXT-AETC", ""))
+    for records in ([a, b], [b, a]):
+        t = totals(records, POLICY)
+        assert (t.strand_hours[4], t.strand_hours[3]) == (16, 8)
+    part1 = ext(4, 1, day=date(2025, 1, 1), order=tie("EXT-AETC", "hour 1"))
+    part2 = ext(4, 6, day=date(2025, 1, 1), order=tie("EXT-AETC", "hour 2"))
+    # two parts of EXT-AETC that day come first (code), hour 1 before hour 2 (unit); hour 2 crosses the maximum
+    t = totals([part2, part1, a, earlier], POLICY)
+    assert (t.strand_hours[1], t.strand_hours[6], t.strand_hours[5], t.strand_hours[3]) == (16, 8, 0, 0)
+    assert external_parts([part2, part1, a, earlier], 24) == [8, 16, 0, 0]
 
 
 def test_an_hour_on_two_strands_counts_once_in_the_total_and_toward_both() -> None:
@@ -156,7 +163,7 @@ credit = st.builds(
     strands=strand_masks,
     status=statuses,
     counted=st.sampled_from([True, True, True, False]),
-    order=st.integers(min_value=0, max_value=10_000),
+    order=st.text("AB", max_size=4),
 )
 credit_lists = st.lists(credit, max_size=30)
 
@@ -171,7 +178,7 @@ def approved(alet: st.SearchStrategy[bool], status: Status = Status.APPROVED) ->
         strands=strand_masks,
         status=st.just(status),
         counted=st.just(True),
-        order=st.integers(min_value=0, max_value=10_000),
+        order=st.text("AB", max_size=4),
     )
 
 
@@ -232,6 +239,6 @@ def test_strand_hours_never_exceed_credited_and_cover_it(cs: list[Credit]) -> No
 
 @given(credit_lists)
 def test_order_of_the_records_does_not_matter(cs: list[Credit]) -> None:
-    # distinct orders make the date-then-id crediting order total
-    cs = [c._replace(order=i) for i, c in enumerate(cs)]
+    # distinct orders make the date-then-code-and-unit crediting order total (as the unique record key makes it)
+    cs = [c._replace(order=f"{i:04d}") for i, c in enumerate(cs)]
     assert totals(list(reversed(cs)), POLICY) == totals(cs, POLICY)

@@ -119,7 +119,11 @@ BAD_CASES = [
     ({"date": ""}, "date", "Give the date"),
     ({"date": "2024-09-20"}, "date", "outside FY2025"),
     ({"date": "2025-03-04"}, "date", "in the future"),
-    ({"event": "2025:EXT-AASA-AI-2025", "hours": "2", "date": "2025-01-20"}, "date", "starts on 2025-01-30"),
+    (
+        {"event": "2025:EXT-AASA-AI-2025", "hours": "2", "date": "2025-01-20"},
+        "date",
+        "which took place from 2025-01-30 to 2025-01-31",
+    ),
     ({"event": "2025:EXT-LATE", "hours": "1", "date": "2024-12-01"}, "date", "on or after 2025-01-01"),
     ({"hours": "1.3"}, "hours", "multiple of 0.25"),
     ({"hours": "0"}, "hours", "positive"),
