@@ -32,7 +32,6 @@ from storage.outbox import add_post_updates_for_credit
 from storage.people import normalise_email
 from storage.policy_data import item_of, policy_for
 from storage.records import NOT_LIVE_VALUES
-from storage.repeats import settle_repeats
 from storage.tables import CatalogEntry, CreditRecord, Person, Submission
 
 REQUIRED = ("email", "activity_code", "date", "hours")
@@ -72,6 +71,8 @@ class Part:
     catalog_id: int
     cap_key: str
     quarters: int
+    counted: bool = True  # as stored (a record already there); a row of this file is decided on writing
+    record_id: int | None = None  # None: a row of this file
 
 
 @dataclass
@@ -95,7 +96,7 @@ class Plan:
     replace: list[dict[str, object]] = field(default_factory=list)  # pending submissions ALET's record replaces
     corrections: list[tuple[int, int, int, int]] = field(default_factory=list)  # record id, old, new strands, line
     skipped: int = 0
-    groups: set[tuple[int, str]] = field(default_factory=set)  # no-repeat (person, code) pairs this file adds to
+    groups: dict[tuple[int, str], bool] = field(default_factory=dict)  # no-repeat (person, code) added to: once?
 
 
 def import_attendance(session: Session, rows: list[Row], today: date, actor: str, progress: bool) -> ImportResult:
@@ -172,7 +173,7 @@ def _records(
 def _parts(session: Session, codes: set[str]) -> dict[tuple[int, str], list[Part]]:
     """Approved records, in any FY, of the no-repeat activities among `codes`."""
     out: dict[tuple[int, str], list[Part]] = {}
-    for rid, pid, fy, day, unit, q, cid, code, per_unit in session.execute(
+    for rid, pid, fy, day, unit, q, counted, cid, code, per_unit in session.execute(
         select(
             col(CreditRecord.id),
             col(CreditRecord.person_id),
@@ -180,6 +181,7 @@ def _parts(session: Session, codes: set[str]) -> dict[tuple[int, str], list[Part
             col(CreditRecord.day),
             col(CreditRecord.unit),
             col(CreditRecord.quarters),
+            col(CreditRecord.counted),
             col(CreditRecord.catalog_id),
             col(CatalogEntry.code),
             col(CatalogEntry.per_unit),
@@ -192,7 +194,7 @@ def _parts(session: Session, codes: set[str]) -> dict[tuple[int, str], list[Part
             CreditRecord.status == Status.APPROVED.value,
         )
     ).tuples():
-        part = Part(Taken(fy, day, unit, ("record", rid)), cid, unit if per_unit else "", q)
+        part = Part(Taken(fy, day, unit, ("record", rid)), cid, unit if per_unit else "", q, counted, rid)
         out.setdefault((pid, code), []).append(part)
     return out
 
@@ -255,7 +257,7 @@ def check_row(row: Row, pre: Preload, plan: Plan, today: date, now: datetime) ->
         )
     capped = (pid, cid, cap_key(item, unit))
     group = (pid, item.code) if item.no_repeat and item.counts_for_td else None
-    taken = Taken(item.fy, day, unit, ("line", row.line))
+    taken = Taken(item.fy, day, unit, ("line", row.line)) if group is not None else None
     if not errs:
         already = _already(pre, capped, group, taken) - (pending.quarters if pending else 0)
         claim = Claim(item, day, quarters, strands, part=bool(label) and not item.per_unit)
@@ -265,9 +267,9 @@ def check_row(row: Row, pre: Preload, plan: Plan, today: date, now: datetime) ->
         return
     pre.existing[key] = Known(quarters, row.line, strands=strands)
     pre.claimed[capped] = pre.claimed.get(capped, 0) + quarters - (pending.quarters if pending else 0)
-    if group is not None:
+    if group is not None and taken is not None:
         pre.parts.setdefault(group, []).append(Part(taken, cid, capped[2], quarters))
-        plan.groups.add(group)
+        plan.groups[group] = item.once
     values: dict[str, object] = {
         "id": pending.record_id if pending else None,
         "person_id": pid,
@@ -283,7 +285,7 @@ def check_row(row: Row, pre: Preload, plan: Plan, today: date, now: datetime) ->
         "note": "" if item.counts_for_td else "course does not count for TD credit",
         "source": "attendance",
         "created_at": now,
-        "_ref": taken.ref,
+        "_ref": taken.ref if taken else None,
         "_group": group,
         "_once": item.once,
     }
@@ -343,14 +345,14 @@ def _same_again(row: Row, known: Known, strands: int, label: str, plan: Plan) ->
     plan.skipped += 1
 
 
-def _already(pre: Preload, capped: tuple[int, int, str], group: tuple[int, str] | None, taken: Taken) -> int:
+def _already(pre: Preload, capped: tuple[int, int, str], group: tuple[int, str] | None, taken: Taken | None) -> int:
     """Quarter-hours already toward this row's cap. For a no-repeat activity only the records that keep their
     credit once this row is added count (a later-dated retake it takes the credit from does not); when this row
     is itself a retake it is checked alone."""
     already = pre.claimed.get(capped, 0)
-    if group is None:
+    parts = pre.parts.get(group, []) if group is not None else []
+    if not parts or taken is None:  # not a no-repeat activity, or its first record: nothing to take credit from
         return already
-    parts = pre.parts.get(group, [])
     kept = credited_refs([*(p.taken for p in parts), taken])
     if taken.ref not in kept:
         return 0
@@ -365,14 +367,23 @@ def _already(pre: Preload, capped: tuple[int, int, str], group: tuple[int, str] 
 
 def write(session: Session, pre: Preload, plan: Plan, rows: int, actor: str, now: datetime) -> ImportResult:
     kept: dict[Hashable, bool] = {}
-    for group in plan.groups:
-        refs = credited_refs(p.taken for p in pre.parts[group])
-        kept.update((p.taken.ref, p.taken.ref in refs) for p in pre.parts[group])
+    moved: list[tuple[Part, bool, str]] = []  # records already there whose credit this file moves
+    for group, once in plan.groups.items():
+        parts = pre.parts[group]
+        if len(parts) == 1:
+            continue  # alone: it keeps its credit
+        refs = credited_refs(p.taken for p in parts)
+        kept.update((p.taken.ref, p.taken.ref in refs) for p in parts)
+        moved.extend(
+            (p, p.taken.ref in refs, "" if p.taken.ref in refs else repeat_note(once))
+            for p in parts
+            if p.record_id is not None and (p.taken.ref in refs) != p.counted
+        )
     uncredited = 0
     for values in (*plan.new, *plan.replace):
-        ref, grouped, once = values.pop("_ref"), values.pop("_group"), values.pop("_once")
+        ref, grouped, is_once = values.pop("_ref"), values.pop("_group"), values.pop("_once")
         if grouped is not None and not kept.get(ref, True):
-            values["counted"], values["note"] = False, repeat_note(bool(once))
+            values["counted"], values["note"] = False, repeat_note(bool(is_once))
         uncredited += 0 if values["counted"] else 1
     new = plan.new
     for values in new:
@@ -383,20 +394,15 @@ def write(session: Session, pre: Preload, plan: Plan, rows: int, actor: str, now
     for rid, old, strands, line in plan.corrections:
         session.execute(update(CreditRecord).where(col(CreditRecord.id) == rid).values(strands=strands))
         audit(session, actor, "attendance.correct", f"credit:{rid}", {"strands": [old, strands], "line": line})
-    moved = settle_repeats(session, {code for _, code in plan.groups}, {pid for pid, _ in plan.groups})
-    for m in moved:
-        audit(
-            session,
-            actor,
-            "attendance.credit_moved",
-            f"credit:{m.record_id}",
-            {"code": m.code, "fy": m.fy, "day": m.day, "counted": m.counted, "note": m.note},
-        )
-    added = len(new) + len(plan.replace)
+    for part, counted, note in moved:
+        rid = part.record_id or 0
+        session.execute(update(CreditRecord).where(col(CreditRecord.id) == rid).values(counted=counted, note=note))
+        detail = {"fy": part.taken.fy, "day": part.taken.day, "counted": counted, "note": note}
+        audit(session, actor, "attendance.credit_moved", f"credit:{rid}", detail)
     return ImportResult(
         "attendance",
         rows,
-        added,
+        len(new) + len(plan.replace),
         0,
         plan.skipped,
         uncredited,
@@ -404,7 +410,7 @@ def write(session: Session, pre: Preload, plan: Plan, rows: int, actor: str, now
         people=len({v["person_id"] for v in (*new, *plan.replace)}),
         quarters=sum(int(str(v["quarters"])) for v in (*new, *plan.replace)),
         corrected=len(plan.corrections),
-        moved=sum(1 for m in moved if not m.counted),
+        moved=sum(1 for _, counted, _ in moved if not counted),
     )
 
 
