@@ -36,12 +36,14 @@ from rules.credit import NOT_LIVE, Status
 from rules.fiscal import fiscal_year_bounds, fiscal_year_of, in_fiscal_year
 from rules.hours import HoursError, fmt_hours, fmt_hours_unit, parse_hours
 from rules.policy import CatalogItem, Evidence, Kind
+from rules.repeats import Taken
 from rules.strands import fmt_strands, mask_of
 from storage.audit import audit
 from storage.catalog import entry_by_code
 from storage.evidence import TYPES, EvidenceFile, fmt_size
 from storage.policy_data import item_of, policy_for
 from storage.records import NOT_LIVE_VALUES, claimed_quarters, credits_of
+from storage.repeats import credit_if_added
 from storage.reviews import latest_awaiting_evidence, needs_file, submission_by_key
 from storage.tables import CatalogEntry, CreditRecord, Submission
 
@@ -160,6 +162,17 @@ def _validate(
     assert entry.id is not None
     unit = unit_key(item, day, unit_text if item.per_unit else None)  # chat asks a unit of per-unit events only
     already = claimed_quarters(session, actor.person_id, entry.id, cap_key(item, unit) or None)
+    retake = False
+    if item.no_repeat:  # the earliest-dated record keeps the credit: a later one it takes it from is no hindrance
+        keeps, dropped = credit_if_added(
+            session,
+            actor.person_id,
+            entry.code,
+            Taken(entry.fy, day, unit, "claim"),
+            entry.id,
+            cap_key(item, unit) or None,
+        )
+        already, retake = (already - dropped, False) if keeps else (0, True)
     for problem in check_claim(Claim(item, day, quarters or 1, strands or item.strands), policy, ctx.today, already):
         text = problem.text
         if problem.field == "date" and not in_fiscal_year(day, entry.fy):
@@ -179,6 +192,11 @@ def _validate(
         )
     if v.errors:
         return v, None
+    if retake:
+        v.warnings.append(
+            f"You already have {entry.title} credited on an earlier date; it counts once, so these hours are "
+            "recorded but not credited."
+        )
     external = sum(
         c.quarters
         for c in credits_of(session, actor.person_id, entry.fy)

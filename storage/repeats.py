@@ -76,3 +76,34 @@ def settle_repeats(session: Session, codes: Iterable[str], person_ids: Iterable[
             update(CreditRecord).where(col(CreditRecord.id) == m.record_id).values(counted=m.counted, note=m.note)
         )
     return moved
+
+
+def credit_if_added(
+    session: Session, person_id: int, code: str, new: Taken, catalog_id: int, unit: str | None
+) -> tuple[bool, int]:
+    """For a claim of a no-repeat activity not recorded yet: whether it would keep the credit, and the quarter-hours
+    of the TD's records of `catalog_id` (of `unit`, when given) that would lose it to the claim."""
+    rows = session.execute(
+        select(
+            col(CreditRecord.id),
+            col(CreditRecord.fy),
+            col(CreditRecord.day),
+            col(CreditRecord.unit),
+            col(CreditRecord.quarters),
+            col(CreditRecord.catalog_id),
+        )
+        .join(CatalogEntry, col(CatalogEntry.id) == col(CreditRecord.catalog_id))
+        .where(
+            CreditRecord.person_id == person_id,
+            CatalogEntry.code == code,
+            CreditRecord.status == Status.APPROVED.value,
+        )
+    ).tuples()
+    records = [(Taken(fy, day, u, rid), q, cid) for rid, fy, day, u, q, cid in rows]
+    kept = credited_refs([*(t for t, _, _ in records), new])
+    if new.ref not in kept:
+        return False, 0
+    dropped = sum(
+        q for t, q, cid in records if t.ref not in kept and cid == catalog_id and (unit is None or t.unit == unit)
+    )
+    return True, dropped

@@ -126,7 +126,9 @@ class CliDriver:
         run = cli("import", kind, cli.file(f"{kind}.csv", text), *(("--fy", str(fy)) if fy else ()))
         if run.code != 0:
             assert "refused, nothing was written" in run.err, run.text
-            raise Refused([line.strip() for line in run.err.splitlines()[1:] if line.strip()])
+            lines = run.err.splitlines()
+            start = next(n for n, line in enumerate(lines) if "refused, nothing was written" in line) + 1
+            raise Refused([line.strip() for line in lines[start:] if line.strip()])
         return run.out.strip()
 
     def roll(self, from_fy: int, to_fy: int) -> None:
