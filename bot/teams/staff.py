@@ -85,7 +85,7 @@ class TeamsStaff:
             return
         try:
             files = await off_loop(report_files, ctx, order.fy, actor.email)
-            links = report_links(self.settings, ctx.engine)
+            links = await off_loop(report_links, self.settings, ctx.engine)
             if links is not None:
                 urls = [(f.name, links.url(order.fy, f.name, ctx.now)) for f in files]
                 await turn_context.send_activity(links_activity(order, urls, links.hours))
