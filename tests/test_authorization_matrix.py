@@ -1,4 +1,4 @@
-"""The authorization matrix (issue 9): every chat action on both platforms x every role x the caller's own item or
+"""The authorization matrix (issue 9, 12): every chat action on both platforms x every role x the caller's own item or
 someone else's, through one real server with Slack and Teams both on (signed Slack requests, Bot Framework
 Activity JSON), asserting what each caller sees and that nothing in the database changes where it is refused.
 
@@ -29,14 +29,15 @@ from sqlmodel import SQLModel, select
 
 from bot.app import Services, build_app, build_services
 from bot.slack.mount import SLACK_KEY
+from handlers.chat_import import preview_file
 from handlers.context import Actor
 from handlers.request import create_request
 from handlers.submit import create_submission
 from storage.evidence import check_evidence
 from storage.people import by_email
-from storage.tables import EventRequest, Person, Submission
+from storage.tables import AuditLog, EventRequest, ImportPreview, Person, Submission
 from tests.conftest import ALET_CATALOG, load
-from tests.fakes.bot_connector import AppServer, FakeBotConnector, TeamsUser, user
+from tests.fakes.bot_connector import AppServer, FakeBotConnector, TeamsUser, message, user
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_harness import SlackBot, settings_for
 from tests.test_teams_harness import Teams, texts
@@ -170,6 +171,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
             "request": new_request(world, owner, f"Summit of {owner}"),
         }
         await services.flow.post(ctx, "submission", world.items[owner]["submission"])
+    world.items[OTHER.email]["preview"] = new_preview(world, 0)
     for who in PEOPLE.values():  # first contact links each chat identity: done here, not inside a cell
         await ask(world, "slack", who, "help")
         await ask(world, "teams", who, "help")
@@ -295,6 +297,17 @@ async def _evidence(world: World, platform: str, who: Who, owner: str) -> str:
     return await fetch_evidence(world, platform, who, owner if owner in world.shas else OTHER.email)
 
 
+async def _report(world: World, platform: str, who: Who, owner: str) -> str:
+    """`report`: on Teams every message the bot sent back (the progress note and the file-consent cards)."""
+    if platform == "slack":
+        return await ask(world, platform, who, "report")
+    before = len(world.teams.connector.calls)
+    status, _ = await world.teams.post(message(who.teams, world.teams.service_url, "report"))
+    assert status == 200
+    sent = [c.body for c in world.teams.connector.calls[before:] if c.kind in ("reply", "send")]
+    return "\n".join(json.dumps(b) for b in sent)
+
+
 ACTIONS: dict[str, Do] = {
     "status": _text("status", f"status {OTHER.email}"),
     "history": _text("history", f"history {OTHER.email}"),
@@ -307,6 +320,11 @@ ACTIONS: dict[str, Do] = {
     "reject submission": _press("review.reject", "submission"),
     "reject request with reason": _reject_reason("request"),
     "evidence link": _evidence,
+    "overview": _text("overview"),
+    "lookup": _text("lookup nobody@nowhere.example", f"lookup {OTHER.email}"),
+    "report": _report,
+    "import": _text("import"),
+    "confirm import": _press("import.confirm", "preview"),
 }
 
 
@@ -334,6 +352,8 @@ OWN_ITEM = Sees("your own")
 FORGED = Sees("HTTP 403")
 STAFF_STATUS = Sees("overview", shows_other=True)  # staff see every director: the overview names them
 WAITING = Sees("waiting for review", shows_other=True)  # a reviewer: the items waiting, with who sent them
+STAFF_ONLY = Sees("is for SDE staff, ALET admins and reviewers")
+IMPORT_ONLY = Sees("`import` is for ALET admins and reviewers")
 
 
 def row(**cells: Sees) -> dict[str, Sees]:
@@ -488,6 +508,54 @@ MATRIX: dict[tuple[str, str], dict[str, Sees]] = {
         reviewer_director=Sees("HTTP 200", "OLIVE-CERTIFICATE", shows_other=True),
         stranger=FORGED,
     ),
+    ("overview", "own"): row(
+        director=STAFF_ONLY,
+        sde=Sees("TD-CEU overview", shows_other=True),
+        reviewer=Sees("TD-CEU overview", shows_other=True),
+        admin=Sees("TD-CEU overview", shows_other=True),
+        reviewer_director=Sees("TD-CEU overview", shows_other=True),
+        stranger=UNKNOWN,
+    ),
+    ("lookup", "own"): row(  # someone not on the roster: staff hear so, a director is refused
+        director=STAFF_ONLY,
+        sde=Sees("No director matches"),
+        reviewer=Sees("No director matches"),
+        admin=Sees("No director matches"),
+        reviewer_director=Sees("No director matches"),
+        stranger=UNKNOWN,
+    ),
+    ("lookup", "other"): row(
+        director=STAFF_ONLY,
+        sde=Sees("Olive Other", "TD-CEU status", shows_other=True),
+        reviewer=Sees("Olive Other", "TD-CEU status", shows_other=True),
+        admin=Sees("Olive Other", "TD-CEU status", shows_other=True),
+        reviewer_director=Sees("Olive Other", "TD-CEU status", shows_other=True),
+        stranger=UNKNOWN,
+    ),
+    ("report", "own"): row(  # the files hold every director; only SDE staff and admins get them
+        director=Sees("`report` is for SDE staff and ALET admins"),
+        sde=Sees("Building the FY2025 report", writes="report", shows_other=True),
+        reviewer=Sees("`report` is for SDE staff and ALET admins"),
+        admin=Sees("Building the FY2025 report", writes="report", shows_other=True),
+        reviewer_director=Sees("`report` is for SDE staff and ALET admins"),
+        stranger=UNKNOWN,
+    ),
+    ("import", "own"): row(  # Slack opens the upload modal, Teams says to send the file; nothing is written
+        director=IMPORT_ONLY,
+        sde=IMPORT_ONLY,
+        reviewer=Sees("attendance CSV"),
+        admin=Sees("attendance CSV"),
+        reviewer_director=Sees("attendance CSV"),
+        stranger=UNKNOWN,
+    ),
+    ("confirm import", "other"): row(  # Confirm on a preview of Olive's attendance another admin made
+        director=Sees("Only reviewers and ALET admins import"),
+        sde=Sees("Only reviewers and ALET admins import"),
+        reviewer=Sees("Imported", writes="imported", shows_other=True),
+        admin=Sees("Imported", writes="imported", shows_other=True),
+        reviewer_director=Sees("Imported", writes="imported", shows_other=True),
+        stranger=UNKNOWN,
+    ),
 }
 XFAIL: dict[tuple[str, str, str, str], str] = {}  # (platform, action, whose, role) -> reason (known leaks)
 
@@ -508,8 +576,22 @@ def database(world: World) -> dict[str, list[tuple[Any, ...]]]:
         return out
 
 
+def new_preview(world: World, n: int) -> int:
+    """A preview (made by the admin) of one fresh attendance row of Olive's: an online course on its own day."""
+    day = date.fromordinal(date(2024, 10, 1).toordinal() + n)
+    data = f"email,activity_code,date,hours\n{OTHER.email},TALENT-DATA,{day.isoformat()},1.5\n".encode()
+    reply = preview_file(world.ctx(), _actor(world, PEOPLE["admin"].email), data, f"olive-{n}.csv", "teams")
+    assert reply.ok, reply.to_text()
+    return int(str(reply.data["preview_id"]))
+
+
 def _fresh_items(world: World, action: str, whose: str, role: str) -> None:
-    """A reviewer's cell on Olive's item gets a fresh pending one (each decision is taken once)."""
+    """A reviewer's cell on Olive's item gets a fresh pending one (each decision is taken once); so does an
+    importer's Confirm (each preview is imported once)."""
+    if action == "confirm import":
+        world.made += 1
+        world.items[OTHER.email]["preview"] = new_preview(world, 100 + world.made)
+        return
     if whose != "other" or not action.startswith(("approve", "reject")) or "reviewer" not in role:
         return
     kind = "submission" if "submission" in action else "request"
@@ -538,6 +620,15 @@ def _check_write(world: World, sees: Sees, role: str, owner: str, action: str, c
         if sees.writes == "snoozed":
             person = by_email(s, PEOPLE[role].email)
             assert person is not None and person.snoozed_until is not None
+        elif sees.writes == "report":
+            assert changed == ["audit_log"], changed
+            audits = s.exec(select(AuditLog).where(AuditLog.action == "report.write")).all()
+            assert PEOPLE[role].email in {a.actor for a in audits}
+        elif sees.writes == "imported":
+            preview = s.get(ImportPreview, world.items[owner]["preview"])
+            person = by_email(s, PEOPLE[role].email)
+            assert preview is not None and person is not None
+            assert preview.status == "imported" and preview.decided_by == person.id
         else:
             kind = "submission" if "submission" in action else "request"
             table = Submission if kind == "submission" else EventRequest

@@ -1,6 +1,6 @@
 """Who may use the staff actions, one table: every role x overview / lookup / report / import / Confirm, through
 the one dispatcher both platforms use (and the Confirm handler the buttons reach). A refusal writes nothing.
-(The project-wide matrix, tests/test_authorization_matrix.py, carries the same rows once it exists.)"""
+(tests/test_authorization_matrix.py has the same actions end to end on both platforms.)"""
 
 from __future__ import annotations
 
