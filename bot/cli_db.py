@@ -10,19 +10,10 @@ from pathlib import Path
 
 import click
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
 from storage.backup import BackupError, DataPlace, make_backup, restore_backup
-from storage.db import head_revision, make_engine, migrate, schema_revision, setup_lock
-
-
-def shown_url(url: str) -> str:
-    """A database URL fit to print: the password hidden."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse is shown as it was given
-        return url
+from storage.db import head_revision, make_engine, migrate, schema_revision, setup_lock, shown_url
 
 
 def problem(exc: BaseException) -> str:
