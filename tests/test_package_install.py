@@ -17,6 +17,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+import tomllib
 import urllib.error
 import urllib.request
 import zipfile
@@ -100,7 +101,8 @@ def test_the_installed_package_is_the_wheel(installed: Installed) -> None:
         check=True,
     ).stdout.split()
     assert all(Path(p).is_relative_to(installed.venv) for p in out), out
-    assert installed.run("--version").stdout.strip() == "ceu-bot, version 0.1.0"
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert installed.run("--version").stdout.strip() == f"ceu-bot, version {version}"
 
 
 def test_manifest_teams_from_the_wheel(installed: Installed) -> None:
