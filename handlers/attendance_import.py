@@ -249,12 +249,7 @@ def check_row(row: Row, pre: Preload, plan: Plan, today: date, now: datetime) ->
         if known.quarters == quarters and not errs:
             _same_again(row, known, strands, label, plan)
             return
-        of = f" ({unit})" if unit and unit != day.isoformat() else ""
-        hint = "" if label else f" ({UNIT_HINT})"
-        errs.append(
-            f"{normalise_email(row.get('email'))} already has {fmt_hours(known.quarters)} hours of {item.code}{of} "
-            f"on {day} from {known.where}{hint}"
-        )
+        errs.append(_already_has(row, known, item.code, day, unit, label))
     capped = (pid, cid, cap_key(item, unit))
     group = (pid, item.code) if item.no_repeat and item.counts_for_td else None
     taken = Taken(item.fy, day, unit, ("line", row.line)) if group is not None else None
@@ -270,26 +265,37 @@ def check_row(row: Row, pre: Preload, plan: Plan, today: date, now: datetime) ->
     if group is not None and taken is not None:
         pre.parts.setdefault(group, []).append(Part(taken, cid, capped[2], quarters))
         plan.groups[group] = item.once
-    values: dict[str, object] = {
-        "id": pending.record_id if pending else None,
-        "person_id": pid,
+    values = _values(target, unit, strands, now)
+    values.update(id=pending.record_id if pending else None, _ref=taken.ref if taken else None, _group=group)
+    (plan.replace if pending else plan.new).append(values)
+
+
+def _already_has(row: Row, known: Known, code: str, day: date, unit: str, label: str) -> str:
+    of = f" ({unit})" if unit and unit != day.isoformat() else ""
+    hint = "" if label else f" ({UNIT_HINT})"
+    email = normalise_email(row.get("email"))
+    return f"{email} already has {fmt_hours(known.quarters)} hours of {code}{of} on {day} from {known.where}{hint}"
+
+
+def _values(target: _Target, unit: str, strands: int, now: datetime) -> dict[str, object]:
+    """The record a good row adds (its credit for a no-repeat activity settled on writing)."""
+    item = target.item
+    return {
+        "person_id": target.pid,
         "fy": item.fy,
-        "catalog_id": cid,
+        "catalog_id": target.cid,
         "alet": item.is_alet,
-        "day": day,
+        "day": target.day,
         "unit": unit,
-        "quarters": quarters,
+        "quarters": target.quarters,
         "strands": strands,
         "status": Status.APPROVED.value,
         "counted": item.counts_for_td,
         "note": "" if item.counts_for_td else "course does not count for TD credit",
         "source": "attendance",
         "created_at": now,
-        "_ref": taken.ref if taken else None,
-        "_group": group,
         "_once": item.once,
     }
-    (plan.replace if pending else plan.new).append(values)
 
 
 def _target(row: Row, pre: Preload, today: date, errs: list[str]) -> _Target | None:

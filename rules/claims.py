@@ -16,7 +16,7 @@ from typing import Literal
 from rules.fiscal import fiscal_year_bounds, in_fiscal_year
 from rules.hours import fmt_hours, fmt_hours_unit
 from rules.policy import CatalogItem, Kind, Policy
-from rules.strands import numbers_of
+from rules.strands import strand_tuple
 
 LIVE_ALET = frozenset({Kind.CONFERENCE, Kind.CYBER_CAMP, Kind.REGION_MEETING})
 
@@ -101,7 +101,8 @@ def _hour_problems(claim: Claim, already: int) -> list[Problem]:
 def _strand_problems(claim: Claim, policy: Policy) -> list[Problem]:
     if claim.strands == 0:
         return [Problem("strands", "no strand given")]
-    unknown = [n for n in numbers_of(claim.strands) if n not in policy.strands]
+    known = policy.strands
+    unknown = [n for n in strand_tuple(claim.strands) if n not in known]
     if unknown:
         return [Problem("strands", f"strand {unknown[0]} is not a strand of FY{claim.item.fy}")]
     return []
