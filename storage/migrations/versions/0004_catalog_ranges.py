@@ -40,9 +40,9 @@ RANGES = {
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("catalog_entry") as batch:
-        batch.add_column(sa.Column("end_day", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("once", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # plain ADD COLUMN (SQLite has it): a batch copy of the table could not drop it under the records' foreign keys
+    op.add_column("catalog_entry", sa.Column("end_day", sa.Date(), nullable=True))
+    op.add_column("catalog_entry", sa.Column("once", sa.Boolean(), nullable=False, server_default=sa.false()))
     bind = op.get_bind()
     once = sa.text("UPDATE catalog_entry SET once = :yes WHERE code IN :codes").bindparams(
         sa.bindparam("codes", expanding=True)
