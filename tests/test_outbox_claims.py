@@ -1,13 +1,13 @@
 """storage.outbox on SQLite and PostgreSQL: a decision's rows are written in its transaction (and not at all when
 it is rolled back), a row is claimed by exactly one caller, a claim left by a crash is taken over after the lease
 only, a settle with a stale token changes nothing, and an attendance import that closes a posted pending submission
-adds its post updates."""
+adds its post updates; migration 0003 carries the reminder log's unsent decision notices over."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from handlers.context import Context
@@ -88,3 +88,36 @@ def test_an_import_closing_a_posted_submission_queues_its_post_update(any_ctx: C
     rows_csv = HEAD + "td@a.k12.al.us,EXT-ISTE,2025-01-10,3,5\n"
     assert import_bytes(any_ctx, "attendance", rows_csv.encode(), "iste.csv").confirmed == 1
     assert [(r.kind, r.item_id, r.message_id) for r in rows(any_ctx.engine)] == [("update", sub_id, "1.5")]
+
+
+def test_the_reminder_logs_unsent_decision_notices_become_outbox_rows(db_url: str) -> None:
+    """An older database's decision notices the sweep would have retried are carried over by migration 0003."""
+    from alembic import command
+
+    from storage.db import alembic_config, make_engine, migrate
+
+    engine = make_engine(db_url)
+    try:
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0002")
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO person (email, name, district, roles, active) VALUES ('a@x.org', 'A', '', '', true)")
+            )
+            pid = conn.execute(text("SELECT id FROM person")).scalar_one()
+            for step, sent in (("request:4", None), ("submission:9", NOW), ("bogus", None)):
+                conn.execute(
+                    text(
+                        "INSERT INTO reminder_log (kind, recipient, person_id, fy, step, claimed_at, sent_at, attempts,"
+                        " last_error) VALUES ('decision', 'a@x.org', :pid, 2025, :step, :now, :sent, 1, 'failed')"
+                    ),
+                    {"pid": pid, "step": step, "now": NOW, "sent": sent},
+                )
+        migrate(engine)
+        assert [(r.kind, r.item_type, r.item_id, r.person_id, r.done_at) for r in rows(engine)] == [
+            ("dm", "request", 4, pid, None)
+        ]
+    finally:
+        engine.dispose()
