@@ -15,6 +15,7 @@ from handlers.context import Actor, Context
 from handlers.fy_arg import fy_from_args
 from handlers.reply import Outcome, Reply, Section, message, trimmed
 from handlers.status import StatusView, build_status, status_reply
+from handlers.void_chat import add_void_buttons, may_void
 from storage.people import by_email, is_director
 from storage.tables import Person
 
@@ -91,4 +92,7 @@ def handle_lookup(ctx: Context, actor: Actor, args: list[str]) -> Reply:
             return message(f"No director matches '{query}'", why, Outcome.NOT_FOUND)
         if len(people) > 1:
             return matches_reply(query, people)
-        return lookup_reply(build_status(session, people[0], fy, ctx.today))
+        reply = lookup_reply(build_status(session, people[0], fy, ctx.today))
+        if may_void(actor) and people[0].id is not None:  # reviewers and admins: take a wrong record back
+            add_void_buttons(session, reply, people[0].id, fy)
+        return reply

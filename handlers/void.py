@@ -34,7 +34,7 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
         if row is None:
             return message(f"No record {record_id}", "Check the record number in the history.", Outcome.NOT_FOUND)
         if row.status != Status.APPROVED.value:
-            return _not_voidable(row)
+            return not_voidable(row)
         changed = session.execute(
             update(CreditRecord)
             .where(col(CreditRecord.id) == record_id, col(CreditRecord.status) == Status.APPROVED.value)
@@ -42,7 +42,7 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]  # voided by someone else meanwhile
             session.rollback()
-            return _not_voidable(session.get(CreditRecord, record_id, populate_existing=True) or row)
+            return not_voidable(session.get(CreditRecord, record_id, populate_existing=True) or row)
         person = session.get(Person, row.person_id)
         entry = session.get(CatalogEntry, row.catalog_id)
         who = person.email if person else str(row.person_id)
@@ -70,7 +70,8 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
     )
 
 
-def _not_voidable(row: CreditRecord) -> Reply:
+def not_voidable(row: CreditRecord) -> Reply:
+    """Why an already voided, rejected or pending record is not voided."""
     if row.status == Status.VOIDED.value:
         when = row.voided_at.date().isoformat() if row.voided_at else "earlier"
         return message(f"Record {row.id} is already voided", f"Voided {when}: {row.void_reason}", Outcome.ALREADY)

@@ -55,10 +55,12 @@ def register(surface: SlackSurface) -> None:
     app.event("message")(after_ack(surface, direct_message))
 
     from bot.slack.imports import register_imports
+    from bot.slack.void import register_void
     from bot.slack.workflow import register_workflow
 
     register_workflow(surface)
     register_imports(surface)
+    register_void(surface)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ from handlers.request import create_request
 from handlers.review import parse_item
 from handlers.review_flow import Pressed, ReviewFlow, press
 from handlers.submit import attach_evidence, create_submission
+from handlers.void import void_record
+from handlers.void_chat import VOID_FORM, is_void_action, parse_record, void_form, void_refusal
 from storage.evidence import EvidenceError, check_evidence
 
 log = logging.getLogger("ceu.teams")
@@ -210,6 +212,9 @@ class CeuTeamsBot(ActivityHandler):
         if form_id == "reject_reason":
             item = parse_item(context)
             return reject_form(*item) if item else None
+        if form_id == VOID_FORM:
+            record_id = parse_record(context)
+            return void_form(record_id) if record_id else None
         return None
 
     # -- evidence files -------------------------------------------------------------------------------------
@@ -314,6 +319,15 @@ class CeuTeamsBot(ActivityHandler):
             if pressed.form is not None:  # Reject without the card's reason sub-card: the reason form
                 return Answer(form_card(pressed.form), pressed.form.title, private=_use_the_card_reply())
             return self.on_press(pressed)
+        if is_void_action(verb):  # a reviewer's or admin's Void under a lookup: the reason form, or why not
+            record_id = parse_record(str(data.get(cards.VALUE, "")))
+            if record_id is None:
+                return Answer.of(Reply(title="That button is out of date", outcome=Outcome.NOT_FOUND))
+            refusal = void_refusal(ctx, actor, record_id)
+            if refusal is not None:
+                return Answer.of(refusal)
+            form = void_form(record_id)
+            return Answer(form_card(form), form.title, private=_use_the_card_reply())
         if verb.startswith(FORM_VERB_PREFIX):
             return self.on_form(ctx, actor, verb.removeprefix(FORM_VERB_PREFIX), data)
         return Answer.of(help_reply(ctx))
@@ -333,6 +347,14 @@ class CeuTeamsBot(ActivityHandler):
             assert item is not None
             reason = str(values.get("reason", "") or "")
             return self.on_press(press(ctx, actor, item[0], item[1], False, reason))
+        if form.id == VOID_FORM:
+            record_id = parse_record(context)
+            assert record_id is not None
+            voided = void_record(ctx, actor, record_id, str(values.get("reason", "") or ""))
+            if voided.outcome is Outcome.INVALID:  # no reason given: the form again, saying so
+                why = {"reason": voided.title}
+                return Answer(form_card(form, values=values, errors=why, key=key), voided.title, private=voided)
+            return Answer.of(voided)
         client_key = f"teams:{key}"
         if form.id == "submit":
             reply = create_submission(
