@@ -12,6 +12,7 @@ from handlers.reply import Outcome, Reply, Section, message
 from rules.credit import Status
 from rules.hours import fmt_hours
 from storage.audit import audit
+from storage.repeats import settle_repeats
 from storage.tables import CatalogEntry, CreditRecord, Person
 
 VOID_ROLES = ("admin", "reviewer")
@@ -47,7 +48,7 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
         entry = session.get(CatalogEntry, row.catalog_id)
         who = person.email if person else str(row.person_id)
         what = f"{entry.title} [{entry.code}]" if entry else f"activity {row.catalog_id}"
-        detail = {
+        detail: dict[str, object] = {
             "email": who,
             "code": entry.code if entry else "",
             "day": row.day,
@@ -56,6 +57,9 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
             "source": row.source,
             "reason": reason,
         }
+        if entry is not None:  # a no-repeat activity: a later record of it may now keep the credit
+            moved = settle_repeats(session, {entry.code}, {row.person_id})
+            detail["credit_moved"] = [(m.record_id, m.counted) for m in moved]
         audit(session, actor.email, "record.void", f"record {record_id}", detail)
         session.commit()
     return Reply(

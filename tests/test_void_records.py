@@ -129,3 +129,23 @@ def test_cli_void(tmp_path: Path) -> None:
     assert no_reason.code == 2 and "--reason" in no_reason.err
     status = cli.ok("status", TD, "--fy", "2025", "--today", "2025-03-03", "--json")
     assert '"alet_hours": 6.0' in status.out
+
+
+def test_voiding_the_credited_take_of_a_course_credits_the_later_one(any_ctx: Context) -> None:
+    seed_basic(any_ctx)
+    twice = (
+        "email,activity_code,date,hours\n"
+        "td@a.k12.al.us,TALENT-DATA,2024-12-01,1.5\n"
+        "td@a.k12.al.us,TALENT-DATA,2025-01-10,1.5\n"
+    )
+    load(any_ctx, "attendance", twice)
+    with any_ctx.session() as session:
+        rows = session.exec(select(CreditRecord).order_by(col(CreditRecord.day))).all()
+    assert [r.counted for r in rows] == [True, False]  # the later take is a repeat
+    assert void_record(any_ctx, CLI_ACTOR, rows[0].id or 0, "attended by a colleague").ok
+    with any_ctx.session() as session:
+        later = session.get(CreditRecord, rows[1].id)
+        audit = session.exec(select(AuditLog).where(AuditLog.action == "record.void")).one()
+    assert later is not None and later.counted and later.note == ""
+    assert f'"credit_moved": [[{rows[1].id}, true]]' in audit.detail
+    assert _credited(any_ctx) == (6, False)

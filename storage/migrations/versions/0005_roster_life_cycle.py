@@ -20,9 +20,10 @@ OLD_WHERE = "status != 'rejected'"
 NEW_WHERE = "status NOT IN ('rejected', 'voided')"
 
 
-def _live_index(batch: object, where: str) -> None:
-    batch.create_index(  # type: ignore[attr-defined]
+def _live_index(where: str) -> None:
+    op.create_index(
         "uq_credit_live",
+        "credit_record",
         LIVE_COLUMNS,
         unique=True,
         sqlite_where=sa.text(where),
@@ -41,18 +42,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_roster_absence_person_id", "roster_absence", ["person_id"])
-    with op.batch_alter_table("credit_record") as batch:
-        batch.add_column(sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("void_reason", sa.Text(), nullable=False, server_default=""))
-        batch.drop_index("uq_credit_live")
-        _live_index(batch, NEW_WHERE)
+    # plain ADD COLUMN and index statements (SQLite has them): a batch copy of credit_record could not drop the
+    # table under the submissions' foreign keys in a database that holds any
+    op.add_column("credit_record", sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("credit_record", sa.Column("void_reason", sa.Text(), nullable=False, server_default=""))
+    op.drop_index("uq_credit_live", "credit_record")
+    _live_index(NEW_WHERE)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("credit_record") as batch:
-        batch.drop_index("uq_credit_live")
-        _live_index(batch, OLD_WHERE)
-        batch.drop_column("void_reason")
-        batch.drop_column("voided_at")
+    op.execute("UPDATE credit_record SET status = 'rejected' WHERE status = 'voided'")  # the old schema's nearest
+    op.drop_index("uq_credit_live", "credit_record")
+    _live_index(OLD_WHERE)
+    op.drop_column("credit_record", "void_reason")
+    op.drop_column("credit_record", "voided_at")
     op.drop_index("ix_roster_absence_person_id", "roster_absence")
     op.drop_table("roster_absence")
