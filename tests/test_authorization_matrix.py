@@ -21,7 +21,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import aiohttp
@@ -29,7 +29,7 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select as sa_select
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from bot.app import Services, build_app, build_services
 from bot.slack.mount import SLACK_KEY
@@ -39,7 +39,7 @@ from handlers.request import create_request
 from handlers.submit import create_submission
 from storage.evidence import check_evidence
 from storage.people import by_email
-from storage.tables import AuditLog, EventRequest, ImportPreview, Person, Submission
+from storage.tables import AuditLog, EventRequest, ImportPreview, Outbox, Person, Submission
 from tests.conftest import ALET_CATALOG, load
 from tests.fakes.bot_connector import AppServer, FakeBotConnector, TeamsUser, message, user
 from tests.fakes.slack_api import FakeSlackApi
@@ -109,8 +109,15 @@ class World:
         surface = self.slack.server.app[SLACK_KEY]
         for _ in range(50):
             if not surface.tasks:
-                return
+                break
             await asyncio.wait(set(surface.tasks), timeout=5)
+        for _ in range(500):  # the outbox loop delivers a decision's updates and DMs: until nothing is due
+            with self.ctx().session() as s:
+                now = datetime.now(UTC)
+                due = s.exec(select(Outbox).where(col(Outbox.done_at).is_(None), col(Outbox.due_at) <= now)).first()
+            if due is None:
+                return
+            await asyncio.sleep(0.01)
 
 
 def _actor(world: World, email: str) -> Actor:
@@ -606,7 +613,10 @@ XFAIL: dict[tuple[str, str, str, str], str] = {}  # (platform, action, whose, ro
 # -- the check ------------------------------------------------------------------------------------------------
 
 
-BOOKKEEPING = {"chat_identity": ("updated_at", "conversation_ref")}  # refreshed on every message: not a change
+BOOKKEEPING = {  # not a change: refreshed on every message, or the outbox loop's delivery of an earlier decision
+    "chat_identity": ("updated_at", "conversation_ref"),
+    "outbox": ("due_at", "claimed_at", "claim_token", "done_at", "attempts", "last_error"),
+}
 
 
 def database(world: World) -> dict[str, list[tuple[Any, ...]]]:
