@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import click
 
+from bot.terminal import CliError, echo
 from handlers.reply import Outcome, Reply
 
 
 def _finish(reply: Reply) -> None:
     """Print the reply; a refusal is one message on stderr and exit status 1 ('already so' is not an error)."""
     if reply.ok or reply.outcome is Outcome.ALREADY:
-        click.echo(reply.to_text())
+        echo(reply.to_text())
         return
-    raise click.ClickException(reply.to_text().replace("\n\n", ": ", 1))
+    raise CliError(reply.to_text().replace("\n\n", ": ", 1))
 
 
 def _set(email: str, active: bool) -> None:

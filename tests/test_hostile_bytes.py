@@ -166,6 +166,7 @@ def _store_hostile_text(cli: Cli) -> None:
         ("catalog", "--fy", "2025"),
         ("chat", "--as", "td@a.k12.al.us", "--today", "2025-03-03", "history"),
         ("chat", "--as", "td@a.k12.al.us", "--today", "2025-03-03", "status"),
+        ("roster", "deactivate", "td@a.k12.al.us"),
     ],
 )
 def test_names_and_titles_reach_the_terminal_escaped(tmp_path: Path, args: tuple[str, ...]) -> None:
