@@ -40,7 +40,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from storage.db import schema_revision
+from storage.db import known_revision, schema_revision
 from storage.evidence import KEY_FILE, is_sha256
 
 FORMAT = "ceu-bot-backup"
@@ -305,6 +305,12 @@ def _read_manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:
         raise BackupError(f"{archive} was made by a newer ceu-bot (backup format {manifest.get('version')})")
     if manifest.get("database") not in ("sqlite", "postgresql") or not isinstance(manifest.get("files"), dict):
         raise foreign
+    revision = manifest.get("revision")
+    if revision is not None and not known_revision(str(revision)):
+        raise BackupError(
+            f"{archive} holds a database at revision {revision}, which this ceu-bot does not know: restore it with "
+            "the (newer) version that made it"
+        )
     return manifest
 
 

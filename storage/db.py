@@ -74,6 +74,14 @@ def head_revision() -> str:
     return head
 
 
+def known_revision(revision: str) -> bool:
+    """Is `revision` one of the migrations this code ships (a database at an unknown one is from a newer version)?"""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # noqa: BLE001 - alembic raises for an unknown or malformed revision id
+        return False
+
+
 def schema_revision(engine: Engine) -> str | None:
     """The migration the database is at, or None for a database without our schema."""
     with engine.connect() as conn:

@@ -184,6 +184,13 @@ def _tar(path: Path, members: dict[str, bytes]) -> Path:
     return path
 
 
+def manifest_of(archive: Path) -> dict[str, object]:
+    with tarfile.open(archive) as tar:
+        fh = tar.extractfile("manifest.json")
+        assert fh is not None
+        return dict(json.loads(fh.read()))
+
+
 def _tampered(good: Path, out: Path, change: str) -> Path:
     """A copy of a good archive with one member changed (bytes, an extra file, or a member left out)."""
     with tarfile.open(good) as tar:
@@ -212,6 +219,7 @@ def _tampered(good: Path, out: Path, change: str) -> Path:
         ("not_gzip", "not a readable ceu-bot backup"),
         ("foreign", "not a ceu-bot backup"),
         ("newer", "newer ceu-bot"),
+        ("revision", "revision 0099, which this ceu-bot does not know"),
         ("bytes", "does not match its checksum"),
         ("extra", "which its manifest does not list"),
         ("missing", "is incomplete"),
@@ -234,6 +242,8 @@ def test_bad_archives_are_refused_with_one_line_and_nothing_written(tmp_path: Pa
         _tar(bad, {"etc/hosts": b"127.0.0.1 localhost\n"})
     elif case == "newer":
         _tar(bad, {"manifest.json": json.dumps({"format": "ceu-bot-backup", "version": 99}).encode()})
+    elif case == "revision":
+        _tar(bad, {"manifest.json": json.dumps({**manifest_of(good), "revision": "0099"}).encode()})
     elif case in ("bytes", "extra", "missing", "database"):
         _tampered(good, bad, case)
     target = DbCli(tmp_path / "target")
