@@ -100,6 +100,11 @@ class Due:
     def kind(self) -> str:
         return self.key.kind
 
+    @property
+    def who(self) -> str:
+        """The recipient as the log names them: a person by roster id (no e-mail or name), a channel as is."""
+        return f"person {self.person_id}" if self.person_id is not None else self.email
+
     @cached_property
     def reply(self) -> Reply:
         """The message. Deciding the sweep only says who gets what; the text of a reminder is written when it is
@@ -444,7 +449,7 @@ async def _safe_send(notifier: Notifier, recipient: Recipient, due: Due) -> Deli
     try:
         return await notifier.send_dm(recipient, for_platform(due.reply, notifier.platform))
     except Exception as exc:  # a notifier bug or network error must not lose the reminder: retried next sweep
-        log.exception("sending %s %s to %s on %s failed", due.kind, due.key.step, due.email, notifier.platform)
+        log.exception("sending %s %s to %s on %s failed", due.kind, due.key.step, due.who, notifier.platform)
         return Delivery(DeliveryStatus.FAILED, notifier.platform, error=f"{type(exc).__name__}: {exc}")
 
 
@@ -572,14 +577,14 @@ async def sweep(
         elif any(d.status is DeliveryStatus.FAILED for d in deliveries):
             mark_failed(ctx.engine, due.key, errors)
             report.failed += 1
-            log.warning("%s %s to %s failed, retried next sweep: %s", due.kind, due.key.step, due.email, errors)
+            log.warning("%s %s to %s failed, retried next sweep: %s", due.kind, due.key.step, due.who, errors)
         else:
             row = plan.log.get(due.key)
             reported = row is not None and row.last_error.startswith(REPORTED)  # name each one once, not every day
             why = errors or "no chat platform configured"
             mark_failed(ctx.engine, due.key, f"{REPORTED if reported else UNREACHABLE}: {why}")
             report.unreachable += 1
-            log.warning("%s %s: %s <%s> could not be reached (%s)", due.kind, due.key.step, due.name, due.email, why)
+            log.warning("%s %s: %s could not be reached (%s)", due.kind, due.key.step, due.who, why)
             if not reported:
                 report.unreachable_who.append(due)
     planned = [d for d in plan.due if d.kind == REVIEW_DIGEST]

@@ -425,7 +425,7 @@ class CeuTeamsBot(ActivityHandler):
             recipient = Recipient(actor.person_id, actor.email, actor.name)
             delivery = await self.notifier.send_dm(recipient, answer.private)
             if delivery.status is not DeliveryStatus.SENT:  # unreachable in private: the short notice here
-                log.warning("could not tell %s in private: %s", actor.email, delivery.error)
+                log.warning("could not tell person %s in private: %s", actor.person_id, delivery.error)
                 await self._send(turn_context, answer.private)
 
     async def _replace(self, turn_context: TurnContext, message_id: str, card: cards.Card, summary: str) -> bool:
