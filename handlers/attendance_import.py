@@ -38,7 +38,7 @@ REQUIRED = ("email", "activity_code", "date", "hours")
 OPTIONAL = ("strands", "unit")
 UNIT_MAX = 200
 PENDING_REPLACED = "ALET's attendance import recorded these hours"
-UNIT_HINT = "two parts of one activity on one day need each its own `unit`"
+UNIT_HINT = "two parts of one activity on one day need each its own “unit”"
 
 Key = tuple[int, int, date, str]  # person, catalog entry, day, unit: one record
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.commands import Command, parse
+from handlers.commands import HELP, Command, command_prefix, help_reply, parse, understood
 from handlers.context import Actor, Context
 from handlers.control_chars import describe, first_refused
 from handlers.forms import refusal
@@ -24,6 +24,8 @@ def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Re
             sections=[Section(text=f"It contains {describe(char)}. Please type the command again without it.")],
             outcome=Outcome.INVALID,
         )
+    if command is HELP and not understood(text):
+        return not_understood(ctx, actor, text)
     if command.run is not None and not command.allows(actor):
         return role_refusal(ctx, command, actor)
     if command.run is None:
@@ -37,4 +39,14 @@ def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Re
 
 def role_refusal(ctx: Context, command: Command, actor: Actor) -> Reply:
     """A polite refusal naming who may use the command and whom to contact; nothing is recorded."""
-    return refusal(ctx, f"`{command.name}` is for {command.who()}", command.name)
+    return refusal(ctx, f"“{command.name}” is for {command.who()}", command.name)
+
+
+def not_understood(ctx: Context, actor: Actor, text: str) -> Reply:
+    """Help, saying first what was not understood (quoted, shortened)."""
+    said = " ".join(text.split())
+    said = said if len(said) <= 60 else said[:59] + "…"
+    reply = help_reply(ctx, prefix=command_prefix(actor), actor=actor)
+    reply.title = f"Sorry, I didn't understand “{said}”"
+    reply.sections.insert(0, Section(text="Here is what I can do:"))
+    return reply

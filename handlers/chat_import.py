@@ -81,7 +81,7 @@ def _as_utc(instant: datetime) -> datetime:
 def preview_file(ctx: Context, actor: Actor, data: bytes, name: str, platform: str) -> Reply:
     """Check the file and answer with the preview (stored, with buttons) or every problem; nothing imported."""
     if not may_import(actor):
-        return refusal(ctx, "`import` is for ALET admins and reviewers", "import")
+        return refusal(ctx, "“import” is for ALET admins and reviewers", "import")
     if len(data) > MAX_BYTES:
         return _refused(name, [f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB; split it into days"])
     try:

@@ -21,6 +21,7 @@ from handlers.report_delivery import REPORT_ROLES, handle_report
 from handlers.review_queue import review_queue_reply
 from handlers.snooze import handle_snooze
 from handlers.status import handle_status
+from handlers.whatif import handle_whatif
 from rules.hours import fmt_hours
 
 Run = Callable[[Context, Actor, list[str]], Reply]
@@ -50,7 +51,23 @@ class Command:
 
 
 def handle_help(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
-    return help_reply(ctx, actor=actor)
+    return help_reply(ctx, prefix=command_prefix(actor), actor=actor)
+
+
+def command_prefix(actor: Actor | None) -> str:
+    """How the caller types a command: Slack's slash command, plain words in Teams and the console."""
+    return "/ceu " if actor is not None and actor.platform == "slack" else ""
+
+
+def understood(text: str) -> bool:
+    """Whether a message names a command (empty text is `status`); anything else is answered with help."""
+    words = text.strip().split()
+    if words and words[0].lower().lstrip("/") == "ceu":
+        words = words[1:]
+    if not words:
+        return True
+    first = words[0].lower().lstrip("/")
+    return any(first in (c.name, *c.aliases) for c in COMMANDS)
 
 
 def handle_status_for_role(ctx: Context, actor: Actor, args: list[str]) -> Reply:
@@ -102,6 +119,14 @@ COMMANDS: tuple[Command, ...] = (
         "snooze",
         "pause reminders for a week (the final 7-day and 1-day ones still come)",
         handle_snooze,
+        roles=DIRECTOR,
+    ),
+    Command(
+        "whatif",
+        "whatif CODE [HOURS]",
+        "what claiming an activity would do to your year (nothing is recorded)",
+        handle_whatif,
+        aliases=("what-if",),
         roles=DIRECTOR,
     ),
     Command(
@@ -158,7 +183,7 @@ def requirement_line(ctx: Context | None) -> str:
     if ctx is None:
         return (
             "Alabama technology directors need their credited hours each fiscal year (Oct 1 to Sep 30), partly "
-            "from ALET and partly from approved external events; `status` shows yours."
+            "from ALET and partly from approved external events; “status” shows yours."
         )
     p = current_policy(ctx)
     return (

@@ -43,7 +43,7 @@ def handle_events(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
             ),
             Section(
                 heading=f"Approved external events (at most {ext_max} hours a year count)",
-                text="" if ext_lines else "None approved yet for this fiscal year; use `request` to ask for one.",
+                text="" if ext_lines else "None approved yet for this fiscal year; use “request” to ask for one.",
                 items=ext_lines,
                 more=ext_more,
             ),

@@ -62,6 +62,7 @@ class Form:
     submit_label: str
     fields: tuple[Field, ...]
     context: str = ""  # round-tripped by the adapter
+    style: str = "primary"  # the send button: "primary", or "danger" where it takes something back (reject)
 
     def field(self, field_id: str) -> Field:
         return next(f for f in self.fields if f.id == field_id)
@@ -158,7 +159,7 @@ def submit_form(ctx: Context, actor: Actor) -> Form:
             "Approved external event",
             FieldKind.SELECT,
             options=tuple((event_value(i), event_label(i)) for i in events),
-            hint=f"FY{fy}'s approved external events; `events` lists them. Use `request` to propose a new one.",
+            hint=f"FY{fy}'s approved external events; “events” lists them. Use “request” to propose a new one.",
         ),
         Field("date", "Date you attended", FieldKind.DATE, initial=ctx.today.isoformat()),
         Field("hours", "Hours", FieldKind.HOURS, hint="Quarter hours, e.g. 1.5 or 2.75", max_length=6),
@@ -244,6 +245,7 @@ def reject_form(item_type: str, item_id: int) -> Form:
             ),
         ),
         context=f"{item_type}:{item_id}",
+        style="danger",
     )
 
 
@@ -258,7 +260,7 @@ def form_refusal(ctx: Context, actor: Actor, form_id: str) -> Reply | None:
                 title=f"No approved external events for FY{fy} yet",
                 sections=[
                     Section(
-                        text="There is nothing to submit hours for yet. Use `request` to ask ALET to approve an "
+                        text="There is nothing to submit hours for yet. Use “request” to ask ALET to approve an "
                         "event; ALET hours are recorded from their attendance lists without a submission."
                     )
                 ],
@@ -276,7 +278,7 @@ def refusal(ctx: Context, title: str, action: str) -> Reply:
         title=title,
         sections=[
             Section(
-                text=f"Your roster entry does not allow `{action}`, so nothing was recorded. If you think it should, "
+                text=f"Your roster entry does not allow “{action}”, so nothing was recorded. If you think it should, "
                 f"please contact {contact}."
             )
         ],

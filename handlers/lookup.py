@@ -63,7 +63,7 @@ def matches_reply(query: str, people: list[Person]) -> Reply:
     return Reply(
         title=f"{len(people)} directors match '{query}'",
         sections=[
-            Section(text="Ask again with one of these e-mail addresses, e.g. `lookup EMAIL`.", items=items, more=more)
+            Section(text="Ask again with one of these e-mail addresses, e.g. “lookup EMAIL”.", items=items, more=more)
         ],
         data={"matches": [p.email for p in people]},
     )
@@ -74,7 +74,7 @@ def handle_lookup(ctx: Context, actor: Actor, args: list[str]) -> Reply:
     if not query.strip():
         return message(
             "Whom should I look up?",
-            "Write `lookup` and a director's e-mail or name, e.g. `lookup td@district.k12.al.us` or `lookup Smith`.",
+            "Write “lookup” and a director's e-mail or name, e.g. “lookup td@district.k12.al.us” or “lookup Smith”.",
             Outcome.INVALID,
         )
     fy, problem = fy_from_args(fy_args, ctx.today)

@@ -36,7 +36,7 @@ from sqlmodel import Session
 from handlers.context import Context
 from handlers.notify import Delivery, DeliveryStatus, Notifier, Recipient
 from handlers.reply import Fact, Reply, Section, trimmed
-from handlers.status import cto_line, suggestion_line
+from handlers.status import cto_line, external_counts, suggestion_line
 from rules.calendar import Step, can_snooze, cto_step, fy_deadline_step
 from rules.credit import Totals, totals
 from rules.cto import cto_status
@@ -356,13 +356,21 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
     plan.log = log_rows(session, fy - 1)
     credits = credits_by_person(session, fy)
     items = catalog(session, fy)
-    ideas_cache: dict[tuple[bool, int], list[CatalogItem]] = {}
+    ideas_cache: dict[tuple[bool, int, bool, bool], list[CatalogItem]] = {}
     fy_step = fy_deadline_step(today, policy)
 
     def ideas(t: Totals) -> list[CatalogItem]:
-        k = (t.remaining_alet > 0, mask_of(t.strand_gaps))
+        k = (t.remaining_alet > 0, mask_of(t.strand_gaps), t.remaining > 0, external_counts(t, policy))
         if k not in ideas_cache:
-            ideas_cache[k] = upcoming(items, today, need_alet=k[0], gap_mask=k[1], limit=policy.upcoming_suggestions)
+            ideas_cache[k] = upcoming(
+                items,
+                today,
+                need_alet=k[0],
+                gap_mask=k[1],
+                limit=policy.upcoming_suggestions,
+                need_hours=k[2],
+                external_counts=k[3],
+            )
         return ideas_cache[k]
 
     def add(person: Director, key: Key, reply: Callable[[], Reply], step: Step | None) -> None:

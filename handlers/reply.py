@@ -38,6 +38,7 @@ class Section:
     facts: list[Fact] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     more: str = ""  # "… and 12 more" note when a list was trimmed
+    tone: str = ""  # "good" | "attention": an outcome to stand out (Teams: a styled container; Slack: a context line)
 
 
 @dataclass

@@ -90,8 +90,8 @@ def failed_reply(fy: int) -> Reply:
         title=f"I could not deliver the FY{fy} report",
         sections=[
             Section(
-                text="Nothing is lost; please try `report` again in a minute. If it keeps failing, "
-                "the ALET admins can run `ceu-bot report` on the server."
+                text="Nothing is lost; please try “report” again in a minute. If it keeps failing, "
+                "the ALET admins can run “ceu-bot report” on the server."
             )
         ],
         outcome=Outcome.ERROR,

@@ -216,7 +216,7 @@ def _sent_reply(session: Session, req: EventRequest, warnings: list[str], *, dup
     sections = [
         Section(
             text="ALET reviewers will decide; I will message you then. Once approved, the event is in the "
-            f"FY{req.fy} catalog and directors can `submit` their hours for it.",
+            f"FY{req.fy} catalog and directors can “submit” their hours for it.",
             facts=facts,
         )
     ]

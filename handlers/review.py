@@ -206,14 +206,21 @@ def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Rep
     else:
         state = _decided_line(sub.status, v.decider, sub.decided_at, sub.reason)
         buttons = []
-    sections.append(Section(text=state))
-    return Reply(
-        title=title,
-        sections=sections,
-        buttons=buttons,
-        summary=f"{title}: {state}",
-        data=data,
-    )
+    return _with_state(title, sub.status, state, sections, buttons, data)
+
+
+def _with_state(
+    title: str, status: str, state: str, sections: list[Section], buttons: list[Button], data: dict[str, object]
+) -> Reply:
+    """A review message: a decided one says its outcome in the title ("Approved: …") and first in the body, in a
+    good / attention tone; a pending one says what it waits for last, above the buttons."""
+    outcome = {Status.APPROVED.value: "Approved", Status.REJECTED.value: "Rejected"}.get(status)
+    if outcome is None:
+        sections.append(Section(text=state))
+    else:
+        title = f"{outcome}: {title}"
+        sections.insert(0, Section(text=state, tone="good" if outcome == "Approved" else "attention"))
+    return Reply(title=title, sections=sections, buttons=buttons, summary=f"{title}: {state}", data=data)
 
 
 def _evidence_data(ctx: Context, sub: Submission) -> dict[str, object]:
@@ -261,15 +268,9 @@ def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
         if v.entry is not None:
             state += f"; in the FY{v.entry.fy} catalog as {v.entry.code}"
         buttons = []
-    sections.append(Section(text=state))
     title = f"Event request #{req.id}: {req.title}"
-    return Reply(
-        title=title,
-        sections=sections,
-        buttons=buttons,
-        summary=f"{title} from {person.name}: {state}",
-        data={"item_type": REQUEST, "item_id": req.id, "status": req.status},
-    )
+    data: dict[str, object] = {"item_type": REQUEST, "item_id": req.id, "status": req.status}
+    return _with_state(title, req.status, state, sections, buttons, data)
 
 
 def _notice(title: str, text: str, outcome: Outcome) -> Reply:

@@ -44,7 +44,7 @@ def submission_dm(
         title = f"Not approved: {hours} of {entry.title}"
         text = (
             f"An ALET reviewer did not approve your submission #{v.submission.id}. Those hours are free to claim "
-            "again: use `submit` with what the reviewer asks for."
+            "again: use “submit” with what the reviewer asks for."
         )
     if reason:
         facts.append(Fact("Reviewer's note" if approve else "Reason", reason))
@@ -71,7 +71,7 @@ def request_dm(
         title = f"Approved: {req.title}"
         text = (
             f"Your event request #{req.id} was approved and added to the FY{req.fy} catalog as {code} "
-            f"(up to {fmt_hours_unit(req.quarters)}). Directors can now `submit` their hours for it with evidence."
+            f"(up to {fmt_hours_unit(req.quarters)}). Directors can now “submit” their hours for it with evidence."
         )
     else:
         title = f"Not approved: {req.title}"

@@ -49,7 +49,7 @@ def review_queue_reply(ctx: Context) -> Reply:
         sections=[
             Section(
                 text="Oldest first. Approve or reject each one with the buttons on its post in the reviewers' "
-                "channel; `overview` shows the state at a glance.",
+                "channel; “overview” shows the state at a glance.",
                 items=items,
                 more=more,
             )

@@ -58,8 +58,15 @@ def build_status(session: Session, person: Person, fy: int, today: date) -> Stat
             need_alet=t.remaining_alet > 0,
             gap_mask=mask_of(t.strand_gaps),
             limit=policy.upcoming_suggestions,
+            need_hours=t.remaining > 0,
+            external_counts=external_counts(t, policy),
         )
     return StatusView(person, fy, policy, t, cto, today, suggestions)
+
+
+def external_counts(t: Totals, policy: Policy) -> bool:
+    """Whether more external hours would be credited toward what is still missing."""
+    return t.remaining > t.remaining_alet and t.external_credited < policy.external_maximum
 
 
 def status_json(view: StatusView) -> dict[str, Any]:
@@ -92,6 +99,11 @@ def status_json(view: StatusView) -> dict[str, Any]:
     }
 
 
+def long_date(day: date) -> str:
+    """'September 30, 2027'."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
 def cto_line(cto: Cto) -> str:
     if not cto.required:
         return "Not required (you took the role before the Academy requirement began)"
@@ -106,42 +118,59 @@ def cto_line(cto: Cto) -> str:
     return f"{soon}complete it by {deadline} ({left} days left)"
 
 
-def status_reply(view: StatusView) -> Reply:
-    t, p = view.totals, view.policy
-    start, end = view.period
+def headline(view: StatusView) -> str:
+    """One sentence with what matters most: met, or how much is still needed, by when."""
+    t = view.totals
     name = view.person.name.split(" ")[0] if view.person.name else view.person.email
     if t.compliant:
-        headline = f"You have met the FY{view.fy} requirement, {name}: {fmt_hours(t.credited)} hours credited."
-    else:
-        must = f", {fmt_hours(t.remaining_alet)} of them from ALET" if t.remaining_alet else ""
-        more = fmt_hours_unit(t.remaining).replace(" hour", " more hour", 1)
-        headline = f"{name}, you need {more} for FY{view.fy}{must}."
+        return f"You have met the FY{view.fy} requirement, {name}: {fmt_hours(t.credited)} hours credited."
+    more = fmt_hours_unit(t.remaining).replace(" hour", " more hour", 1)
+    end = view.period[1]
+    by = f" by {long_date(end)} ({view.days_left} days)" if view.days_left is not None else ""
+    must = f", {fmt_hours(t.remaining_alet)} of them from ALET" if t.remaining_alet else ""
+    return f"{name}, you need {more} for FY{view.fy}{by}{must}."
+
+
+def status_facts(view: StatusView) -> list[Fact]:
+    """The numbers behind the headline; rows that would say nothing (no external hours, nothing pending) left out."""
+    t, p = view.totals, view.policy
+    start, end = view.period
     facts = [
         Fact("Credited", f"{fmt_hours(t.credited)} of {fmt_hours(p.required)} hours"),
         Fact("ALET hours", f"{fmt_hours(t.alet)} (at least {fmt_hours(p.alet_minimum)})"),
-        Fact(
-            "External hours",
-            f"{fmt_hours(t.external_credited)} credited of {fmt_hours(t.external)} approved "
-            f"(at most {fmt_hours(p.external_maximum)} count)",
-        ),
-        Fact("Remaining", f"{fmt_hours(t.remaining)} hours ({fmt_hours(t.remaining_alet)} must be ALET)"),
     ]
+    if t.external:
+        cap = f"at most {fmt_hours(p.external_maximum)} count"
+        if t.external_credited == t.external:
+            facts.append(Fact("External hours", f"{fmt_hours(t.external)} ({cap})"))
+        else:
+            facts.append(
+                Fact("External hours", f"{fmt_hours(t.external_credited)} credited of {fmt_hours(t.external)} ({cap})")
+            )
     if t.pending:
-        facts.append(Fact("Pending review", f"{fmt_hours(t.pending)} hours (not counted until approved)"))
-    if view.days_left is not None:
-        facts.append(Fact("Days to September 30", str(view.days_left)))
+        facts.append(Fact("Pending review", f"{fmt_hours_unit(t.pending)} (not counted until approved)"))
     facts.append(Fact("Period", f"{start.isoformat()} to {end.isoformat()}"))
-    strand_items = [f"{n}. {p.strands[n]}: {fmt_hours(q)} h" for n, q in sorted(t.strand_hours.items())]
-    gaps = ", ".join(p.strands[n] for n in t.strand_gaps)
-    sections = [
-        Section(text=headline, facts=facts),
+    return facts
+
+
+def status_reply(view: StatusView) -> Reply:
+    t, p = view.totals, view.policy
+    top = headline(view)
+    gaps = "; ".join(p.strands[n] for n in t.strand_gaps)
+    cto = Section(heading="CTO Academy", text=cto_line(view.cto))
+    urgent = view.cto.status.value in ("due_soon", "overdue")
+    sections = [Section(text=top, facts=status_facts(view))]
+    if urgent:
+        sections.append(cto)
+    sections.append(
         Section(
             heading="Strands",
             text=f"No hours yet in: {gaps}." if gaps else "Every strand has hours.",
-            items=strand_items,
-        ),
-        Section(heading="CTO Academy", text=cto_line(view.cto)),
-    ]
+            facts=[Fact(f"{n}. {p.strands[n]}", f"{fmt_hours(q)} h") for n, q in sorted(t.strand_hours.items())],
+        )
+    )
+    if not urgent:
+        sections.append(cto)
     if view.suggestions:
         sections.append(
             Section(
@@ -149,17 +178,16 @@ def status_reply(view: StatusView) -> Reply:
                 items=[suggestion_line(i, p) for i in view.suggestions],
             )
         )
-    summary = headline
     return Reply(
         title=f"TD-CEU status, FY{view.fy}",
         sections=sections,
-        summary=summary,
+        summary=top,
         data={"status": status_json(view)},
     )
 
 
 def suggestion_line(item: CatalogItem, policy: Policy) -> str:
-    strands = ", ".join(policy.strands[n] for n in numbers_of(item.strands) if n in policy.strands)
+    strands = "; ".join(policy.strands[n] for n in numbers_of(item.strands) if n in policy.strands)
     when = item.span or "any day this FY"
     source = "ALET" if item.is_alet else "external"
     amount = f"up to {fmt_hours(item.cap)} h" if item.up_to else f"{fmt_hours(item.cap)} h"

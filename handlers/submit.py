@@ -116,7 +116,7 @@ def _validate(
         entry = _resolve_event(session, raw_event, day, ctx.today)
         if entry is None or entry.kind != Kind.EXTERNAL.value:
             v.errors["event"] = (
-                f"'{raw_event}' is not an approved external event (`events` lists them; ALET activities are "
+                f"'{raw_event}' is not an approved external event (“events” lists them; ALET activities are "
                 "recorded from ALET's attendance lists)."
             )
             entry = None
@@ -364,7 +364,7 @@ def _sent_reply(
         title = f"Sent for review (submission #{sub.id})"
         text = (
             f"ALET reviewers will look at your {fmt_hours_unit(credit.quarters)}; I will message you when they "
-            "decide. Pending hours are shown in `status` but not counted until approved."
+            "decide. Pending hours are shown in “status” but not counted until approved."
         )
     sections = [Section(text=text, facts=facts)]
     if warnings:
@@ -405,7 +405,7 @@ def attach_evidence(ctx: Context, actor: Actor, evidence: EvidenceFile) -> Reply
                 title="No submission is waiting for a file",
                 sections=[
                     Section(
-                        text="I have nothing to attach this file to, so I did not keep it. Use `submit` to claim "
+                        text="I have nothing to attach this file to, so I did not keep it. Use “submit” to claim "
                         "hours of an approved external event; send the file after you have sent the form."
                     )
                 ],
@@ -431,7 +431,7 @@ def attach_evidence(ctx: Context, actor: Actor, evidence: EvidenceFile) -> Reply
             session.rollback()
             return Reply(
                 title="That submission changed in the meantime",
-                sections=[Section(text="Please look at `history` and send the file again if it is still needed.")],
+                sections=[Section(text="Please look at “history” and send the file again if it is still needed.")],
                 outcome=Outcome.ALREADY,
             )
         audit(

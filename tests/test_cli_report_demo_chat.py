@@ -179,7 +179,7 @@ def test_demo_is_idempotent(tmp_path: Path, today: str | None) -> None:
 def test_chat_answers_a_director(cli: Cli) -> None:
     run = cli.ok("chat", "--as", "td@a.k12.al.us", "--today", "2025-06-01", "status")
     assert "TD-CEU status, FY2025" in run.out
-    assert "you need 2 more hours for FY2025, 2 of them from ALET" in run.out
+    assert "you need 2 more hours for FY2025 by September 30, 2025" in run.out and "2 of them from ALET" in run.out
     hist = cli.ok("chat", "--as", "TD@a.k12.al.us", "--today", "2025-06-01", "history")
     assert "4 records" in hist.out and "EXT-ISTE" in hist.out
     ev = cli.ok("chat", "--as", "td@a.k12.al.us", "--today", "2025-03-03", "events")

@@ -55,7 +55,7 @@ def test_staff_commands_by_role(staff_ctx: Context, text: str, who: str) -> None
     if who in ALLOWED[text]:
         assert reply.outcome is not Outcome.REFUSED, reply.to_text()
     else:
-        assert reply.outcome is Outcome.REFUSED and f"`{text.split()[0]}` is for" in reply.title
+        assert reply.outcome is Outcome.REFUSED and f"“{text.split()[0]}” is for" in reply.title
         assert audits(staff_ctx) == before and "report" not in reply.data and "form" not in reply.data
 
 

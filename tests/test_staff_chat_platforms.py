@@ -54,7 +54,7 @@ async def test_slack_status_overview_and_lookup_by_role(slack: SlackBot) -> None
     assert seen["blocks"][0]["text"]["text"].startswith("Alex Director (td@a.k12.al.us, Alpha County)")
     assert seen["blocks"][1:] == own["blocks"][1:]  # the rest exactly as the director sees it
     refused = await slack_say(slack, "lookup alex", "UTD", "s6")
-    assert "`lookup` is for SDE staff, ALET admins and reviewers" in refused
+    assert "“lookup” is for SDE staff, ALET admins and reviewers" in refused
     help_text = await slack_say(slack, "help", "USDE", "s7")
     assert "overview [FY]" in help_text and "snooze" not in help_text
 

@@ -214,7 +214,7 @@ async def test_slack_import_modal_preview_and_confirm(slack: SlackBot) -> None:
 
 async def test_slack_import_bad_file_and_roles(slack: SlackBot) -> None:
     await slack.command("import", user="UTD", key="td")
-    assert "`import` is for ALET admins and reviewers" in (await slack.wait_response("td"))["text"]
+    assert "“import” is for ALET admins and reviewers" in (await slack.wait_response("td"))["text"]
     assert slack.fake.calls_to("views.open") == []
     slack.fake.add_file("FBAD", BAD, name="bad.csv", mimetype="text/csv")
     await slack.submit_view("import_attendance", file_submission("FBAD"), user="UREV")
@@ -256,4 +256,4 @@ async def test_teams_csv_from_a_director_is_not_an_import(teams: Teams) -> None:
     assert "Preview" not in texts(card)
     with teams.services.context().session() as s:
         assert s.exec(select(ImportPreview).where(col(ImportPreview.id) > 0)).all() == []
-    assert "`import` is for ALET admins and reviewers" in texts(await teams.say(TD, "import"))
+    assert "“import” is for ALET admins and reviewers" in texts(await teams.say(TD, "import"))

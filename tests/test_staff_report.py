@@ -70,7 +70,7 @@ async def test_slack_report_in_the_dm_and_refusals(slack: SlackBot) -> None:
     slack.fake.reset_calls()
     await slack.command("report", user="UTD", key="td")
     refused = await slack.wait_response("td")
-    assert "`report` is for SDE staff and ALET admins" in refused["text"]
+    assert "“report” is for SDE staff and ALET admins" in refused["text"]
     await slack.command("report 1999", user="USDE", key="bad")
     assert "FY1999 has no TD-CEU records" in (await slack.wait_response("bad"))["text"]
     await slack.command("help", user="UOLD", key="sync")
@@ -132,7 +132,7 @@ async def test_teams_report_through_file_consent(teams: Teams) -> None:
 
 async def test_teams_report_decline_refusals_and_bad_upload_urls(teams: Teams) -> None:
     refused = await teams.say(TD, "report")
-    assert "`report` is for SDE staff and ALET admins" in texts(refused)
+    assert "“report” is for SDE staff and ALET admins" in texts(refused)
     assert consent_cards(teams) == []
     context = {"fy": 2025, "file": XLSX}
     await teams.post(file_consent(SDE, teams.service_url, "decline", context))

@@ -41,7 +41,7 @@ def test_a_huge_reply_is_trimmed_under_the_budget() -> None:
 def test_a_small_reply_is_untouched() -> None:
     reply = Reply(title="Status", sections=[Section(items=["a", "b"], facts=[Fact("Credited", "3 h")])])
     card = card_of(reply_activity(reply))
-    assert "- a" in texts(card) and "… and" not in texts(card)
+    assert "\u2022 a" in texts(card) and "… and" not in texts(card)
     assert card_problems(card) == []
 
 

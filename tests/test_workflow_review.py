@@ -110,7 +110,7 @@ def test_approve_credits_the_hours_and_updates_message_and_dm(wctx: Context) -> 
     assert d.dm is not None and d.recipient is not None
     assert d.recipient.email == TD
     assert "Approved: 2.5 hours" in d.dm.title
-    assert "you need 9.5 more hours for FY2025, 6 of them from ALET" in d.dm.to_text()
+    assert "you need 9.5 more hours for FY2025 by September 30, 2025 (211 days), 6 of them from ALET" in d.dm.to_text()
     assert [(p.platform, p.channel, p.message_id) for p in d.posts] == [("slack", "C123", "1700000000.000100")]
     with wctx.session() as s:
         sub = s.get(Submission, sid)

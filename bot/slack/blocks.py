@@ -57,7 +57,13 @@ def _chunks(lines: list[str], limit: int = SECTION_TEXT_MAX) -> list[str]:
     return out
 
 
+TONE_MARK = {"good": ":white_check_mark:", "attention": ":no_entry:"}
+
+
 def section_blocks(section: Section) -> list[Block]:
+    if section.tone in TONE_MARK and section.text and not (section.facts or section.items or section.heading):
+        text = clip(f"{TONE_MARK[section.tone]} *{escape(section.text)}*", 2000)
+        return [ContextBlock(elements=[MarkdownTextObject(text=text)])]
     lines: list[str] = []
     if section.heading:
         lines.append(f"*{escape(section.heading)}*")

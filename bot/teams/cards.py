@@ -34,15 +34,18 @@ KEY = "_key"
 
 Card = dict[str, Any]
 
+# Title colours: "Warning" (yellow on white, about 1.5:1 contrast) is unreadable in Teams' light theme; what is
+# not an error keeps the default colour, errors and refusals use "Attention" (red, readable on both themes).
 _OUTCOME_COLOUR = {
     Outcome.OK: "Default",
-    Outcome.UNKNOWN_USER: "Warning",
+    Outcome.UNKNOWN_USER: "Default",
     Outcome.REFUSED: "Attention",
     Outcome.INVALID: "Attention",
-    Outcome.ALREADY: "Warning",
-    Outcome.NOT_FOUND: "Warning",
+    Outcome.ALREADY: "Default",
+    Outcome.NOT_FOUND: "Default",
     Outcome.ERROR: "Attention",
 }
+BULLET = "\u2022"  # a list item is its own TextBlock starting with a bullet: "- " Markdown lists render badly
 _STYLE = {"primary": "positive", "danger": "destructive"}
 
 
@@ -83,6 +86,9 @@ def button_action(button: Button) -> Card:
 
 
 def section_body(section: Section) -> list[Card]:
+    if section.tone in ("good", "attention"):
+        plain_section = replace(section, tone="")
+        return [{"type": "Container", "style": section.tone, "items": section_body(plain_section)}]
     body: list[Card] = []
     if section.heading:
         body.append(text_block(section.heading, weight="Bolder", spacing="Medium"))
@@ -90,7 +96,7 @@ def section_body(section: Section) -> list[Card]:
         body.append(text_block(section.text))
     if section.facts:
         body.append(fact_set([(f.label, f.value) for f in section.facts]))
-    body.extend(text_block(f"- {item}", spacing="None") for item in section.items)
+    body.extend(text_block(f"{BULLET} {item}", spacing="None") for item in section.items)
     if section.more:
         body.append(text_block(section.more, isSubtle=True, spacing="Small"))
     return body

@@ -117,7 +117,7 @@ def _ids(form: Form) -> set[str]:
 
 def form_action(form: Form, key: str | None = None) -> Card:
     data = {FORM: form.id, CONTEXT: form.context, KEY: key or uuid.uuid4().hex}
-    return execute_action(form.submit_label, form_verb(form), data, "primary")
+    return execute_action(form.submit_label, form_verb(form), data, form.style)
 
 
 def form_card(
