@@ -387,7 +387,7 @@ FORGED = Sees("HTTP 403")
 STAFF_STATUS = Sees("overview", shows_other=True)  # staff see every director: the overview names them
 WAITING = Sees("waiting for review", shows_other=True)  # a reviewer: the items waiting, with who sent them
 STAFF_ONLY = Sees("is for SDE staff, ALET admins and reviewers")
-IMPORT_ONLY = Sees("“import” is for ALET admins and reviewers")
+IMPORT_ONLY = Sees("is for ALET admins and reviewers")
 
 
 def row(**cells: Sees) -> dict[str, Sees]:
@@ -583,11 +583,11 @@ MATRIX: dict[tuple[str, str], dict[str, Sees]] = {
         stranger=UNKNOWN,
     ),
     ("report", "own"): row(  # the files hold every director; only SDE staff and admins get them
-        director=Sees("“report” is for SDE staff and ALET admins"),
+        director=Sees("is for SDE staff and ALET admins"),
         sde=Sees("Building the FY2025 report", writes="report", shows_other=True),
-        reviewer=Sees("“report” is for SDE staff and ALET admins"),
+        reviewer=Sees("is for SDE staff and ALET admins"),
         admin=Sees("Building the FY2025 report", writes="report", shows_other=True),
-        reviewer_director=Sees("“report” is for SDE staff and ALET admins"),
+        reviewer_director=Sees("is for SDE staff and ALET admins"),
         stranger=UNKNOWN,
     ),
     ("import", "own"): row(  # Slack opens the upload modal, Teams says to send the file; nothing is written

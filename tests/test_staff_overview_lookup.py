@@ -105,7 +105,7 @@ def test_help_lists_what_each_role_can_use(any_ctx: Context) -> None:
         reply = handle_text(any_ctx, email, "console", "help")
         return [i.split(" ")[0].rstrip(":") for i in reply.sections[0].items]
 
-    assert names(TD) == ["status", "history", "events", "submit", "request", "snooze", "help"]
+    assert names(TD) == ["status", "history", "events", "submit", "request", "snooze", "whatif", "help"]
     assert names(SDE)[:3] == ["status", "events", "request"] and "overview" in names(SDE)
     assert "lookup" in names(REV) and "submit" not in names(REV) and "snooze" not in names(REV)
     assert {"history", "submit", "overview", "lookup"} <= set(names("both@e.k12.al.us"))

@@ -68,7 +68,9 @@ async def test_help_and_unknown_text_answer_help(teams: Teams) -> None:
     for name in ("status", "history", "events", "submit", "request", "snooze", "help"):
         assert name in texts(helped)
     unknown = await teams.say(TD, "make me a sandwich")
-    assert texts(unknown) == texts(helped)
+    # unknown text says first what was not understood (issue 14), then the same help
+    assert texts(unknown).startswith("Sorry, I didn't understand “make me a sandwich”")
+    assert texts(helped).split("what I can do", 1)[1].strip() in texts(unknown)
 
 
 async def test_snooze_pauses_reminders(teams: Teams) -> None:
