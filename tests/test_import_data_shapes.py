@@ -174,12 +174,12 @@ def parts_of_any_activity_on_one_day_share_its_cap(d: Driver) -> None:
 
 def a_same_day_repeat_without_a_unit_says_to_use_unit(d: Driver) -> None:
     assert _refused(d, "attendance", A + f"{TD},FALL24,2024-11-05,1,,\n{TD},FALL24,2024-11-05,1,,\n") == [
-        "line 3: repeats line 2 (two parts of one activity on one day need each its own `unit`)"
+        "line 3: repeats line 2 (two parts of one activity on one day need each its own “unit”)"
     ]
     d.load("attendance", A + f"{TD},FALL24,2024-11-05,1,,\n")
     assert _refused(d, "attendance", A + f"{TD},FALL24,2024-11-05,2,,\n") == [
         f"line 2: {TD} already has 1 hours of FALL24 on 2024-11-05 from an earlier import "
-        "(two parts of one activity on one day need each its own `unit`)"
+        "(two parts of one activity on one day need each its own “unit”)"
     ]
     assert "2 added" in d.load("attendance", A + f"{TD},FALL24,2024-11-05,1,,Session B\n{TD},FALL24,2024-11-05,2,,C\n")
     assert d.status(TD, 2025)["alet_hours"] == 4.0

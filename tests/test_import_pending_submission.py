@@ -104,7 +104,7 @@ def test_an_approved_submission_is_already_recorded_or_named_in_the_refusal(wctx
         import_bytes(wctx, "attendance", (HEAD + f"{TD},EXT-ISTE,2025-01-10,3,\n").encode(), "b.csv")
     assert refused.value.problems == [
         f"line 2: {TD} already has 2.5 hours of EXT-ISTE on 2025-01-10 from an approved chat submission "
-        "(two parts of one activity on one day need each its own `unit`)"
+        "(two parts of one activity on one day need each its own “unit”)"
     ]
     assert _records(wctx) == [("approved", "submission", 10, 0b10)]
 

@@ -225,7 +225,7 @@ async def test_a_failed_decision_notice_is_sent_by_the_next_sweep_exactly_once(w
     assert first.failed == 0 and first.outbox == 1
     (sent,) = notices(w, request_id)
     assert "REQ-" in str(sent.get("text")) + str(sent.get("blocks"))  # approved and added to the catalog
-    assert "Directors can now `submit` their hours" in str(sent.get("text")) + str(sent.get("blocks"))
+    assert "Directors can now “submit” their hours" in str(sent.get("text")) + str(sent.get("blocks"))
     assert w.dm_row().done_at is not None
     await w.sweep()
     assert len(notices(w, request_id)) == 1  # exactly once

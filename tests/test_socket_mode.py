@@ -99,7 +99,7 @@ async def test_status_command_is_acked_and_answered(bot: SocketBot) -> None:
     assert ack["envelope_id"] == bot.socket.sent[-1]["envelope_id"]
     reply = await asyncio.wait_for(answered, 60)
     assert reply["response_type"] == "ephemeral"
-    assert "12" in message_text(reply) and "remaining" in message_text(reply).lower()
+    assert "you need 12 more hours" in message_text(reply)
 
 
 async def test_submit_modal_review_and_approve(bot: SocketBot) -> None:
