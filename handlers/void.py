@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from handlers.context import Actor, Context
+from handlers.control_chars import field_problem
 from handlers.reply import Outcome, Reply, Section, message
 from rules.credit import Status
 from rules.hours import fmt_hours
@@ -28,6 +29,9 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
     if not reason:
         why = "Say why the record is voided (the history shows it)."
         return message("A reason is needed", why, Outcome.INVALID)
+    problem = field_problem(reason)
+    if problem:  # a NUL cannot even be stored on PostgreSQL: the reason field's error, nothing written
+        return message("The reason cannot be saved", problem, Outcome.INVALID)
     if len(reason) > MAX_REASON:
         return message("Reason too long", f"Keep the reason under {MAX_REASON} characters.", Outcome.INVALID)
     with ctx.session() as session:

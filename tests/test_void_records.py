@@ -86,6 +86,8 @@ def test_void_is_once_and_refusals_change_nothing(any_ctx: Context) -> None:
     fall = _record(any_ctx, date(2024, 11, 5))
     assert void_record(any_ctx, director, fall, "mine").outcome is Outcome.REFUSED
     assert void_record(any_ctx, REVIEWER, fall, "   ").outcome is Outcome.INVALID
+    nul = void_record(any_ctx, REVIEWER, fall, "wrong\x00day")  # a control character: refused, nothing written
+    assert nul.outcome is Outcome.INVALID and "NUL" in nul.to_text()
     assert void_record(any_ctx, REVIEWER, 99999, "x").outcome is Outcome.NOT_FOUND
     with any_ctx.session() as session:
         row = session.get(CreditRecord, fall)
