@@ -1,4 +1,5 @@
-"""`python -m bench [NAME ...]` runs bench/bench_NAME.py's main() (all of them without a name) and prints figures."""
+"""`python -m bench [NAME ...]` runs bench/bench_NAME.py's main() (all of them without a name) and prints figures:
+slack_status and teams_status (time-to-reply, issue 15), foundation, sweep, ..."""
 
 from __future__ import annotations
 

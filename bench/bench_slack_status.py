@@ -1,206 +1,127 @@
-"""`/ceu status` through the real HTTP path (signed request -> aiohttp -> bolt signature check -> ack -> status
-after the ack -> respond to the response_url) over 13,000 directors x 40 records, beside a bare slack-bolt app
-that only acks, measured in the same run.
+"""Time-to-reply of `/ceu status` on Slack (issue 15), over 13,000 directors x 40 records: from sending a signed
+slash command until the reply reaches Slack — the ack's own body when it carries the message, else the post to the
+response_url arriving at a local recording server (bench/recorder.py).
 
-As in production, the bot runs in a process of its own (a child process here: our server and the two bare bolt
-apps, all mounted the same way with to_bolt_request / async_dispatch / to_aiohttp_response); Slack (the fake Web
-API that receives the replies) and the load generator run in this process, as Slack's side would be remote.
-
-Figures: the ack (HTTP answer to Slack) and the full reply (until the ephemeral message reaches the fake
-Slack's response_url), sequentially (p50, ratio to the bare ack in the same mode) and with 50 requests in
-flight (p99). The callers are already known (their Slack identity cached), as in steady use. Prints figures,
-asserts nothing. CEU_BENCH_PROFILE=FILE writes a cProfile of the bot process to FILE.
+The bot is a real `ceu-bot serve` subprocess (bench/served_bot.py) on a copy of the bench database; beside it, in
+a process of their own (bench/floors.py), two bare slack-bolt apps: one acking with a fixed text (the floor the
+targets are set against) and one acking empty and posting the text to the response_url. Each is measured
+sequentially and with 50 requests in flight, in alternating rounds (a shared machine drifts); callers are known
+(their identity linked in a warm-up pass), as in steady use. Prints p50/p99 of the reply, the ack's p99, errors
+and lost replies, the ratios to the floor, the targets met or missed and the reference loop. Asserts nothing.
+CEU_BENCH_PROFILE (bench/served_bot.py) profiles the bot's process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import multiprocessing as mp
-import os
+import json
 import shutil
-import statistics
 import tempfile
 import time
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp
-from slack_sdk.web.async_client import AsyncWebClient
 
+from bench import reply_stats
 from bench.data import TODAY, cached_sqlite, email_of
-from bench.timing import machine, percentile
-from tests.fakes.slack_api import FakeSlackApi
+from bench.floors import FIXED, Floors
+from bench.recorder import Recorder
+from bench.reply_stats import LOST_AFTER, Run, Sample
+from bench.served_bot import serving
+from bench.timing import machine
 from tests.slack_signing import SECRET, command_body, signed_headers
 
 CACHE = Path(tempfile.gettempdir()) / "ceu-bench" / "ceu.sqlite3"
 USERS = 500  # distinct callers sampled from the 13,000
-SEQUENTIAL = 600
-CONCURRENT_TOTAL = 2000
+SEQUENTIAL = 300  # per round
+CONCURRENT = 1000  # per round
 IN_FLIGHT = 50
+ROUNDS = 2
 BOT_TOKEN = "xoxb-test-token"
-
-
-# --- the bot's process ------------------------------------------------------------------------------------------
-
-
-def bare_app(api_url: str, *, process_before_response: bool) -> web.Application:
-    bolt = AsyncApp(
-        client=AsyncWebClient(token=BOT_TOKEN, base_url=api_url),
-        signing_secret=SECRET,
-        process_before_response=process_before_response,
-    )
-
-    @bolt.command("/ceu")
-    async def only_ack(ack) -> None:  # type: ignore[no-untyped-def]
-        await ack()
-
-    async def endpoint(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
-
-    app = web.Application()
-    app.router.add_post("/slack/events", endpoint)
-    return app
-
-
-async def serve(conn: Connection, api_url: str, work: str, db_url: str) -> None:
-    from bot.app import build_app, build_services
-    from tests.fakes.slack_harness import settings_for
-
-    services = build_services(settings_for(Path(work), db_url, api_url, today=TODAY))
-    apps = {
-        "ours": build_app(services),
-        "bare": bare_app(api_url, process_before_response=True),
-        "bare_default": bare_app(api_url, process_before_response=False),
-    }
-    runners = []
-    ports: dict[str, int] = {}
-    for name, app in apps.items():
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        ports[name] = runner.addresses[0][1]
-    conn.send(ports)
-    await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # until the load generator is done
-    for runner in runners:
-        await runner.cleanup()
-    services.engine.dispose()
-
-
-def bot_process(conn: Connection, api_url: str, work: str, db_url: str) -> None:
-    profile_to = os.environ.get("CEU_BENCH_PROFILE")
-    if not profile_to:
-        asyncio.run(serve(conn, api_url, work, db_url))
-        return
-    import cProfile
-
-    with cProfile.Profile() as prof:
-        asyncio.run(serve(conn, api_url, work, db_url))
-    prof.dump_stats(profile_to)
-
-
-# --- Slack's side: the fake Web API and the load generator ---------------------------------------------------
-
-
-class Caller:
-    def __init__(self, http: aiohttp.ClientSession, fake: FakeSlackApi, url: str) -> None:
-        self.http, self.fake, self.url = http, fake, url
-        self.keys = itertools.count()
-
-    async def once(self, user: str, *, wait_reply: bool) -> tuple[float, float]:
-        """(ack seconds, reply seconds); reply is 0 when not waited for."""
-        key = f"k{next(self.keys)}"
-        body = command_body("status", user_id=user, response_url=self.fake.response_url(key))
-        headers = signed_headers(body, SECRET)
-        reply = self.fake.expect(key) if wait_reply else None
-        start = time.perf_counter()
-        async with self.http.post(self.url, data=body.encode(), headers=headers) as resp:
-            await resp.read()
-            assert resp.status == 200, resp.status
-        acked = time.perf_counter() - start
-        if reply is None:
-            return acked, 0.0
-        msg = await asyncio.wait_for(reply, 30)
-        assert "TD-CEU status" in str(msg.get("text")), msg
-        return acked, time.perf_counter() - start
 
 
 def users() -> list[str]:
     return [f"U{i:05d}" for i in range(0, 13_000, 13_000 // USERS)][:USERS]
 
 
-async def sequential(caller: Caller, *, wait_reply: bool, n: int = SEQUENTIAL) -> tuple[list[float], list[float]]:
-    acks: list[float] = []
-    replies: list[float] = []
-    for user in itertools.islice(itertools.cycle(users()), n):
-        a, r = await caller.once(user, wait_reply=wait_reply)
-        acks.append(a)
-        replies.append(r)
-    return acks, replies
+class Slack:
+    """Sends signed `/ceu status` commands to one app and times its reply."""
+
+    def __init__(self, http: aiohttp.ClientSession, remote: Recorder, url: str, expected: str) -> None:
+        self.http, self.remote, self.url, self.expected = http, remote, url, expected
+        self.keys = itertools.count()
+
+    async def once(self, user: str) -> Sample | str | None:
+        key = f"{id(self)}-{next(self.keys)}"
+        body = command_body("status", user_id=user, response_url=self.remote.response_url(key))
+        headers = signed_headers(body, SECRET)
+        posted = self.remote.expect(key)
+        start = time.perf_counter()
+        async with self.http.post(self.url, data=body.encode(), headers=headers) as resp:
+            raw = await resp.read()
+            acked = time.perf_counter() - start
+            if resp.status != 200:
+                self.remote.forget(key)
+                return f"ack HTTP {resp.status}"
+        carried = json.loads(raw) if raw.strip() else {}
+        if carried.get("text") or carried.get("blocks"):
+            self.remote.forget(key)
+            return Sample(acked, acked) if self.expected in str(carried.get("text")) else f"ack text {raw[:80]!r}"
+        try:
+            message = await asyncio.wait_for(posted, LOST_AFTER)
+        except TimeoutError:
+            self.remote.forget(key)
+            return None
+        reply = message["_arrived"] - start
+        return Sample(acked, reply) if self.expected in str(message.get("text")) else f"reply text {message!r:.80}"
 
 
-async def concurrent(caller: Caller, *, wait_reply: bool) -> tuple[list[float], list[float]]:
-    todo = iter(itertools.islice(itertools.cycle(users()), CONCURRENT_TOTAL))
-    acks: list[float] = []
-    replies: list[float] = []
-
-    async def worker() -> None:
-        for user in todo:
-            a, r = await caller.once(user, wait_reply=wait_reply)
-            acks.append(a)
-            replies.append(r)
-
-    await asyncio.gather(*(worker() for _ in range(IN_FLIGHT)))
-    return acks, replies
-
-
-def ms(samples: list[float], p: float) -> float:
-    return percentile(samples, p) * 1000
+async def measure(apps: dict[str, Slack]) -> dict[str, dict[str, Run]]:
+    """{app: {"sequential": Run, "in flight": Run}}, rounds alternating between the apps."""
+    runs: dict[str, dict[str, Run]] = {name: {} for name in apps}
+    for mode in ("sequential", "in flight"):
+        for _ in range(ROUNDS):
+            for name, app in apps.items():
+                if mode == "sequential":
+                    run = await reply_stats.sequential(name, app.once, users(), SEQUENTIAL)
+                else:
+                    run = await reply_stats.in_flight(name, app.once, users(), CONCURRENT, IN_FLIGHT)
+                merged = runs[name].setdefault(mode, Run(f"{name}, {mode}"))
+                merged.samples += run.samples
+                merged.errors += run.errors
+                merged.lost += run.lost
+    return runs
 
 
-def line(label: str, samples: list[float], bare_p50: float | None = None) -> str:
-    p50 = statistics.median(samples) * 1000
-    text = f"  {label:<32} p50 {p50:7.2f} ms  p99 {ms(samples, 99):7.2f} ms"
-    return text + (f"  ratio to bare ack {p50 / bare_p50:.2f}x" if bare_p50 else "")
+def report(runs: dict[str, dict[str, Run]], remote: Recorder) -> None:
+    floor = runs["bare bolt, ack with text"]
+    for mode in ("sequential", "in flight"):
+        print(f"{mode} ({'1' if mode == 'sequential' else IN_FLIGHT} in flight):")
+        for app in runs.values():
+            print(app[mode].line(floor[mode]))
+            if app[mode].errors:
+                print(f"    errors: {app[mode].problems()}")
+    print("targets (/ceu status vs bare bolt ack with text, same run):")
+    print("\n".join(reply_stats.verdicts(runs["/ceu status"], floor)))
+    print(
+        f"Slack Web API calls while measuring: {remote.api_calls or 'none'}; replies after being counted lost: "
+        f"{remote.arrived}"
+    )
 
 
-async def load(fake: FakeSlackApi, ports: dict[str, int]) -> None:
-    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=IN_FLIGHT * 2))
-    try:
-        c_ours, c_bare, c_default = (
-            Caller(http, fake, f"http://127.0.0.1:{ports[name]}/slack/events")
-            for name in ("ours", "bare", "bare_default")
-        )
-        await sequential(c_ours, wait_reply=True, n=USERS)  # every caller once: identities linked, caches warm
-        await sequential(c_bare, wait_reply=False, n=100)
-        await sequential(c_default, wait_reply=False, n=50)
-        print(f"users.info calls while warming: {len(fake.calls_to('users.info'))} (one per new caller)")
-        fake.reset_calls()
-
-        bare_acks, _ = await sequential(c_bare, wait_reply=False)
-        default_acks, _ = await sequential(c_default, wait_reply=False, n=200)
-        our_acks, our_replies = await sequential(c_ours, wait_reply=True)
-        bare_p50 = statistics.median(bare_acks) * 1000
-        print(f"sequential, n={SEQUENTIAL}:")
-        print(line("bare bolt ack (same mode)", bare_acks))
-        print(line("bare bolt ack (bolt's default)", default_acks))
-        print(line("/ceu status ack", our_acks, bare_p50))
-        print(line("/ceu status full reply", our_replies, bare_p50))
-        print(f"  Slack Web API calls during the measured status requests: {len(fake.calls_to('users.info'))}")
-
-        bare_c, _ = await concurrent(c_bare, wait_reply=False)
-        acks_c, replies_c = await concurrent(c_ours, wait_reply=True)
-        print(f"{IN_FLIGHT} in flight, n={CONCURRENT_TOTAL}:")
-        print(line("bare bolt ack", bare_c))
-        print(line("/ceu status ack", acks_c))
-        print(line("/ceu status full reply", replies_c))
-    finally:
-        await http.close()
+def bot_settings(work: Path, db: Path, remote: Recorder) -> dict[str, str]:
+    return {
+        "CEU_ENV_FILE": "",
+        "CEU_DATA_DIR": str(work / "data"),
+        "CEU_DATABASE_URL": f"sqlite:///{db}",
+        "CEU_TODAY": TODAY.isoformat(),
+        "CEU_SCHEDULER": "false",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": remote.api_url,
+        "SLACK_REVIEW_CHANNEL": "CREVIEW",
+    }
 
 
 async def run() -> None:
@@ -211,25 +132,33 @@ async def run() -> None:
     db = work / "ceu.sqlite3"
     shutil.copy(CACHE, db)  # this bench links Slack identities: never touch the shared cache
     print(f"data: {ds.directors} directors x {ds.records} records ({time.perf_counter() - t0:.1f} s to prepare)")
-
-    fake = FakeSlackApi()
-    await fake.start()
-    for user in users():
-        fake.add_user(user, email_of(int(user[1:])))
-    here, there = mp.get_context("spawn").Pipe()
-    bot = mp.get_context("spawn").Process(
-        target=bot_process, args=(there, fake.api_url, str(work), f"sqlite:///{db}"), name="ceu-bot"
-    )
-    loop = asyncio.get_running_loop()
-    bot.start()
+    remote = await Recorder().start()
+    remote.slack_users.update({u: email_of(int(u[1:])) for u in users()})
+    floors = Floors(slack={"api_url": remote.api_url, "secret": SECRET, "token": BOT_TOKEN})
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=IN_FLIGHT * 2))
     try:
-        ports = await loop.run_in_executor(None, here.recv)
-        await load(fake, ports)
+        async with serving(bot_settings(work, db, remote), work) as bot, floors as ports:
+            apps = {
+                "bare bolt, ack with text": Slack(
+                    http, remote, f"http://127.0.0.1:{ports['bolt_text']}/slack/events", FIXED
+                ),
+                "bare bolt, ack empty + response_url": Slack(
+                    http, remote, f"http://127.0.0.1:{ports['bolt_respond']}/slack/events", FIXED
+                ),
+                "/ceu status": Slack(http, remote, bot.url + "/slack/events", "TD-CEU status"),
+            }
+            warm = {name: await reply_stats.sequential(name, app.once, users(), USERS) for name, app in apps.items()}
+            print(
+                f"warm-up (every caller once; first sight links them): users.info calls {remote.api_calls}, "
+                f"errors {sum(len(r.errors) for r in warm.values())}, lost {sum(r.lost for r in warm.values())}"
+            )
+            remote.api_calls.clear()
+            report(await measure(apps), remote)
     finally:
-        here.send("stop")
-        await loop.run_in_executor(None, bot.join, 60)
-        await fake.close()
+        await http.close()
+        await remote.close()
         shutil.rmtree(work, ignore_errors=True)
+    print(f"reference loop after the run: {machine().rsplit(';', 1)[1].strip()}")
 
 
 def main() -> None:
