@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bench.data import FY, TODAY, cached_sqlite, make_dataset
 from bench.timing import machine, timed
-from handlers.reminders import Plan, decide
+from handlers.reminders.plan import Plan, decide
 from storage.bulk import credits_by_person
 from storage.db import open_database
 from storage.reminders import Key, claim, mark_sent

@@ -34,7 +34,7 @@ def remind(today: date | None, dry_run: bool, as_json: bool) -> None:
     """Send today's reminders now (each exactly once, whoever else is sending), or list them with --dry-run."""
     from bot.cli import open_services
     from bot.scheduler import make_notifiers, review_channels, run_sweep
-    from handlers.reminders import decide
+    from handlers.reminders.plan import decide
 
     services = open_services()  # names the database on stderr; one line if it cannot be opened
     ctx = services.context()

@@ -1,6 +1,6 @@
 """The reminder scheduler: APScheduler wiring only, plus the notifiers the sweep delivers through.
 
-`ceu-bot serve` runs one AsyncIOScheduler with one job, the daily reminder sweep (handlers.reminders.sweep) at
+`ceu-bot serve` runs one AsyncIOScheduler with one job, the daily reminder sweep (handlers.reminders.delivery.sweep) at
 CEU_REMINDER_HOUR:00 in CEU_TIMEZONE on CEU_REMINDER_DAYS (default 09:00 America/Chicago, mon-fri). The job store is
 in memory: nothing is persisted by the scheduler, because the reminder log in the database already makes a sweep
 exactly-once, and a sweep missed while the bot was down is caught up: when `serve` starts on a sweep day after the
@@ -32,7 +32,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.outage import database_outage, outage_summary
 from bot.settings import Settings
 from handlers.notify import Notifier
-from handlers.reminders import Pace, PacedNotifier, SweepReport, sweep
+from handlers.reminders.delivery import Pace, PacedNotifier, SweepReport, sweep
 
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 from handlers.chat import handle_text
 from handlers.context import Context
 from handlers.imports import ImportRefused, import_bytes
-from handlers.reminders import decide
+from handlers.reminders.plan import decide
 from handlers.reply import Outcome
 from handlers.report import report_rows
 from handlers.roster import set_roster_active

@@ -1,4 +1,4 @@
-"""handlers.reminders.decide on real databases (SQLite and PostgreSQL): who gets which reminder on a day, snooze,
+"""handlers.reminders.plan.decide on real databases (SQLite and PostgreSQL): who gets which reminder on a day, snooze,
 the congratulation, CTO Academy steps, the reviewers' digest, and that deciding takes the same few queries for 5
 directors as for 50."""
 
@@ -14,15 +14,9 @@ from sqlmodel import select
 
 from handlers.context import Context
 from handlers.people import find_actor
-from handlers.reminders import (
-    CTO_ACADEMY,
-    FY_COMPLETE,
-    FY_DEADLINE,
-    REVIEW_DIGEST,
-    Plan,
-    decide,
-    for_platform,
-)
+from handlers.reminders.due import CTO_ACADEMY, FY_COMPLETE, FY_DEADLINE, REVIEW_DIGEST
+from handlers.reminders.plan import Plan, decide
+from handlers.reminders.text import for_platform
 from handlers.request import create_request
 from handlers.snooze import handle_snooze
 from storage.reminders import Key, claim, mark_sent

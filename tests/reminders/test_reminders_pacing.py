@@ -18,7 +18,7 @@ from bot.scheduler import SWEEP_PACE_SECONDS, SWEEP_RATE_LIMIT_RETRIES, run_swee
 from bot.slack.client import RATE_LIMIT_RETRIES, make_client
 from bot.slack.notifier import SlackNotifier
 from handlers.notify import Delivery, DeliveryStatus, Recipient
-from handlers.reminders import Pace, PacedNotifier
+from handlers.reminders.delivery import Pace, PacedNotifier
 from handlers.reply import Reply
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_harness import settings_for

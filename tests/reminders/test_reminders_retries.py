@@ -27,7 +27,9 @@ from bot.slack.client import make_client
 from bot.slack.notifier import SlackNotifier
 from handlers.context import Context
 from handlers.people import find_actor
-from handlers.reminders import REVIEW_POST, Pace, SweepReport, decide
+from handlers.reminders.delivery import Pace, SweepReport
+from handlers.reminders.due import REVIEW_POST
+from handlers.reminders.plan import decide
 from handlers.request import create_request
 from handlers.review import decide as decide_item
 from handlers.review_flow import ReviewFlow

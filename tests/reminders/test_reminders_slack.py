@@ -18,7 +18,8 @@ from bot.settings import Settings
 from bot.slack.client import make_client
 from bot.slack.notifier import SlackNotifier
 from handlers.context import Context
-from handlers.reminders import FY_DEADLINE, SweepReport, sweep
+from handlers.reminders.delivery import SweepReport, sweep
+from handlers.reminders.due import FY_DEADLINE
 from storage.db import make_engine
 from storage.reminders import LEASE, Key, claim
 from storage.tables import ReminderLog

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.scheduler import app_notifiers, review_channels
-from handlers.reminders import SweepReport, sweep
+from handlers.reminders.delivery import SweepReport, sweep
 from tests.teams.test_teams_harness import REVIEW_CHANNEL, TD, Teams, running_teams, texts
 
 SEP_2 = date(2025, 9, 2)

@@ -18,7 +18,7 @@ import bot.scheduler as scheduler_module
 from bot.app import build_app, build_services
 from bot.scheduler import JOB_ID, MISFIRE_GRACE_SECONDS, SCHEDULER_KEY, build_scheduler, review_channels
 from bot.settings import Settings
-from handlers.reminders import Pace
+from handlers.reminders.delivery import Pace
 from tests.fakes.slack_harness import running_bot
 from tests.reminders.test_reminders_decide import SEP_2, seed
 from tests.reminders.test_reminders_retries import Clock

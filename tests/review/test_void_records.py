@@ -12,7 +12,7 @@ from sqlmodel import col, func, select
 
 from handlers.context import Actor, Context
 from handlers.history import handle_history
-from handlers.reminders import decide
+from handlers.reminders.plan import decide
 from handlers.reply import Outcome
 from handlers.report import report_rows
 from handlers.status import build_status

@@ -1,0 +1,159 @@
+"""The text of each reminder: the Reply a deadline step, the congratulation, a CTO Academy step and the reviewers'
+digest render, and the status hint matched to the platform that sends it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from handlers.reminders.due import CTO_ACADEMY, FY_COMPLETE, FY_DEADLINE, REVIEW_DIGEST, Due
+from handlers.reply import Fact, Reply, Section, trimmed
+from handlers.status import cto_line, suggestion_line
+from rules.credit import Totals
+from rules.cto import cto_status
+from rules.fiscal import fiscal_year_bounds
+from rules.hours import fmt_hours, fmt_hours_unit
+from rules.policy import CatalogItem, Policy
+from storage.reminders import Director
+from storage.reviews import PendingItem
+
+DIGEST_LIMIT = 25
+
+STATUS_HINT = {
+    "slack": "See your full status any time with /ceu status.",
+    "teams": "See your full status any time: send status to me in this chat.",
+}
+NEUTRAL_HINT = "See your full status any time: /ceu status in Slack, or status in the bot's Teams chat."
+
+
+def _long_date(day: date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def _first_name(person: Director) -> str:
+    return person.name.split(" ")[0] if person.name else person.email
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _hint_section() -> Section:
+    return Section(text=NEUTRAL_HINT)
+
+
+def for_platform(reply: Reply, platform: str) -> Reply:
+    """The reminder with the status command of `platform` (the last section of a DM reminder is the hint)."""
+    if not reply.data.get("status_hint") or not reply.sections:
+        return reply
+    hint = STATUS_HINT.get(platform, NEUTRAL_HINT)
+    return replace(reply, sections=[*reply.sections[:-1], Section(text=hint)])
+
+
+def _strand_names(t: Totals, policy: Policy) -> str:
+    return ", ".join(policy.strands[n] for n in t.strand_gaps) or "none"
+
+
+def fy_deadline_reply(
+    person: Director, fy: int, t: Totals, policy: Policy, today: date, ideas: list[CatalogItem]
+) -> Reply:
+    end = fiscal_year_bounds(fy)[1]
+    left = (end - today).days
+    first = _first_name(person)
+    if t.remaining:
+        alet = f", {fmt_hours(t.remaining_alet)} of them from ALET," if t.remaining_alet else ""
+        headline = f"{first}, you still need {fmt_hours_unit(t.remaining)}{alet} by {_long_date(end)}."
+    else:
+        headline = f"{first}, your hours are in, but FY{fy} also needs hours in every strand by {_long_date(end)}."
+    facts = [
+        Fact("Hours left", f"{fmt_hours(t.remaining)} of {fmt_hours(policy.required)}"),
+        Fact("ALET hours left", f"{fmt_hours(t.remaining_alet)} of the {fmt_hours(policy.alet_minimum)} required"),
+        Fact("Strands without hours", _strand_names(t, policy)),
+        Fact("Deadline", f"{_long_date(end)} ({_days(left)} left)"),
+    ]
+    if t.pending:
+        facts.append(Fact("Pending review", f"{fmt_hours(t.pending)} hours (counted once approved)"))
+    sections = [Section(text=headline, facts=facts)]
+    if ideas:
+        sections.append(Section(heading="Coming up that would help", items=[suggestion_line(i, policy) for i in ideas]))
+    else:
+        sections.append(Section(text=f"No upcoming dated activities are in the catalog yet; ask {policy.contact}."))
+    sections.append(_hint_section())
+    return Reply(
+        title=f"TD-CEU FY{fy}: {_days(left)} to {end:%B} {end.day}",
+        sections=sections,
+        summary=headline,
+        data={"reminder": FY_DEADLINE, "status_hint": True},
+    )
+
+
+def fy_complete_reply(person: Director, fy: int, t: Totals, policy: Policy) -> Reply:
+    headline = (
+        f"Congratulations, {_first_name(person)}: you have met the FY{fy} TD-CEU requirement with "
+        f"{fmt_hours_unit(t.credited)} credited ({fmt_hours(t.alet)} from ALET)."
+    )
+    sections = [Section(text=headline + f" You will get no more FY{fy} deadline reminders.")]
+    if t.strand_gaps:
+        sections.append(
+            Section(text=f"For a balanced year, these strands have no hours yet: {_strand_names(t, policy)}.")
+        )
+    sections.append(_hint_section())
+    return Reply(
+        title=f"TD-CEU FY{fy}: requirement met",
+        sections=sections,
+        summary=headline,
+        data={"reminder": FY_COMPLETE, "status_hint": True},
+    )
+
+
+def cto_reply(person: Director, policy: Policy, today: date) -> Reply:
+    cto = cto_status(person.role_start, person.cto_completed, policy, today)
+    assert cto.deadline is not None
+    left = cto.days_left or 0
+    title = "CTO Academy is overdue" if left < 0 else f"CTO Academy: {_days(left)} left"
+    headline = f"{_first_name(person)}, please complete ALET's CTO Academy. {cto_line(cto)}."
+    facts = [Fact("Deadline", _long_date(cto.deadline))]
+    if person.role_start:
+        facts.append(Fact("Role start", _long_date(person.role_start)))
+    return Reply(
+        title=title,
+        sections=[
+            Section(text=headline, facts=facts),
+            Section(text=f"Questions, or already completed it? Contact {policy.contact}."),
+            _hint_section(),
+        ],
+        summary=headline,
+        data={"reminder": CTO_ACADEMY, "status_hint": True},
+    )
+
+
+def digest_reply(today: date, wait_days: int, waiting: Sequence[PendingItem], unreachable: Sequence[Due]) -> Reply:
+    """The reviewers' digest: the items waiting more than `wait_days`, and the directors no platform could reach."""
+    sections: list[Section] = []
+    n = len(waiting)
+    if n:
+        lines = [
+            f"{'Submission' if w.item_type == 'submission' else 'Event request'} #{w.item_id}: {w.title} "
+            f"({fmt_hours(w.quarters)} h) from {w.person_name or w.person_email}, "
+            f"waiting {_days(max(0, (today - w.created_at.date()).days))}"
+            for w in waiting
+        ]
+        items, more = trimmed(lines, DIGEST_LIMIT)
+        sections.append(Section(text="Please approve or reject them in this channel.", items=items, more=more))
+    if unreachable:
+        lines = [f"{d.name} <{d.email}>: {d.kind} {d.key.step}" for d in unreachable]
+        items, more = trimmed(lines, DIGEST_LIMIT)
+        sections.append(
+            Section(
+                heading="Could not reach on Slack or Teams",
+                text="These directors were not found on any chat platform; please contact them another way.",
+                items=items,
+                more=more,
+            )
+        )
+    if n:
+        title = f"{n} review item{'s' if n != 1 else ''} waiting more than {_days(wait_days)}"
+    else:
+        title = f"{len(unreachable)} director{'s' if len(unreachable) != 1 else ''} could not be reached"
+    return Reply(title=title, sections=sections, summary=title, data={"reminder": REVIEW_DIGEST})
