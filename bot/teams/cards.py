@@ -150,14 +150,11 @@ def card_attachment(card: Card) -> Attachment:
     return Attachment(content_type=CARD_CONTENT_TYPE, content=card)
 
 
-def card_activity(card: Card, summary: str, *, text: str | None = None) -> Activity:
-    """A message activity carrying one card; `summary` is what notifications and card-less clients show."""
-    return Activity(
-        type=ActivityTypes.message,
-        attachments=[card_attachment(card)],
-        summary=summary,
-        text=text,
-    )
+def card_activity(card: Card, summary: str) -> Activity:
+    """A message activity carrying one card and no `text` (Teams would show a text above the card, repeating it);
+    `summary` is what card-less clients show (Bot Framework: "text to display if the channel cannot render
+    cards")."""
+    return Activity(type=ActivityTypes.message, attachments=[card_attachment(card)], summary=summary)
 
 
 def payload_size(activity: Activity) -> int:
@@ -196,7 +193,7 @@ def _count_more(note: str) -> int:
     return 0
 
 
-def reply_activity(reply: Reply, *, show_cards: Mapping[str, Card] | None = None, text: str | None = None) -> Activity:
+def reply_activity(reply: Reply, *, show_cards: Mapping[str, Card] | None = None) -> Activity:
     """The message activity for a Reply: its card (fitted to the payload budget) and its notification line."""
     fit = fitted(reply, lambda r: reply_card(r, show_cards=show_cards))
-    return card_activity(reply_card(fit, show_cards=show_cards), fit.notification(), text=text)
+    return card_activity(reply_card(fit, show_cards=show_cards), fit.notification())

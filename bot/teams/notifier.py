@@ -104,15 +104,17 @@ class TeamsNotifier:
         return str(outcome.get("id") or "")
 
     @staticmethod
-    def _outgoing(turn: TurnContext, reply: Reply, *, notify: bool) -> Activity:
-        activity = render(reply, text=reply.notification() if notify else None)
+    def _outgoing(turn: TurnContext, reply: Reply) -> Activity:
+        """The card alone: no `text` above it repeating its title (the activity's `summary` carries the one-line
+        notification for clients that cannot show cards; Teams' own chat preview reads the card's first line)."""
+        activity = render(reply)
         ref = TurnContext.get_conversation_reference(turn.activity)
         ref.activity_id = None  # a new message, not a reply to the continuation event
         return TurnContext.apply_conversation_reference(activity, ref)
 
-    async def _send(self, ref: ConversationReference, reply: Reply, *, notify: bool) -> str:
+    async def _send(self, ref: ConversationReference, reply: Reply) -> str:
         async def work(turn: TurnContext) -> str:
-            activity = self._outgoing(turn, reply, notify=notify)
+            activity = self._outgoing(turn, reply)
             connector = turn.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
             response = await connector.conversations.send_to_conversation(activity.conversation.id, activity)
             return str(getattr(response, "id", "") or "")
@@ -127,7 +129,7 @@ class TeamsNotifier:
                 return Delivery(DeliveryStatus.UNREACHABLE, PLATFORM, error="never seen on Teams")
             ref = reference_from_json(row.conversation_ref)
             if ref is not None:
-                message_id = await self._send(ref, reply, notify=True)
+                message_id = await self._send(ref, reply)
                 return Delivery(DeliveryStatus.SENT, PLATFORM, message_id=message_id, channel=ref.conversation.id)
             if not row.tenant_id or not row.external_id:
                 return Delivery(DeliveryStatus.UNREACHABLE, PLATFORM, error="no conversation and no tenant")
@@ -160,7 +162,7 @@ class TeamsNotifier:
                     ref.conversation.conversation_type = "personal"
                 outcome["ref"] = reference_json(ref)
                 outcome["conversation"] = ref.conversation.id if ref.conversation else ""
-                activity = self._outgoing(turn, reply, notify=True)
+                activity = self._outgoing(turn, reply)
                 connector = turn.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
                 response = await connector.conversations.send_to_conversation(outcome["conversation"], activity)
                 outcome["id"] = str(getattr(response, "id", "") or "")
@@ -196,7 +198,7 @@ class TeamsNotifier:
         if not channel:
             return Delivery(DeliveryStatus.UNREACHABLE, PLATFORM, error="no Teams channel configured")
         try:
-            message_id = await self._send(self._channel_ref(channel), reply, notify=False)
+            message_id = await self._send(self._channel_ref(channel), reply)
         except Exception as exc:
             return delivery_error(exc, channel)
         return Delivery(DeliveryStatus.SENT, PLATFORM, message_id=message_id, channel=channel)
@@ -206,7 +208,7 @@ class TeamsNotifier:
             return Delivery(DeliveryStatus.UNREACHABLE, PLATFORM, channel=channel, error="no message to update")
 
         async def work(turn: TurnContext) -> str:
-            activity = self._outgoing(turn, reply, notify=False)
+            activity = self._outgoing(turn, reply)
             activity.id = message_id
             connector = turn.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
             await connector.conversations.update_activity(channel, message_id, activity)

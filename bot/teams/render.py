@@ -30,9 +30,9 @@ def show_cards(reply: Reply) -> dict[str, Card]:
     return cards
 
 
-def render(reply: Reply, *, text: str | None = None) -> Activity:
-    """The message activity of a reply (card within the payload budget, summary line, optional text)."""
-    return reply_activity(reply, show_cards=show_cards(reply), text=text)
+def render(reply: Reply) -> Activity:
+    """The message activity of a reply (card within the payload budget, summary line, no text repeating it)."""
+    return reply_activity(reply, show_cards=show_cards(reply))
 
 
 def render_card(reply: Reply, notice: Reply | None = None) -> Card:

@@ -456,6 +456,17 @@ def members_added(who: TeamsUser, service_url: str, *, tenant: str = TENANT) -> 
     return activity
 
 
+def card_title(activity: Mapping[str, Any]) -> str:
+    """What a person reads first in a message: its card's first TextBlock (the activity's `text` when it has no
+    card). Our cards carry no `text` beside them, so tests read a DM's headline here."""
+    for attachment in activity.get("attachments") or []:
+        if attachment.get("contentType") == CARD:
+            for element in (attachment.get("content") or {}).get("body") or []:
+                if element.get("type") == "TextBlock":
+                    return str(element.get("text", ""))
+    return str(activity.get("text") or "")
+
+
 # -- what Teams accepts: Adaptive Card 1.5 structure and the message size limit -------------------------------
 
 PAYLOAD_LIMIT = 28 * 1024

@@ -16,7 +16,7 @@ from bot.teams.notifier import TeamsNotifier
 from handlers.notify import DeliveryStatus, Recipient
 from handlers.reply import Reply, Section
 from storage.tables import ChatIdentity, Person
-from tests.fakes.bot_connector import TENANT, installation_update
+from tests.fakes.bot_connector import TENANT, card_title, installation_update
 from tests.teams.test_teams_harness import MEMBERS, REVIEW_CHANNEL, SDE, TD, Teams, running_teams, texts
 
 REMINDER = Reply(title="30 days left in FY2025", sections=[Section(text="You need 4 more hours.")])
@@ -45,7 +45,8 @@ async def test_dm_through_the_stored_reference(teams: Teams) -> None:
     assert delivery.status is DeliveryStatus.SENT and delivery.channel == TD.conversation_id and delivery.message_id
     (sent,) = teams.connector.of("send")
     assert sent.conversation_id == TD.conversation_id
-    assert sent.body["text"] == "30 days left in FY2025" and sent.body["summary"] == "30 days left in FY2025"
+    assert card_title(sent.body) == "30 days left in FY2025" and sent.body["summary"] == "30 days left in FY2025"
+    assert "text" not in sent.body  # the card alone: no text line above it repeating its title
     assert "You need 4 more hours." in texts(sent.body)
 
 

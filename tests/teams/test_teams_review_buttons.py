@@ -24,7 +24,14 @@ from bot.teams.render import REVIEW_REJECT, card_with_notice, render, render_car
 from handlers.reply import Button, Fact, Outcome, Reply, Section
 from storage.outbox import undelivered
 from storage.tables import ReviewPost, Submission
-from tests.fakes.bot_connector import FakeBotConnector, activity_problems, card_action, card_problems, message
+from tests.fakes.bot_connector import (
+    FakeBotConnector,
+    activity_problems,
+    card_action,
+    card_problems,
+    card_title,
+    message,
+)
 from tests.teams.test_teams_harness import (
     REVIEWER,
     SDE,
@@ -110,7 +117,7 @@ async def test_the_presser_is_answered_before_the_posts_are_updated_and_the_subm
     held.connector.release.set()
     await held.settle()
     assert len(held.connector.of("update")) == 1
-    assert "approved" in (dms_to(held, TD)[0].body.get("text") or "").lower()
+    assert "approved" in card_title(dms_to(held, TD)[0].body).lower()
     assert open_effects(held) == 0
 
 

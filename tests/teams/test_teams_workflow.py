@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import select
 
 from storage.tables import CatalogEntry, EventRequest, ReviewPost, Submission
-from tests.fakes.bot_connector import TeamsUser, channel_conversation, file_attachment, message
+from tests.fakes.bot_connector import TeamsUser, card_title, channel_conversation, file_attachment, message
 from tests.teams.test_teams_harness import (
     REVIEW_CHANNEL,
     REVIEWER,
@@ -105,7 +105,7 @@ async def test_submit_review_approve_changes_status(teams: Teams) -> None:
     assert (update.conversation_id, update.activity_id) == (REVIEW_CHANNEL, recorded.message_id)
     assert "Approved" in texts(update.body["attachments"][0]["content"])
     dm = [c for c in teams.connector.of("send") if c.conversation_id == TD.conversation_id]
-    assert len(dm) == 1 and "approved" in (dm[0].body.get("text") or "").lower()
+    assert len(dm) == 1 and "approved" in card_title(dm[0].body).lower()
     (sub,) = rows(teams, Submission)
     assert sub.status == "approved"
 
