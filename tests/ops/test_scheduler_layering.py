@@ -1,9 +1,8 @@
-"""bot/scheduler.py stays platform-free: botbuilder is imported only inside bot/teams/, and the Teams notifier for a
-sweep outside the server comes from bot/teams/proactive.py, the same factory the server's /api/messages uses."""
+"""The Teams notifier for a sweep outside the server comes from bot/teams/proactive.py, the same factory the server's
+/api/messages uses (that bot/scheduler.py imports no botbuilder is part of tests/ops/test_layering.py)."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +16,6 @@ from tests.conftest import make_ctx
 from tests.paths import REPO
 
 ROOT = REPO
-
-
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    out: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            out.add(node.module)
-    return out
-
-
-def test_the_scheduler_does_not_import_botbuilder() -> None:
-    modules = imported_modules(ROOT / "bot" / "scheduler.py")
-    assert not {m for m in modules if m.split(".")[0] in ("botbuilder", "botframework")}
-    assert "bot.teams.proactive" in modules
 
 
 def test_the_teams_mount_builds_its_notifier_with_the_shared_factory() -> None:
