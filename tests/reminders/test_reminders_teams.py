@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.scheduler import app_notifiers, review_channels
 from handlers.reminders.delivery import SweepReport, sweep
-from tests.teams.test_teams_harness import REVIEW_CHANNEL, TD, Teams, running_teams, texts
+from tests.fakes.teams_harness import REVIEW_CHANNEL, TD, Teams, running_teams, texts
 
 SEP_2 = date(2025, 9, 2)
 

@@ -11,8 +11,8 @@ from sqlmodel import select
 from storage.tables import EventRequest, Submission
 from tests.conftest import TODAY, seed_basic
 from tests.fakes.slack_harness import running_bot
+from tests.fakes.teams_harness import REVIEWER, SDE, inputs, running_teams, texts
 from tests.slack.test_slack_workflow import request_values, submissions, submit_and_post
-from tests.teams.test_teams_harness import REVIEWER, SDE, inputs, running_teams, texts
 from tests.teams.test_teams_workflow import CHANNEL, execute, review_posts, rows, submitted_with_file
 
 

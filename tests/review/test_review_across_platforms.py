@@ -17,7 +17,7 @@ from storage.evidence import check_evidence
 from storage.people import by_email, link_identity
 from storage.tables import ReviewPost
 from tests.fakes.slack_api import FakeSlackApi
-from tests.teams.test_teams_harness import REVIEW_CHANNEL, REVIEWER, Teams, running_teams
+from tests.fakes.teams_harness import REVIEW_CHANNEL, REVIEWER, Teams, running_teams
 from tests.teams.test_teams_workflow import CHANNEL, execute, review_posts, submitted_with_file
 
 SLACK_REVIEW = "C0REVIEWERS"

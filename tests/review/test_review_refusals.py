@@ -21,9 +21,9 @@ from storage.tables import AuditLog, Person, Submission
 from tests.conftest import ROSTER, TODAY, load, seed_basic
 from tests.fakes.bot_connector import message, user
 from tests.fakes.slack_harness import SlackBot, running_bot
+from tests.fakes.teams_harness import REVIEWER, SDE, Teams, running_teams, texts
 from tests.review.test_workflow_request import GOOD as REQUEST
 from tests.slack.test_slack_workflow import MAX_BYTES, message_text, submissions, submit_and_post
-from tests.teams.test_teams_harness import REVIEWER, SDE, Teams, running_teams, texts
 from tests.teams.test_teams_workflow import CHANNEL, rows, submitted_with_file
 
 PUBLIC = "https://ceu.example.org"

@@ -18,8 +18,8 @@ from handlers.void import CLI_ACTOR, void_record
 from storage.tables import AuditLog, CreditRecord
 from tests.conftest import TODAY, load, seed_basic
 from tests.fakes.slack_harness import SlackBot, running_bot
+from tests.fakes.teams_harness import REVIEWER, SDE, Teams, actions, running_teams, texts
 from tests.slack.test_slack_commands import texts as slack_texts
-from tests.teams.test_teams_harness import REVIEWER, SDE, Teams, actions, running_teams, texts
 
 ATTENDANCE = "email,activity_code,date,hours\ntd@a.k12.al.us,FALL24,2024-11-05,6\ntd@a.k12.al.us,CAMP25,2025-02-20,2\n"
 

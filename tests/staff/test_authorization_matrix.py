@@ -44,8 +44,8 @@ from tests.conftest import ALET_CATALOG, load
 from tests.fakes.bot_connector import AppServer, FakeBotConnector, TeamsUser, message, user
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_harness import SlackBot, settings_for
+from tests.fakes.teams_harness import Teams, texts
 from tests.review.test_workflow_request import GOOD as REQUEST_VALUES
-from tests.teams.test_teams_harness import Teams, texts
 
 MODULE_LOOP = pytest.mark.asyncio(loop_scope="module")  # the cells share one server (and its event loop)
 

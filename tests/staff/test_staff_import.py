@@ -24,9 +24,9 @@ from storage.tables import AuditLog, CreditRecord, ImportBatch, ImportPreview
 from tests.conftest import TODAY, load, seed_basic
 from tests.fakes.bot_connector import file_attachment
 from tests.fakes.slack_harness import SlackBot, running_bot
+from tests.fakes.teams_harness import REVIEWER, SDE, TD, Teams, actions, running_teams, texts
 from tests.slack.test_slack_commands import texts as slack_texts
 from tests.slack_signing import block_action, interaction_body
-from tests.teams.test_teams_harness import REVIEWER, SDE, TD, Teams, actions, running_teams, texts
 
 GOOD = (
     b"email,activity_code,date,hours\n"

@@ -21,7 +21,7 @@ from storage.tables import AuditLog
 from tests.conftest import TODAY, load, seed_basic
 from tests.fakes.bot_connector import TeamsUser, file_consent, message
 from tests.fakes.slack_harness import SlackBot, running_bot
-from tests.teams.test_teams_harness import SDE, TD, Teams, running_teams, texts
+from tests.fakes.teams_harness import SDE, TD, Teams, running_teams, texts
 
 ATTENDANCE = "email,activity_code,date,hours\ntd@a.k12.al.us,FALL24,2024-11-05,6\n"
 XLSX = "td-ceu-FY2025.xlsx"

@@ -21,10 +21,10 @@ from storage.evidence_store import DatabaseStore, EvidenceStore, FileStore, defa
 from storage.tables import AppSecret, EvidenceBlob, Submission
 from tests.conftest import TODAY, seed_basic
 from tests.fakes.slack_harness import running_bot, settings_for
+from tests.fakes.teams_harness import TD, running_teams, texts
 from tests.slack.test_evidence_links import LINK, PUBLIC, get
 from tests.slack.test_slack_workflow import MAX_BYTES, PDF, message_text, submit_and_post
 from tests.storage.test_workflow_evidence import png_bytes
-from tests.teams.test_teams_harness import TD, running_teams, texts
 from tests.teams.test_teams_workflow import rows, send_file, submit
 
 

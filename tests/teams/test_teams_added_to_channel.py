@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.bot_connector import BOT_ID, TENANT, channel_conversation, members_added
-from tests.teams.test_teams_harness import REVIEWER, Teams, running_teams
+from tests.fakes.teams_harness import REVIEWER, Teams, running_teams
 
 NEW_CHANNEL = "19:2b7c5e0f9a1d4c3e8f6a@thread.tacv2"
 

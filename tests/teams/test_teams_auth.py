@@ -17,7 +17,7 @@ from sqlmodel import select
 from bot.app import build_app, build_services
 from storage.tables import AuditLog, ChatIdentity
 from tests.fakes.bot_connector import OTHER_TENANT, TENANT, AppServer, FakeEntraID, card_action, message
-from tests.teams.test_teams_harness import TD, Teams, running_teams, teams_settings, texts
+from tests.fakes.teams_harness import TD, Teams, running_teams, teams_settings, texts
 
 APP_ID = "0b5f6f5e-1111-4222-8333-444455556666"
 

@@ -13,7 +13,7 @@ from handlers.context import Actor, Context
 from handlers.forms import Values, reject_form, request_form, submit_form
 from handlers.reply import Button, Fact, Outcome, Reply, Section
 from tests.fakes.bot_connector import activity_problems, card_problems
-from tests.teams.test_teams_harness import inputs, texts
+from tests.fakes.teams_harness import inputs, texts
 
 TD = Actor(1, "td@a.k12.al.us", "Alex Director", frozenset({"director"}), "teams")
 

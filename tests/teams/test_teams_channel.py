@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from storage.tables import Person, Submission
 from tests.fakes.bot_connector import TENANT, channel_conversation
-from tests.teams.test_teams_harness import (
+from tests.fakes.teams_harness import (
     MEMBERS,
     REVIEW_CHANNEL,
     REVIEWER,

@@ -18,7 +18,7 @@ from tests.fakes.bot_connector import (
     members_added,
     message,
 )
-from tests.teams.test_teams_harness import MEMBERS, STRANGER, TD, Teams, inputs, running_teams, texts
+from tests.fakes.teams_harness import MEMBERS, STRANGER, TD, Teams, inputs, running_teams, texts
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from bot.teams.cards import PAYLOAD_BUDGET
 from storage.tables import CatalogEntry, Submission
 from tests.fakes.bot_connector import PAYLOAD_LIMIT, activity_problems, card_problems, message
-from tests.teams.test_teams_harness import SDE, STRANGER, TD, Teams, inputs, running_teams, texts
+from tests.fakes.teams_harness import SDE, STRANGER, TD, Teams, inputs, running_teams, texts
 from tests.teams.test_teams_workflow import ANSWERS, execute, rows
 
 EVENTS = 400

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fakes.bot_connector import BOT_ID, CARD, message
-from tests.teams.test_teams_harness import REVIEWER, SDE, STRANGER, TD, Teams, running_teams
+from tests.fakes.teams_harness import REVIEWER, SDE, STRANGER, TD, Teams, running_teams
 from tests.teams.test_teams_user_text import LINK, TAG, markdown_texts
 
 COMMANDS = (

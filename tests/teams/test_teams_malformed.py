@@ -14,8 +14,8 @@ import pytest
 
 from tests.dbs import database_url
 from tests.fakes.bot_connector import FakeEntraID, card_action, message
+from tests.fakes.teams_harness import TD, running_teams
 from tests.teams.test_teams_auth import APP_ID, credentials
-from tests.teams.test_teams_harness import TD, running_teams
 
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 Change = Callable[[dict[str, Any]], None]

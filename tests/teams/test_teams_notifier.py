@@ -17,7 +17,7 @@ from handlers.notify import DeliveryStatus, Recipient
 from handlers.reply import Reply, Section
 from storage.tables import ChatIdentity, Person
 from tests.fakes.bot_connector import TENANT, card_title, installation_update
-from tests.teams.test_teams_harness import MEMBERS, REVIEW_CHANNEL, SDE, TD, Teams, running_teams, texts
+from tests.fakes.teams_harness import MEMBERS, REVIEW_CHANNEL, SDE, TD, Teams, running_teams, texts
 
 REMINDER = Reply(title="30 days left in FY2025", sections=[Section(text="You need 4 more hours.")])
 

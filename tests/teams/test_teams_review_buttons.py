@@ -32,7 +32,7 @@ from tests.fakes.bot_connector import (
     card_title,
     message,
 )
-from tests.teams.test_teams_harness import (
+from tests.fakes.teams_harness import (
     REVIEWER,
     SDE,
     TD,

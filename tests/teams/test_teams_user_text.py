@@ -14,7 +14,7 @@ import pytest
 from bot.teams.cards import WORD_JOINER, plain, reply_activity
 from handlers.reply import Fact, Reply, Section
 from tests.fakes.bot_connector import TENANT, channel_conversation
-from tests.teams.test_teams_harness import REVIEW_CHANNEL, REVIEWER, SDE, Teams, running_teams, texts
+from tests.fakes.teams_harness import REVIEW_CHANNEL, REVIEWER, SDE, Teams, running_teams, texts
 from tests.teams.test_teams_workflow import execute, review_posts
 
 LINK = re.compile(r"\]\s*\(")  # what Teams' card Markdown reads as [text](url)

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from storage.tables import CatalogEntry, EventRequest, ReviewPost, Submission
 from tests.fakes.bot_connector import TeamsUser, card_title, channel_conversation, file_attachment, message
-from tests.teams.test_teams_harness import (
+from tests.fakes.teams_harness import (
     REVIEW_CHANNEL,
     REVIEWER,
     SDE,

@@ -1,6 +1,6 @@
 """The Teams test harness: our real app (bot.app.build_app) on a local port, the fake Bot Connector as the
-activities' serviceUrl, and the check every card goes through (Adaptive Card 1.5 structure, Teams' size limit).
-The tests here show the card check itself can fail."""
+activities' serviceUrl, and the check every card goes through (Adaptive Card 1.5 structure, Teams' size limit;
+tests/teams/test_card_check.py shows the check itself can fail)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.app import Services, build_app, build_services
 from bot.settings import Settings
@@ -23,7 +21,6 @@ from tests.fakes.bot_connector import (
     AppServer,
     FakeBotConnector,
     TeamsUser,
-    activity_problems,
     card_action,
     card_problems,
     message,
@@ -194,47 +191,3 @@ def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
 
     walk(card)
     return found
-
-
-# -- the card check can fail --------------------------------------------------------------------------------
-
-
-def good_card() -> dict[str, Any]:
-    return {
-        "type": "AdaptiveCard",
-        "version": "1.5",
-        "body": [{"type": "TextBlock", "text": "hi"}, {"type": "Input.Text", "id": "a"}],
-        "actions": [{"type": "Action.Execute", "verb": "v", "title": "Go", "data": {}}],
-    }
-
-
-def test_card_check_accepts_a_good_card() -> None:
-    assert card_problems(good_card()) == []
-
-
-@pytest.mark.parametrize(
-    ("change", "expected"),
-    [
-        (lambda c: c.update(version="1.6"), "not 1.5"),
-        (lambda c: c.update(type="HeroCard"), "not an AdaptiveCard"),
-        (lambda c: c["body"].append({"type": "Carousel"}), "unknown element"),
-        (lambda c: c["body"].append({"type": "TextBlock"}), "lacks text"),
-        (lambda c: c["body"].append({"type": "Input.Date", "id": "a"}), "not unique"),
-        (lambda c: c["actions"].append({"type": "Action.Http"}), "unknown action"),
-        (lambda c: c["actions"].append({"type": "Action.Execute", "title": "x"}), "without a verb"),
-        (lambda c: c["body"].append({"type": "Input.ChoiceSet", "id": "b", "choices": [{"title": 1}]}), "text"),
-    ],
-)
-def test_card_check_finds_problems(change: Any, expected: str) -> None:
-    card = good_card()
-    change(card)
-    assert any(expected in p for p in card_problems(card))
-
-
-def test_activity_check_finds_oversized_and_summary_less_cards() -> None:
-    big = good_card()
-    big["body"].append({"type": "TextBlock", "text": "x" * 30_000})
-    activity = {"type": "message", "attachments": [{"contentType": CARD, "content": big}]}
-    problems = activity_problems(activity)
-    assert any("over Teams'" in p for p in problems)
-    assert any("without a text summary" in p for p in problems)
