@@ -17,19 +17,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from handlers.context import Actor, Context
 from handlers.control_chars import control_errors
-from handlers.csv_rows import parse_date
-from handlers.forms import Validation, Values, bool_value, errors_reply, list_value, refusal, text_value
+from handlers.form_fields import date_field, hours_field, link_field, strands_field, text_field
+from handlers.forms import Validation, Values, bool_value, errors_reply, refusal
 from handlers.reply import Fact, Reply, Section
 from rules.fiscal import fiscal_year_bounds, fiscal_year_of
-from rules.hours import HoursError, fmt_hours, parse_hours
-from rules.strands import fmt_strands, mask_of
+from rules.hours import fmt_hours
+from rules.strands import fmt_strands
 from storage.audit import audit
 from storage.policy_data import policy_for
 from storage.reviews import request_by_key
@@ -69,71 +68,25 @@ def validate_request(ctx: Context, actor: Actor, values: Values) -> Validation:
         return _validate(session, ctx, values)[0]
 
 
-def _date(values: Values, key: str, what: str, v: Validation) -> date | None:
-    raw = text_value(values, key)
-    if not raw:
-        v.errors[key] = f"Give the {what}."
-        return None
-    try:
-        return parse_date(raw)
-    except ValueError as exc:
-        v.errors[key] = f"{exc}."
-        return None
-
-
 def _validate(session: Session, ctx: Context, values: Values) -> tuple[Validation, ParsedRequest | None]:
     v = Validation(errors=control_errors(values))
     if v.errors:  # a control character (NUL, ESC...) in any answer: that field's error, nothing else checked
         return v, None
-    title = " ".join(text_value(values, "title").split())
-    if not title:
-        v.errors["title"] = "Give the event's title."
-    elif len(title) > 300:
-        v.errors["title"] = "At most 300 characters."
-    organiser = " ".join(text_value(values, "organiser").split())
-    if not organiser:
-        v.errors["organiser"] = "Say who organises the event."
-    elif len(organiser) > 200:
-        v.errors["organiser"] = "At most 200 characters."
-    start = _date(values, "start", "start date", v)
-    end = _date(values, "end", "end date (the start date for a one-day event)", v)
+    title = text_field(values, "title", v, limit=300, missing="Give the event's title.", squash=True)
+    organiser = text_field(values, "organiser", v, limit=200, missing="Say who organises the event.", squash=True)
+    start = date_field(values, "start", "Give the start date.", v)
+    end = date_field(values, "end", "Give the end date (the start date for a one-day event).", v)
     fy = fiscal_year_of(start or ctx.today)
     if start is not None and end is not None:
-        if end < start:
-            v.errors["end"] = f"The end date {end.isoformat()} is before the start date {start.isoformat()}."
-        elif fiscal_year_of(end) != fy:
-            first, last = fiscal_year_bounds(fy)
-            v.errors["end"] = (
-                f"An event must fall inside one fiscal year: FY{fy} runs from {first.isoformat()} to "
-                f"{last.isoformat()}; request each fiscal year's part separately."
-            )
+        _span_check(start, end, fy, v)
     policy = None
     try:
         policy = policy_for(session, fy)
     except LookupError:
         v.errors.setdefault("start", f"FY{fy} is before the TD-CEU requirement began (FY2025).")
-    quarters = 0
-    try:
-        quarters = parse_hours(text_value(values, "hours"))
-    except HoursError as exc:
-        v.errors["hours"] = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
-    strands = 0
-    picked = list_value(values, "strands")
-    if not picked:
-        v.errors["strands"] = "Pick at least one strand."
-    elif policy is not None:
-        bad = [s for s in picked if not s.isdigit() or int(s) not in policy.strands]
-        if bad:
-            v.errors["strands"] = f"'{bad[0]}' is not one of the strands {', '.join(map(str, sorted(policy.strands)))}."
-        else:
-            strands = mask_of(int(s) for s in picked)
-    url = text_value(values, "agenda_url")
-    if url:
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in url:
-            v.errors["agenda_url"] = "Give a web link starting with https:// (or http://)."
-        elif len(url) > 500:
-            v.errors["agenda_url"] = "At most 500 characters."
+    quarters = hours_field(values, v)
+    strands = strands_field(values, policy, v)
+    url = link_field(values, "agenda_url", v)
     if v.errors or start is None or end is None or policy is None:
         return v, None
     if quarters > policy.external_maximum:
@@ -145,6 +98,18 @@ def _validate(session: Session, ctx: Context, values: Values) -> tuple[Validatio
         v.warnings.append(f"FY{fy} has ended; hours of its events can no longer help this year's requirement.")
     parsed = ParsedRequest(fy, title, organiser, start, end, bool_value(values, "in_person"), quarters, strands, url)
     return v, parsed
+
+
+def _span_check(start: date, end: date, fy: int, v: Validation) -> None:
+    """The end on or after the start, both in FY `fy` (an event falls inside one fiscal year)."""
+    if end < start:
+        v.errors["end"] = f"The end date {end.isoformat()} is before the start date {start.isoformat()}."
+    elif fiscal_year_of(end) != fy:
+        first, last = fiscal_year_bounds(fy)
+        v.errors["end"] = (
+            f"An event must fall inside one fiscal year: FY{fy} runs from {first.isoformat()} to "
+            f"{last.isoformat()}; request each fiscal year's part separately."
+        )
 
 
 def create_request(ctx: Context, actor: Actor, values: Values, *, client_key: str, platform: str) -> Reply:

@@ -19,7 +19,7 @@ whose EvidenceError message the adapter shows as the "evidence" field error):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import update
@@ -28,16 +28,16 @@ from sqlmodel import Session, col, select
 
 from handlers.context import Actor, Context
 from handlers.control_chars import control_errors
-from handlers.csv_rows import parse_date
-from handlers.forms import Validation, Values, errors_reply, list_value, refusal, text_value
+from handlers.form_fields import date_field, hours_field, sentence, strands_field, text_field
+from handlers.forms import Validation, Values, errors_reply, refusal, text_value
 from handlers.reply import Fact, Outcome, Reply, Section
 from rules.claims import Claim, cap_key, check_claim, unit_key
 from rules.credit import NOT_LIVE, Status
 from rules.fiscal import fiscal_year_bounds, fiscal_year_of, in_fiscal_year
-from rules.hours import HoursError, fmt_hours, fmt_hours_unit, parse_hours
-from rules.policy import CatalogItem, Evidence, Kind
+from rules.hours import fmt_hours, fmt_hours_unit
+from rules.policy import CatalogItem, Evidence, Kind, Policy
 from rules.repeats import Taken
-from rules.strands import fmt_strands, mask_of
+from rules.strands import fmt_strands
 from storage.audit import audit
 from storage.catalog import entry_by_code
 from storage.evidence import TYPES, EvidenceFile, fmt_size
@@ -99,57 +99,52 @@ def _validate(
     v = Validation(errors=control_errors(values))
     if v.errors:  # a control character (NUL, ESC...) in any answer: that field's error, nothing else checked
         return v, None
-    day: date | None = None
-    raw_date = text_value(values, "date")
-    if not raw_date:
-        v.errors["date"] = "Give the date you attended."
-    else:
-        try:
-            day = parse_date(raw_date)
-        except ValueError as exc:
-            v.errors["date"] = f"{exc}."
-    entry: CatalogEntry | None = None
-    raw_event = text_value(values, "event")
-    if not raw_event:
-        v.errors["event"] = "Pick the approved external event."
-    else:
-        entry = _resolve_event(session, raw_event, day, ctx.today)
-        if entry is None or entry.kind != Kind.EXTERNAL.value:
-            v.errors["event"] = (
-                f"'{raw_event}' is not an approved external event (“events” lists them; ALET activities are "
-                "recorded from ALET's attendance lists)."
-            )
-            entry = None
-    quarters = 0
-    try:
-        quarters = parse_hours(text_value(values, "hours"))
-    except HoursError as exc:
-        v.errors["hours"] = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+    day = date_field(values, "date", "Give the date you attended.", v)
+    entry = _event_field(session, values, day, ctx.today, v)
+    quarters = hours_field(values, v)
     fy = entry.fy if entry is not None else fiscal_year_of(day or ctx.today)
     try:
         policy = policy_for(session, fy)
     except LookupError as exc:
         v.errors["date"] = f"{exc}."
         return v, None
-    strands = 0
-    picked = list_value(values, "strands")
-    if not picked:
-        v.errors["strands"] = "Pick at least one strand."
-    else:
-        bad = [s for s in picked if not s.isdigit() or int(s) not in policy.strands]
-        if bad:
-            v.errors["strands"] = f"'{bad[0]}' is not one of the strands {', '.join(map(str, sorted(policy.strands)))}."
-        else:
-            strands = mask_of(int(s) for s in picked)
-    unit_text = text_value(values, "unit")
-    if len(unit_text) > UNIT_MAX:
-        v.errors["unit"] = f"At most {UNIT_MAX} characters."
-    assignment = text_value(values, "assignment")
-    if len(assignment) > ASSIGNMENT_MAX:
-        v.errors["assignment"] = f"At most {ASSIGNMENT_MAX} characters ({len(assignment)} given)."
+    strands = strands_field(values, policy, v)
+    unit_text = text_field(values, "unit", v, limit=UNIT_MAX)
+    assignment = text_field(values, "assignment", v, limit=ASSIGNMENT_MAX, count=True)
     if entry is None:
         return v, None
+    _evidence_check(entry, evidence, evidence_to_follow, assignment, v)
+    if day is None:
+        return v, None
     item = item_of(entry)
+    unit = unit_key(item, day, unit_text if item.per_unit else None)  # chat asks a unit of per-unit events only
+    retake = _claim_check(session, ctx, actor, entry, item, policy, Claim(item, day, quarters, strands), unit, v)
+    if v.errors:
+        return v, None
+    v.warnings.extend(_warnings(session, actor, entry, policy, quarters, retake))
+    return v, Parsed(entry, item, day, quarters, strands, unit, assignment)
+
+
+def _event_field(session: Session, values: Values, day: date | None, today: date, v: Validation) -> CatalogEntry | None:
+    """The approved external event the form names (ALET activities come from ALET's attendance lists)."""
+    raw_event = text_value(values, "event")
+    if not raw_event:
+        v.errors["event"] = "Pick the approved external event."
+        return None
+    entry = _resolve_event(session, raw_event, day, today)
+    if entry is None or entry.kind != Kind.EXTERNAL.value:
+        v.errors["event"] = (
+            f"'{raw_event}' is not an approved external event (“events” lists them; ALET activities are "
+            "recorded from ALET's attendance lists)."
+        )
+        return None
+    return entry
+
+
+def _evidence_check(
+    entry: CatalogEntry, evidence: EvidenceFile | None, evidence_to_follow: bool, assignment: str, v: Validation
+) -> None:
+    """The evidence the event asks for: a file (unless it follows as a chat message) and/or the assignment."""
     needs = Evidence(entry.evidence)
     if needs.needs_file and evidence is None and not evidence_to_follow:
         v.errors["evidence"] = (
@@ -157,10 +152,24 @@ def _validate(
         )
     if needs.needs_assignment and not assignment:
         v.errors["assignment"] = f"{entry.title} needs its assignment: write or paste it here."
-    if day is None:
-        return v, None
+
+
+def _claim_check(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    entry: CatalogEntry,
+    item: CatalogItem,
+    policy: Policy,
+    claim: Claim,
+    unit: str,
+    v: Validation,
+) -> bool:
+    """The policy's rules for this claim (rules.claims.check_claim) against what the director already has of the
+    event, and no second live record of it on the day. `claim.quarters`/`strands` 0 stand for unreadable answers
+    (their fields already have an error). Returns whether the claim is a retake that will not be credited."""
     assert entry.id is not None
-    unit = unit_key(item, day, unit_text if item.per_unit else None)  # chat asks a unit of per-unit events only
+    day, quarters = claim.day, claim.quarters
     already = claimed_quarters(session, actor.person_id, entry.id, cap_key(item, unit) or None)
     retake = False
     if item.no_repeat:  # the earliest-dated record keeps the credit: a later one it takes it from is no hindrance
@@ -173,7 +182,8 @@ def _validate(
             cap_key(item, unit) or None,
         )
         already, retake = (already - dropped, False) if keeps else (0, True)
-    for problem in check_claim(Claim(item, day, quarters or 1, strands or item.strands), policy, ctx.today, already):
+    checked = replace(claim, quarters=quarters or 1, strands=claim.strands or item.strands)
+    for problem in check_claim(checked, policy, ctx.today, already):
         text = problem.text
         if problem.field == "date" and not in_fiscal_year(day, entry.fy):
             start, end = fiscal_year_bounds(entry.fy)
@@ -183,17 +193,23 @@ def _validate(
             )
         if problem.field == "hours" and not quarters:
             continue  # the hours field already says what is wrong with it
-        v.errors.setdefault(problem.field, f"{text[:1].upper()}{text[1:]}.")
+        v.errors.setdefault(problem.field, sentence(text))
     if "date" not in v.errors and _live_record(session, actor.person_id, entry.id, day, unit) is not None:
         v.errors["date"] = (
             f"You already have hours of {entry.title} on {day.isoformat()} (pending or approved)"
             + (" for this workshop" if entry.per_unit else "")
             + "."
         )
-    if v.errors:
-        return v, None
+    return retake
+
+
+def _warnings(
+    session: Session, actor: Actor, entry: CatalogEntry, policy: Policy, quarters: int, retake: bool
+) -> list[str]:
+    """What a valid claim should know: a retake is recorded but not credited; external hours beyond the maximum."""
+    out = []
     if retake:
-        v.warnings.append(
+        out.append(
             f"You already have {entry.title} credited on an earlier date; it counts once, so these hours are "
             "recorded but not credited."
         )
@@ -203,12 +219,12 @@ def _validate(
         if not c.alet and c.counted and c.status not in NOT_LIVE
     )
     if external + quarters > policy.external_maximum:
-        v.warnings.append(
+        out.append(
             f"With this claim you have {fmt_hours(external + quarters)} external hours approved or pending in "
             f"FY{entry.fy}; at most {fmt_hours(policy.external_maximum)} count, so hours beyond that are recorded "
             "but not credited."
         )
-    return v, Parsed(entry, item, day, quarters, strands, unit, assignment)
+    return out
 
 
 def _live_record(session: Session, person_id: int, catalog_id: int, day: date, unit: str) -> CreditRecord | None:
