@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine
@@ -14,6 +15,9 @@ from handlers.context import Context
 from handlers.imports import import_bytes
 from storage.db import open_database
 from tests.dbs import database_url
+
+if TYPE_CHECKING:
+    from tests.fakes.chat import Ask
 
 # A developer's .env (CEU_ENV_FILE, bot/settings.py) must not reach the tests: no settings file unless a test names one.
 os.environ["CEU_ENV_FILE"] = ""
@@ -45,6 +49,15 @@ def any_engine(db_url: str) -> Iterator[Engine]:
     eng = open_database(db_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+async def ask(tmp_path: Path) -> AsyncIterator[Ask]:
+    """`await ask(platform, who, text)`: what `who` sees after sending `text` on Slack or Teams (tests/fakes/chat)."""
+    from tests.fakes.chat import Chats  # the harnesses import this module's seed data
+
+    async with Chats(tmp_path) as chats:
+        yield chats.ask
 
 
 def make_ctx(engine: Engine, tmp_path: Path, today: date = TODAY) -> Context:

@@ -1,13 +1,17 @@
 """The whole bot on a real local port with Slack switched on, its SLACK_API_URL pointed at FakeSlackApi, and
-helpers that send correctly signed requests to POST /slack/events (or deliberately broken ones)."""
+helpers that send correctly signed requests to POST /slack/events (or deliberately broken ones).
+
+    seen = await bot.ask("td", "status")   # /ceu status as Alex Director: what Alex sees (tests.fakes.seen.Seen)
+"""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from aiohttp.test_utils import TestServer
 from bot.app import Services, build_app, build_services
 from bot.settings import Settings
 from handlers.context import Context
+from tests.fakes.seen import Seen, slack_seen
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack_signing import (
     SECRET,
@@ -38,6 +43,7 @@ USERS = {
     "USDE": "sde@alsde.edu",
     "UNOBODY": "stranger@example.org",
 }
+SLACK_USERS = {"td": "UTD", "old": "UOLD", "reviewer": "UREV", "sde": "USDE", "stranger": "UNOBODY"}
 
 
 @dataclass
@@ -55,6 +61,7 @@ class SlackBot:
     services: Services
     server: TestServer
     http: aiohttp.ClientSession
+    _asks: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
     def url(self) -> str:
@@ -73,6 +80,26 @@ class SlackBot:
     async def command(self, text: str, user: str = "UTD", *, key: str = "cmd", **kw: Any) -> Answer:
         body = command_body(text, user_id=user, response_url=self.fake.response_url(key))
         return await self.signed(body, **kw)
+
+    async def ask(self, who: str, text: str) -> Seen:
+        """`/ceu text` typed by `who` (a role of tests.fakes.seen.WHO, or a Slack user id); what they see: the
+        reply in the ack, else the one on the command's response_url, else the modal the command opened."""
+        key = f"ask{next(self._asks)}"
+        opened = len(self.fake.calls_to("views.open"))
+        answer = await self.command(text, user=SLACK_USERS.get(who, who), key=key)
+        assert answer.status == 200, answer
+        body = answer.json()
+        if isinstance(body, dict) and (body.get("text") or body.get("blocks")):
+            return slack_seen(body)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5.0  # work after the ack lands a little later; a bound, not a timed assertion
+        while not self.responses(key) and len(self.fake.calls_to("views.open")) == opened:
+            assert loop.time() < deadline, f"no reply to {text!r}: {self.fake.methods()}"
+            await asyncio.sleep(0.005)
+        if self.responses(key):
+            [reply] = self.responses(key)
+            return slack_seen(reply)
+        return slack_seen(self.fake.calls_to("views.open")[opened]["view"])
 
     async def click(
         self, action_id: str, value: str, user: str = "UREV", *, ts: str, key: str = "click", **kw: Any

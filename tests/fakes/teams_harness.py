@@ -1,6 +1,9 @@
 """The Teams test harness: our real app (bot.app.build_app) on a local port, the fake Bot Connector as the
 activities' serviceUrl, and the check every card goes through (Adaptive Card 1.5 structure, Teams' size limit;
-tests/teams/test_card_check.py shows the check itself can fail)."""
+tests/teams/test_card_check.py shows the check itself can fail).
+
+    seen = await teams.ask("td", "status")   # Alex Director's message: the card Alex sees (tests.fakes.seen.Seen)
+"""
 
 from __future__ import annotations
 
@@ -27,12 +30,14 @@ from tests.fakes.bot_connector import (
     user,
 )
 from tests.fakes.outbox import drain
+from tests.fakes.seen import Seen, teams_seen
 
 REVIEW_CHANNEL = "19:reviewers@thread.tacv2"
 TD = user(1, "Alex Director")
 REVIEWER = user(2, "Robin Reviewer")
 SDE = user(3, "Sasha SDE")
 STRANGER = user(9, "Pat Stranger")
+TEAMS_USERS = {"td": TD, "reviewer": REVIEWER, "sde": SDE, "stranger": STRANGER}
 MEMBERS = {TD: "td@a.k12.al.us", REVIEWER: "rev@alet.org", SDE: "sde@alsde.edu", STRANGER: "pat@nowhere.example"}
 
 
@@ -105,6 +110,10 @@ class Teams:
         attachments = replies[0].body.get("attachments") or []
         assert len(attachments) == 1 and attachments[0]["contentType"] == CARD
         return dict(attachments[0]["content"])
+
+    async def ask(self, who: str | TeamsUser, text: str) -> Seen:
+        """A message from `who` (a role of tests.fakes.seen.WHO, or a TeamsUser); the card they see in reply."""
+        return teams_seen(await self.say(TEAMS_USERS[who] if isinstance(who, str) else who, text))
 
     async def press(self, who: TeamsUser, verb: str, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
         """Press an Action.Execute button; the card of the invoke response."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +16,9 @@ from sqlmodel import select
 
 from bot.app import build_app, build_services
 from storage.tables import AuditLog, ChatIdentity, Person
-from tests.conftest import TODAY, seed_basic
-from tests.fakes.slack_harness import SlackBot, running_bot, settings_for
+from tests.conftest import TODAY
+from tests.fakes.slack_harness import SlackBot, settings_for
 from tests.slack_signing import SECRET, command_body, signed_headers
-
-
-@pytest.fixture
-async def bot(tmp_path: Path, sqlite_url: str) -> AsyncIterator[SlackBot]:
-    async with running_bot(tmp_path, sqlite_url, today=TODAY) as b:
-        seed_basic(b.ctx())
-        yield b
 
 
 def texts(message: dict[str, Any]) -> str:
@@ -85,16 +77,14 @@ async def test_known_user_costs_no_slack_call(bot: SlackBot) -> None:
     ],
 )
 async def test_text_commands(bot: SlackBot, text: str, expected: str) -> None:
-    assert (await bot.command(text)).status == 200
-    msg = await bot.wait_response()
-    assert msg["response_type"] == "ephemeral"
-    assert expected.lower() in texts(msg).lower(), texts(msg)
+    seen = await bot.ask("td", text)
+    assert seen.raw["response_type"] == "ephemeral"
+    assert expected.lower() in seen.text.lower(), seen
 
 
 async def test_snooze_records_and_answers(bot: SlackBot) -> None:
-    await bot.command("snooze")
-    msg = await bot.wait_response()
-    assert "Reminders paused until 2025-03-10" in msg["text"]
+    seen = await bot.ask("td", "snooze")
+    assert "Reminders paused until 2025-03-10" in seen.raw["text"]
     with bot.ctx().session() as s:
         person = s.exec(select(Person).where(Person.email == "td@a.k12.al.us")).one()
         assert str(person.snoozed_until) == "2025-03-10"
@@ -154,15 +144,14 @@ async def test_submit_opens_the_modal(bot: SlackBot) -> None:
 
 
 async def test_request_opens_the_modal_for_directors_and_sde(bot: SlackBot) -> None:
-    await bot.command("request", user="USDE")
-    [call] = await bot.fake.wait_for("views.open")
-    assert call["view"]["callback_id"] == "request"
+    modal = await bot.ask("sde", "request")
+    assert modal.raw["callback_id"] == "request"
+    assert len(bot.fake.calls_to("views.open")) == 1
 
 
 async def test_request_refused_for_a_reviewer(bot: SlackBot) -> None:
-    await bot.command("request", user="UREV")
-    msg = await bot.wait_response()
-    assert "Only technology directors and SDE staff" in msg["text"]
+    seen = await bot.ask("reviewer", "request")
+    assert "Only technology directors and SDE staff" in seen.raw["text"]
     assert bot.fake.calls_to("views.open") == []
 
 

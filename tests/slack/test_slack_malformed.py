@@ -10,29 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from copy import deepcopy
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import TODAY, seed_basic
-from tests.fakes.slack_harness import SlackBot, running_bot
+from tests.fakes.slack_harness import SlackBot
 from tests.slack.test_slack_workflow import request_values
 from tests.slack_attacks import Tally, snapshot, tracebacks
 from tests.slack_signing import block_action, event_body, interaction_body, view_submission
 
 JSON = "application/json"
 Patch = Callable[[dict[str, Any]], None]
-
-
-@pytest.fixture
-async def bot(tmp_path: Path, sqlite_url: str) -> AsyncIterator[SlackBot]:
-    async with running_bot(tmp_path, sqlite_url, today=TODAY) as b:
-        seed_basic(b.ctx())
-        yield b
 
 
 def press(bot: SlackBot, value: str = "submission:1", action_id: str = "review.approve") -> dict[str, Any]:

@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
@@ -26,8 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.errors import bolt_error
 from bot.slack.surface import SessionRespond
 from bot.slack.verify import MAX_BODY
-from tests.conftest import TODAY, seed_basic
-from tests.fakes.slack_harness import SlackBot, running_bot
+from tests.fakes.slack_harness import SlackBot
 from tests.slack_attacks import (
     MARKER,
     Tally,
@@ -40,13 +38,6 @@ from tests.slack_signing import block_action, command_body, event_body, interact
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
-
-
-@pytest.fixture
-async def bot(tmp_path: Path, sqlite_url: str) -> AsyncIterator[SlackBot]:
-    async with running_bot(tmp_path, sqlite_url, today=TODAY) as b:
-        seed_basic(b.ctx())
-        yield b
 
 
 @dataclass

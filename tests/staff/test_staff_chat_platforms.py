@@ -3,33 +3,11 @@ with the fake Slack Web API, and Bot Framework message activities on Teams with 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.conftest import TODAY, load, seed_basic
-from tests.fakes.slack_harness import SlackBot, running_bot
-from tests.fakes.teams_harness import REVIEWER, SDE, TD, Teams, running_teams, texts
+from tests.fakes.slack_harness import SlackBot
+from tests.fakes.teams_harness import REVIEWER, SDE, TD, Teams, texts
 from tests.slack.test_slack_commands import texts as slack_texts
-
-ATTENDANCE = "email,activity_code,date,hours\ntd@a.k12.al.us,FALL24,2024-11-05,6\n"
-
-
-@pytest.fixture
-async def slack(tmp_path: Path, sqlite_url: str) -> AsyncIterator[SlackBot]:
-    async with running_bot(tmp_path, sqlite_url, today=TODAY) as b:
-        seed_basic(b.ctx())
-        load(b.ctx(), "attendance", ATTENDANCE)
-        yield b
-
-
-@pytest.fixture
-async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
-    async with running_teams(tmp_path) as harness:
-        load(harness.services.context(), "attendance", ATTENDANCE)
-        yield harness
 
 
 async def slack_msg(bot: SlackBot, text: str, user: str, key: str) -> dict[str, Any]:

@@ -8,31 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import openpyxl
-import pytest
 from sqlmodel import select
 
 from storage.tables import AuditLog
-from tests.conftest import TODAY, load, seed_basic
+from tests.conftest import load
 from tests.fakes.bot_connector import TeamsUser, file_consent, message
-from tests.fakes.slack_harness import SlackBot, running_bot
+from tests.fakes.slack_harness import SlackBot
 from tests.fakes.teams_harness import SDE, TD, Teams, running_teams, texts
+from tests.staff.conftest import ATTENDANCE
 
-ATTENDANCE = "email,activity_code,date,hours\ntd@a.k12.al.us,FALL24,2024-11-05,6\n"
 XLSX = "td-ceu-FY2025.xlsx"
-
-
-@pytest.fixture
-async def slack(tmp_path: Path, sqlite_url: str) -> AsyncIterator[SlackBot]:
-    async with running_bot(tmp_path, sqlite_url, today=TODAY) as b:
-        seed_basic(b.ctx())
-        load(b.ctx(), "attendance", ATTENDANCE)
-        yield b
 
 
 def check_files(files: dict[str, bytes]) -> None:
@@ -88,13 +78,6 @@ async def test_slack_upload_failure_is_a_polite_reply(slack: SlackBot) -> None:
 
 CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
-
-
-@pytest.fixture
-async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
-    async with running_teams(tmp_path) as harness:
-        load(harness.services.context(), "attendance", ATTENDANCE)
-        yield harness
 
 
 def consent_cards(t: Teams) -> list[dict[str, Any]]:

@@ -5,21 +5,13 @@ names the channel's conversation id, and nothing is posted in the channel."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from tests.fakes.bot_connector import BOT_ID, TENANT, channel_conversation, members_added
-from tests.fakes.teams_harness import REVIEWER, Teams, running_teams
+from tests.fakes.teams_harness import REVIEWER, Teams
 
 NEW_CHANNEL = "19:2b7c5e0f9a1d4c3e8f6a@thread.tacv2"
-
-
-@pytest.fixture
-async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
-    async with running_teams(tmp_path) as harness:
-        yield harness
 
 
 async def test_added_to_a_channel_logs_its_conversation_id(teams: Teams, caplog: pytest.LogCaptureFixture) -> None:

@@ -4,8 +4,6 @@ in the reviewers' channel. Over HTTP into the real server with the fake Bot Conn
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +19,6 @@ from tests.fakes.teams_harness import (
     TD,
     Teams,
     inputs,
-    running_teams,
     texts,
 )
 from tests.teams.test_teams_workflow import execute, review_posts, rows, submitted_with_file
@@ -29,12 +26,6 @@ from tests.teams.test_teams_workflow import execute, review_posts, rows, submitt
 GENERAL = channel_conversation("19:general@thread.tacv2", TENANT)
 GROUP_CHAT = {"isGroup": True, "conversationType": "groupChat", "tenantId": TENANT, "id": "19:group@thread.v2"}
 REVIEWERS = channel_conversation(REVIEW_CHANNEL, TENANT)
-
-
-@pytest.fixture
-async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
-    async with running_teams(tmp_path) as harness:
-        yield harness
 
 
 @pytest.mark.parametrize("conversation", [GENERAL, GROUP_CHAT], ids=["channel", "group chat"])

@@ -5,8 +5,6 @@ UNREACHABLE for people the bot cannot reach, posts and in-place updates in the r
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -17,15 +15,9 @@ from handlers.notify import DeliveryStatus, Recipient
 from handlers.reply import Reply, Section
 from storage.tables import ChatIdentity, Person
 from tests.fakes.bot_connector import TENANT, card_title, installation_update
-from tests.fakes.teams_harness import MEMBERS, REVIEW_CHANNEL, SDE, TD, Teams, running_teams, texts
+from tests.fakes.teams_harness import MEMBERS, REVIEW_CHANNEL, SDE, TD, Teams, texts
 
 REMINDER = Reply(title="30 days left in FY2025", sections=[Section(text="You need 4 more hours.")])
-
-
-@pytest.fixture
-async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
-    async with running_teams(tmp_path) as harness:
-        yield harness
 
 
 def notifier(t: Teams) -> TeamsNotifier:

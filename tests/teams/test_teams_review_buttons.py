@@ -38,7 +38,6 @@ from tests.fakes.teams_harness import (
     TD,
     Teams,
     inputs,
-    running_teams,
     start_teams,
     teams_settings,
     texts,
@@ -57,12 +56,6 @@ class HeldConnector(FakeBotConnector):
     async def _update(self, request: web.Request) -> web.Response:
         await self.release.wait()
         return await super()._update(request)
-
-
-@pytest.fixture
-async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
-    async with running_teams(tmp_path) as harness:
-        yield harness
 
 
 @pytest.fixture

@@ -5,16 +5,12 @@ server with the fake Bot Connector, and on the card renderer."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.teams.cards import WORD_JOINER, plain, reply_activity
 from handlers.reply import Fact, Reply, Section
 from tests.fakes.bot_connector import TENANT, channel_conversation
-from tests.fakes.teams_harness import REVIEW_CHANNEL, REVIEWER, SDE, Teams, running_teams, texts
+from tests.fakes.teams_harness import REVIEW_CHANNEL, REVIEWER, SDE, Teams, texts
 from tests.teams.test_teams_workflow import execute, review_posts
 
 LINK = re.compile(r"\]\s*\(")  # what Teams' card Markdown reads as [text](url)
@@ -45,12 +41,6 @@ def markdown_texts(card: Any) -> list[str]:
 def no_markup(card: Any) -> None:
     for text in markdown_texts(card):
         assert not LINK.search(text) and not TAG.search(text), text
-
-
-@pytest.fixture
-async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
-    async with running_teams(tmp_path) as harness:
-        yield harness
 
 
 async def test_a_request_title_with_a_link_is_shown_as_text_to_the_reviewers(teams: Teams) -> None:
