@@ -17,6 +17,7 @@ from rules.fiscal import fiscal_year_of
 from rules.hours import parse_hours
 from rules.policy import CatalogItem, Evidence, Kind, Policy
 from rules.strands import mask_of
+from storage.policy_fields import policy_from_file, policy_of, row_of
 from storage.tables import CatalogEntry, PolicyStrand, PolicyYear
 
 SHIPPED = Path(__file__).with_name("policies")
@@ -36,29 +37,8 @@ def read_policy_file(path: Path) -> tuple[Policy, list[CatalogItem]]:
 
 
 def _parse(data: dict[str, Any]) -> tuple[Policy, list[CatalogItem]]:
-    fy = int(data["fy"])
-    req = data["requirement"]
-    cto = data["cto_academy"]
-    rem = data["reminders"]
-    policy = Policy(
-        fy=fy,
-        required=parse_hours(req["required_hours"]),
-        alet_minimum=parse_hours(req["alet_minimum_hours"]),
-        external_maximum=parse_hours(req["external_maximum_hours"]),
-        require_all_strands=bool(req.get("require_all_strands", False)),
-        strands={int(k): str(v) for k, v in data["strands"].items()},
-        cto_applies_from=cto["applies_from"],
-        cto_months=int(cto["months"]),
-        cto_due_soon_days=int(cto["due_soon_days"]),
-        fy_reminder_days=tuple(int(d) for d in rem["fy_days_before"]),
-        cto_reminder_days=tuple(int(d) for d in rem["cto_days_before"]),
-        cto_overdue_every_months=int(rem.get("cto_overdue_every_months", 1)),
-        unsnoozable_days=tuple(int(d) for d in rem.get("unsnoozable_days_before", (7, 1))),
-        snooze_days=int(rem.get("snooze_days", 7)),
-        review_wait_days=int(rem.get("review_wait_days", 3)),
-        upcoming_suggestions=int(rem.get("upcoming_suggestions", 3)),
-        contact=str(data.get("contact", {}).get("text", Policy.contact)),
-    )
+    policy = policy_from_file(data)
+    fy = policy.fy
     items = [
         CatalogItem(
             fy=fy,
@@ -119,26 +99,7 @@ def load_shipped_policies(engine: Engine) -> None:
 def store_policy(session: Session, policy: Policy) -> None:
     bind = session.get_bind()
     _CACHE.pop(bind if isinstance(bind, Engine) else bind.engine, None)
-    session.add(
-        PolicyYear(
-            fy=policy.fy,
-            required=policy.required,
-            alet_minimum=policy.alet_minimum,
-            external_maximum=policy.external_maximum,
-            require_all_strands=policy.require_all_strands,
-            cto_applies_from=policy.cto_applies_from,
-            cto_months=policy.cto_months,
-            cto_due_soon_days=policy.cto_due_soon_days,
-            fy_reminder_days=_join(policy.fy_reminder_days),
-            cto_reminder_days=_join(policy.cto_reminder_days),
-            cto_overdue_every_months=policy.cto_overdue_every_months,
-            unsnoozable_days=_join(policy.unsnoozable_days),
-            snooze_days=policy.snooze_days,
-            review_wait_days=policy.review_wait_days,
-            upcoming_suggestions=policy.upcoming_suggestions,
-            contact=policy.contact,
-        )
-    )
+    session.add(row_of(policy))
     session.flush()
     session.add_all(PolicyStrand(fy=policy.fy, number=n, name=name) for n, name in policy.strands.items())
 
@@ -168,25 +129,7 @@ def _load_policy(session: Session, fy: int) -> Policy:
     strands = session.exec(
         select(PolicyStrand).where(PolicyStrand.fy == row.fy).order_by(col(PolicyStrand.number))
     ).all()
-    return Policy(
-        fy=fy,
-        required=row.required,
-        alet_minimum=row.alet_minimum,
-        external_maximum=row.external_maximum,
-        strands={s.number: s.name for s in strands},
-        require_all_strands=row.require_all_strands,
-        cto_applies_from=row.cto_applies_from,
-        cto_months=row.cto_months,
-        cto_due_soon_days=row.cto_due_soon_days,
-        fy_reminder_days=_split(row.fy_reminder_days),
-        cto_reminder_days=_split(row.cto_reminder_days),
-        cto_overdue_every_months=row.cto_overdue_every_months,
-        unsnoozable_days=_split(row.unsnoozable_days),
-        snooze_days=row.snooze_days,
-        review_wait_days=row.review_wait_days,
-        upcoming_suggestions=row.upcoming_suggestions,
-        contact=row.contact,
-    )
+    return policy_of(row, {s.number: s.name for s in strands}, fy)
 
 
 def first_policy_fy(session: Session) -> int | None:
@@ -233,11 +176,3 @@ def item_of(row: CatalogEntry) -> CatalogItem:
 
 def with_fy(items: Iterable[CatalogItem], fy: int) -> list[CatalogItem]:
     return [replace(i, fy=fy) for i in items]
-
-
-def _join(values: Iterable[int]) -> str:
-    return ",".join(str(v) for v in values)
-
-
-def _split(text: str) -> tuple[int, ...]:
-    return tuple(int(v) for v in text.split(",") if v.strip())
