@@ -66,7 +66,7 @@ def build_overview(session: Session, fy: int, today: date) -> Overview:
     past = today > last
     policy = policy_for(session, fy)
     ov = Overview(fy, as_of, policy)
-    credits = credits_by_person(session, fy)
+    credits = credits_by_person(session, fy, policy.strands)
     by_district: dict[str, list[tuple[int, str]]] = defaultdict(list)
     gaps: dict[int, int] = dict.fromkeys(policy.strands, 0)
     for d in active_director_rows(session, (first, last) if past else None):

@@ -97,7 +97,7 @@ def header(policy: Policy) -> list[str]:
 
 def build_report(session: Session, fy: int, today: date) -> Report:
     policy = policy_for(session, fy)
-    credits = credits_by_person(session, fy)
+    credits = credits_by_person(session, fy, policy.strands)
     first, last = fiscal_year_bounds(fy)
     as_of = min(today, last)
     people = session.execute(

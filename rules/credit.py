@@ -10,7 +10,7 @@ code, then unit), so which one crosses the maximum never depends on the order th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -43,6 +43,15 @@ class Credit(NamedTuple):
     order: str = ""  # tie-breaker for records on the same day: activity code and unit (see `tie`)
 
 
+class AletSum(NamedTuple):
+    """A TD's approved, counted ALET quarter-hours summed by the database (ALET has no maximum, so their order does
+    not matter): in all, and per strand number (an hour on two strands counts toward both). The bulk reads
+    (report, sweep, overview) hand one of these per TD to `totals` instead of one Credit per strand set."""
+
+    quarters: int
+    strands: Mapping[int, int]
+
+
 def tie(code: str, unit: str) -> str:
     """The same-day order of a record: by activity code, then unit (stable whatever the import order)."""
     return f"{code}\x1f{unit}"
@@ -62,12 +71,18 @@ class Totals:
     strand_gaps: list[int]
 
 
-def totals(credits: Iterable[Credit], policy: Policy) -> Totals:
+def totals(credits: Iterable[Credit | AletSum], policy: Policy) -> Totals:
     alet = 0
     pending = 0
     strand_hours = dict.fromkeys(policy.strands, 0)
     externals: list[Credit] = []
     for c in credits:
+        if isinstance(c, AletSum):
+            alet += c.quarters
+            for n, q in c.strands.items():
+                if n in strand_hours:
+                    strand_hours[n] += q
+            continue
         if not c.counted or c.status in NOT_LIVE:
             continue
         if c.status is Status.PENDING:

@@ -1,37 +1,47 @@
-"""Set-based reads over every TD at once (year-end report, reminder sweep): a few aggregate queries, never one
-query per director. ALET hours are summed in SQL per strand set (they have no cap); external records are
-few per TD and come back one by one so the 6-hour maximum is credited in date order (then activity code and
-unit) by rules.credit."""
+"""Set-based reads over every TD at once (year-end report, reminder sweep, overview): a few aggregate queries,
+never one query per director. Approved ALET hours are summed in SQL per TD, in all and per strand (they have no
+maximum, so one row per TD does); pending hours are summed per TD; external records are few per TD and come back
+one by one so the 6-hour maximum is credited in date order (then activity code and unit) by rules.credit."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from rules.credit import Credit, Status, tie
+from rules.credit import AletSum, Credit, Status, tie
+from storage.policy_data import policy_for
 from storage.roster import on_roster_during
 from storage.tables import CatalogEntry, CreditRecord, Person
 
-_FAR = date(1, 1, 1)  # ALET sums carry no date (their order does not matter)
+_FAR = date(1, 1, 1)  # pending sums carry no date (their order does not matter)
 
 
-def credits_by_person(session: Session, fy: int) -> dict[int, list[Credit]]:
-    """Every TD's credits of `fy` in three queries, ALET ones pre-summed by strand set."""
-    out: dict[int, list[Credit]] = defaultdict(list)
+def credits_by_person(
+    session: Session, fy: int, strands: Iterable[int] | None = None
+) -> dict[int, list[Credit | AletSum]]:
+    """Every TD's credits of `fy` in three queries: approved ALET as one `AletSum` per TD (per-strand sums for
+    `strands`, the policy's strands unless given), pending as one summed Credit, approved external ones by one."""
+    numbers = sorted(policy_for(session, fy).strands if strands is None else strands)
+    out: dict[int, list[Credit | AletSum]] = defaultdict(list)
     live = (CreditRecord.fy == fy, col(CreditRecord.counted).is_(True))
+    quarters = col(CreditRecord.quarters)
+    per_strand = [
+        func.sum(case((col(CreditRecord.strands).op("&")(1 << (n - 1)) != 0, quarters), else_=0)) for n in numbers
+    ]
     alet = session.execute(
-        select(col(CreditRecord.person_id), col(CreditRecord.strands), func.sum(CreditRecord.quarters))
+        select(col(CreditRecord.person_id), func.sum(quarters), *per_strand)
         .where(*live, col(CreditRecord.alet).is_(True), CreditRecord.status == Status.APPROVED.value)
-        .group_by(col(CreditRecord.person_id), col(CreditRecord.strands))
+        .group_by(col(CreditRecord.person_id))
     ).tuples()
-    for pid, strands, q in alet:  # positional: a NamedTuple builds faster so, and there are ~80,000 of these
-        out[pid].append(Credit(True, _FAR, int(q), strands))
+    for pid, q, *sums in alet:
+        out[pid].append(AletSum(int(q), dict(zip(numbers, map(int, sums), strict=True))))
     pending = session.execute(
-        select(col(CreditRecord.person_id), func.sum(CreditRecord.quarters))
+        select(col(CreditRecord.person_id), func.sum(quarters))
         .where(*live, CreditRecord.status == Status.PENDING.value)
         .group_by(col(CreditRecord.person_id))
     ).tuples()
@@ -43,15 +53,15 @@ def credits_by_person(session: Session, fy: int) -> dict[int, list[Credit]]:
             col(CatalogEntry.code),
             col(CreditRecord.unit),
             col(CreditRecord.day),
-            col(CreditRecord.quarters),
+            quarters,
             col(CreditRecord.strands),
         )
         .join(CatalogEntry, col(CatalogEntry.id) == col(CreditRecord.catalog_id))
         .where(*live, col(CreditRecord.alet).is_(False), CreditRecord.status == Status.APPROVED.value)
     ).tuples()
     approved = Status.APPROVED
-    for pid, code, unit, day, q, strands in external:
-        out[pid].append(Credit(False, day, q, strands, approved, True, tie(code, unit)))
+    for pid, code, unit, day, q, mask in external:  # positional: a NamedTuple builds faster so
+        out[pid].append(Credit(False, day, q, mask, approved, True, tie(code, unit)))
     return out
 
 
