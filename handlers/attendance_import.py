@@ -14,6 +14,7 @@ from collections.abc import Hashable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
@@ -222,52 +223,84 @@ def check_row(row: Row, pre: Preload, plan: Plan, today: date, now: datetime) ->
     if target is None:
         plan.problems.append(f"line {row.line}: " + "; ".join(errs))
         return
-    pid, item, policy, cid, day, quarters = (
-        target.pid,
-        target.item,
-        target.policy,
-        target.cid,
-        target.day,
-        target.quarters,
-    )
+    item, day = target.item, target.day
     strands = item.strands
     if row.get("strands"):
         try:
-            strands = parse_strands(row.get("strands"), policy.strands)
+            strands = parse_strands(row.get("strands"), target.policy.strands)
         except StrandError as exc:
             errs.append(str(exc))
     label = row.get("unit")
     if len(label) > UNIT_MAX:
         errs.append(f"unit is longer than {UNIT_MAX} characters")
     unit = unit_key(item, day, label)
-    key = (pid, cid, day, unit)
+    key = (target.pid, target.cid, day, unit)
     known = pre.existing.get(key)
     pending = None  # a TD's own pending claim of this activity and day: ALET's attendance record replaces it
     if known is not None and known.line == 0 and known.status == Status.PENDING.value:
         pending = known
     elif known is not None:
-        if known.quarters == quarters and not errs:
+        if known.quarters == target.quarters and not errs:
             _same_again(row, known, strands, label, plan)
             return
         errs.append(_already_has(row, known, item.code, day, unit, label))
-    capped = (pid, cid, cap_key(item, unit))
-    group = (pid, item.code) if item.no_repeat and item.counts_for_td else None
-    taken = Taken(item.fy, day, unit, ("line", row.line)) if group is not None else None
+    rec = _Row(target, key, cap_key(item, unit), strands, pending, row.line)
     if not errs:
-        already = _already(pre, capped, group, taken) - (pending.quarters if pending else 0)
-        claim = Claim(item, day, quarters, strands, part=bool(label) and not item.per_unit)
-        errs.extend(p.text for p in check_claim(claim, policy, today, already))
+        claim = Claim(item, day, target.quarters, strands, part=bool(label) and not item.per_unit)
+        errs.extend(p.text for p in check_claim(claim, target.policy, today, _already(pre, rec) - rec.replaced))
     if errs:
         plan.problems.append(f"line {row.line}: " + "; ".join(errs))
         return
-    pre.existing[key] = Known(quarters, row.line, strands=strands)
-    pre.claimed[capped] = pre.claimed.get(capped, 0) + quarters - (pending.quarters if pending else 0)
+    _accept(pre, plan, rec, now)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A row about to join the plan: its record's key, its cap key and the pending claim it replaces."""
+
+    target: _Target
+    key: Key
+    cap_key: str
+    strands: int
+    pending: Known | None
+    line: int
+
+    @property
+    def unit(self) -> str:
+        return self.key[3]
+
+    @property
+    def capped(self) -> tuple[int, int, str]:
+        return (self.target.pid, self.target.cid, self.cap_key)
+
+    @cached_property
+    def group(self) -> tuple[int, str] | None:
+        """The (person, code) of a no-repeat activity that counts for TD credit."""
+        item = self.target.item
+        return (self.target.pid, item.code) if item.no_repeat and item.counts_for_td else None
+
+    @cached_property
+    def taken(self) -> Taken | None:
+        if self.group is None:
+            return None
+        return Taken(self.target.item.fy, self.target.day, self.unit, ("line", self.line))
+
+    @property
+    def replaced(self) -> int:
+        return self.pending.quarters if self.pending else 0
+
+
+def _accept(pre: Preload, plan: Plan, r: _Row, now: datetime) -> None:
+    """A good row: known to the rows after it (its hours toward the caps), and its record in the plan."""
+    quarters, group, taken = r.target.quarters, r.group, r.taken
+    pre.existing[r.key] = Known(quarters, r.line, strands=r.strands)
+    pre.claimed[r.capped] = pre.claimed.get(r.capped, 0) + quarters - r.replaced
     if group is not None and taken is not None:
-        pre.parts.setdefault(group, []).append(Part(taken, cid, capped[2], quarters))
-        plan.groups[group] = item.once
-    values = _values(target, unit, strands, now)
-    values.update(id=pending.record_id if pending else None, _ref=taken.ref if taken else None, _group=group)
-    (plan.replace if pending else plan.new).append(values)
+        pre.parts.setdefault(group, []).append(Part(taken, r.target.cid, r.cap_key, quarters))
+        plan.groups[group] = r.target.item.once
+    values = _values(r.target, r.unit, r.strands, now)
+    values.update(id=r.pending.record_id if r.pending else None, _ref=taken.ref if taken else None, _group=group)
+    (plan.replace if r.pending else plan.new).append(values)
 
 
 def _already_has(row: Row, known: Known, code: str, day: date, unit: str, label: str) -> str:
@@ -351,10 +384,11 @@ def _same_again(row: Row, known: Known, strands: int, label: str, plan: Plan) ->
     plan.skipped += 1
 
 
-def _already(pre: Preload, capped: tuple[int, int, str], group: tuple[int, str] | None, taken: Taken | None) -> int:
+def _already(pre: Preload, r: _Row) -> int:
     """Quarter-hours already toward this row's cap. For a no-repeat activity only the records that keep their
     credit once this row is added count (a later-dated retake it takes the credit from does not); when this row
     is itself a retake it is checked alone."""
+    capped, group, taken = r.capped, r.group, r.taken
     already = pre.claimed.get(capped, 0)
     parts = pre.parts.get(group, []) if group is not None else []
     if not parts or taken is None:  # not a no-repeat activity, or its first record: nothing to take credit from

@@ -196,6 +196,15 @@ def _catalog(session: Session, rows: list[Row], fy: int, actor: str) -> ImportRe
             if item.code in existing and (why := invalidated(session, existing[item.code], item)) is not None
         ]
     )
+    added, updated = _write_catalog(session, items, existing, actor)
+    return ImportResult("catalog", len(rows), added, updated, len(items) - added - updated)
+
+
+def _write_catalog(
+    session: Session, items: list[CatalogItem], existing: dict[str, CatalogEntry], actor: str
+) -> tuple[int, int]:
+    """Add the new activities, update the changed ones (their no-repeat credit settled again where it depends on
+    what changed); (added, updated)."""
     added = updated = 0
     resettle: set[str] = set()
     for item in items:
@@ -216,7 +225,7 @@ def _catalog(session: Session, rows: list[Row], fy: int, actor: str) -> ImportRe
     session.flush()
     for m in settle_repeats(session, resettle):
         audit(session, actor, "catalog.credit_moved", f"credit:{m.record_id}", m.__dict__)
-    return ImportResult("catalog", len(rows), added, updated, len(items) - added - updated)
+    return added, updated
 
 
 def _catalog_item(row: Row, fy: int, policy: Policy, errs: list[str]) -> CatalogItem | None:
@@ -232,23 +241,7 @@ def _catalog_item(row: Row, fy: int, policy: Policy, errs: list[str]) -> Catalog
     except ValueError:
         errs.append(f"kind '{row.get('kind')}' is not one of {', '.join(k.value for k in Kind)}")
         kind = Kind.EXTERNAL
-    day = earliest = None
-    try:
-        day = parse_date(row.get("date")) if row.get("date") else None
-        if day is not None and fiscal_year_of(day) != fy:
-            errs.append(f"date {day} is outside FY{fy}")
-    except ValueError as exc:
-        errs.append(str(exc))
-    if day is None and kind is not Kind.EXTERNAL and kind is not Kind.TALENT_ONLINE:
-        errs.append(f"a {kind.value} needs its date")
-    end = _end_of(row, day, fy, errs)
-    try:
-        earliest = parse_date(row.get("earliest"), "earliest") if row.get("earliest") else None
-        if earliest is not None and fiscal_year_of(earliest) != fy:
-            start, end = fiscal_year_bounds(fy)
-            errs.append(f"earliest {earliest} is outside FY{fy} ({start} to {end})")
-    except ValueError as exc:
-        errs.append(str(exc))
+    day, end, earliest = _catalog_dates(row, fy, kind, errs)
     cap = 0
     try:
         cap = parse_hours(row.get("hours"))
@@ -259,14 +252,7 @@ def _catalog_item(row: Row, fy: int, policy: Policy, errs: list[str]) -> Catalog
         strands = parse_strands(row.get("strands"), policy.strands)
     except StrandError as exc:
         errs.append(str(exc))
-    try:
-        up_to = parse_bool(row.get("up_to"), True, "up_to")
-        per_unit = parse_bool(row.get("per_unit"), False, "per_unit")
-        counts = parse_bool(row.get("counts_for_td"), True, "counts_for_td")
-        once = parse_bool(row.get("once"), False, "once")
-    except ValueError as exc:
-        errs.append(str(exc))
-        up_to, per_unit, counts, once = True, False, True, False
+    up_to, per_unit, counts, once = _catalog_flags(row, errs)
     try:
         evidence = Evidence(row.get("evidence").lower() or ("file" if kind is Kind.EXTERNAL else "none"))
     except ValueError:
@@ -290,6 +276,43 @@ def _catalog_item(row: Row, fy: int, policy: Policy, errs: list[str]) -> Catalog
         end=end,
         once=once,
     )
+
+
+def _catalog_dates(row: Row, fy: int, kind: Kind, errs: list[str]) -> tuple[date | None, date | None, date | None]:
+    """An activity's date (needed by every ALET activity but Talent online courses), end and earliest day, each
+    inside FY `fy`."""
+    day = earliest = None
+    try:
+        day = parse_date(row.get("date")) if row.get("date") else None
+        if day is not None and fiscal_year_of(day) != fy:
+            errs.append(f"date {day} is outside FY{fy}")
+    except ValueError as exc:
+        errs.append(str(exc))
+    if day is None and kind is not Kind.EXTERNAL and kind is not Kind.TALENT_ONLINE:
+        errs.append(f"a {kind.value} needs its date")
+    end = _end_of(row, day, fy, errs)
+    try:
+        earliest = parse_date(row.get("earliest"), "earliest") if row.get("earliest") else None
+        if earliest is not None and fiscal_year_of(earliest) != fy:
+            first, last = fiscal_year_bounds(fy)
+            errs.append(f"earliest {earliest} is outside FY{fy} ({first} to {last})")
+    except ValueError as exc:
+        errs.append(str(exc))
+    return day, end, earliest
+
+
+def _catalog_flags(row: Row, errs: list[str]) -> tuple[bool, bool, bool, bool]:
+    """up_to, per_unit, counts_for_td and once (their defaults when one of them is wrong)."""
+    try:
+        return (
+            parse_bool(row.get("up_to"), True, "up_to"),
+            parse_bool(row.get("per_unit"), False, "per_unit"),
+            parse_bool(row.get("counts_for_td"), True, "counts_for_td"),
+            parse_bool(row.get("once"), False, "once"),
+        )
+    except ValueError as exc:
+        errs.append(str(exc))
+        return True, False, True, False
 
 
 def _end_of(row: Row, day: date | None, fy: int, errs: list[str]) -> date | None:
@@ -327,42 +350,57 @@ def _roster(session: Session, rows: list[Row], today: date) -> ImportResult:
         if (e := _extra(row)) is not None:
             problems.append(f"line {row.line}: {e}")
             continue
-        email = normalise_email(row.get("email"))
-        if not EMAIL.match(email) or len(email) > 254:
-            errs.append(f"e-mail '{row.get('email')}' is not an e-mail address")
-        elif email in seen:
-            errs.append(f"{email} repeats line {seen[email]}")
-        seen.setdefault(email, row.line)
-        if not row.get("name"):
-            errs.append("name is empty")
-        dates: dict[str, date | None] = {}
-        for field in ("role_start", "cto_completed"):
-            try:
-                dates[field] = parse_date(row.get(field), field) if row.get(field) else None
-            except ValueError as exc:
-                errs.append(str(exc))
-        errs.extend(_roster_dates(dates.get("role_start"), dates.get("cto_completed"), today))
-        roles = [r.strip().lower() for r in row.get("roles").split(";") if r.strip()] or ["director"]
-        bad = [r for r in roles if r not in ROLES]
-        if bad:
-            errs.append(f"role '{bad[0]}' is not one of {', '.join(ROLES)}")
-        try:
-            active[email] = parse_bool(row.get("active"), True, "active")
-        except ValueError as exc:
-            errs.append(str(exc))
+        values = _roster_row(row, today, seen, active, errs)
         if errs:
             problems.append(f"line {row.line}: " + "; ".join(errs))
             continue
-        people.append(
-            {
-                "email": email,
-                "name": row.get("name")[:200],
-                "district": row.get("district")[:200],
-                "roles": ";".join(dict.fromkeys(roles)),
-                **dates,
-            }
-        )
+        people.append(values)
     _fail_if(problems)
+    added, updated = _write_roster(session, people, active, today)
+    return ImportResult("roster", len(rows), added, updated, len(people) - added - updated)
+
+
+def _roster_row(
+    row: Row, today: date, seen: dict[str, int], active: dict[str, bool], errs: list[str]
+) -> dict[str, object]:
+    """One roster row checked (problems in `errs`): the person's values, their e-mail's first line in `seen` and
+    whether they stay on the roster in `active`."""
+    email = normalise_email(row.get("email"))
+    if not EMAIL.match(email) or len(email) > 254:
+        errs.append(f"e-mail '{row.get('email')}' is not an e-mail address")
+    elif email in seen:
+        errs.append(f"{email} repeats line {seen[email]}")
+    seen.setdefault(email, row.line)
+    if not row.get("name"):
+        errs.append("name is empty")
+    dates: dict[str, date | None] = {}
+    for field in ("role_start", "cto_completed"):
+        try:
+            dates[field] = parse_date(row.get(field), field) if row.get(field) else None
+        except ValueError as exc:
+            errs.append(str(exc))
+    errs.extend(_roster_dates(dates.get("role_start"), dates.get("cto_completed"), today))
+    roles = [r.strip().lower() for r in row.get("roles").split(";") if r.strip()] or ["director"]
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        errs.append(f"role '{bad[0]}' is not one of {', '.join(ROLES)}")
+    try:
+        active[email] = parse_bool(row.get("active"), True, "active")
+    except ValueError as exc:
+        errs.append(str(exc))
+    return {
+        "email": email,
+        "name": row.get("name")[:200],
+        "district": row.get("district")[:200],
+        "roles": ";".join(dict.fromkeys(roles)),
+        **dates,
+    }
+
+
+def _write_roster(
+    session: Session, people: list[dict[str, object]], active: dict[str, bool], today: date
+) -> tuple[int, int]:
+    """Add the new people, update the changed ones, each on or off the roster from `today`; (added, updated)."""
     existing = {p.email: p for p in session.exec(select(Person)).all()}
     added = updated = 0
     for values in people:
@@ -386,7 +424,7 @@ def _roster(session: Session, rows: list[Row], today: date) -> ImportResult:
         if changed:
             session.add(old)
             updated += 1
-    return ImportResult("roster", len(rows), added, updated, len(people) - added - updated)
+    return added, updated
 
 
 def _roster_dates(role_start: date | None, completed: date | None, today: date) -> list[str]:

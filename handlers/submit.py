@@ -263,55 +263,8 @@ def create_submission(
             return errors_reply("Please fix the submission", v, _FIELD_LABELS)
         if evidence is not None:
             ctx.evidence_store().put(session, evidence)
-        now = ctx.now
-        credit = CreditRecord(
-            person_id=actor.person_id,
-            fy=parsed.entry.fy,
-            catalog_id=parsed.entry.id or 0,
-            alet=False,
-            day=parsed.day,
-            unit=parsed.unit,
-            quarters=parsed.quarters,
-            strands=parsed.strands,
-            status=Status.PENDING.value,
-            counted=True,
-            note=(text_value(values, "unit")[:200] if parsed.entry.per_unit else ""),
-            source="submission",
-            created_at=now,
-        )
         try:
-            session.add(credit)
-            session.flush()
-            sub = Submission(
-                person_id=actor.person_id,
-                credit_id=credit.id or 0,
-                client_key=client_key,
-                assignment=parsed.assignment,
-                evidence_sha256=evidence.sha256 if evidence else None,
-                evidence_type=evidence.mime if evidence else None,
-                evidence_size=evidence.size if evidence else None,
-                evidence_name=evidence.name if evidence else None,
-                status=Status.PENDING.value,
-                platform=platform[:16],
-                created_at=now,
-            )
-            session.add(sub)
-            session.flush()
-            audit(
-                session,
-                actor.email,
-                "submission.create",
-                f"submission:{sub.id}",
-                {
-                    "code": parsed.entry.code,
-                    "fy": parsed.entry.fy,
-                    "day": parsed.day,
-                    "quarters": parsed.quarters,
-                    "strands": parsed.strands,
-                    "evidence_sha256": sub.evidence_sha256,
-                    "platform": platform,
-                },
-            )
+            credit, sub = _write(session, ctx, actor, values, evidence, parsed, client_key, platform)
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -321,6 +274,68 @@ def create_submission(
             v.errors["date"] = "You already have hours of this event on that date (pending or approved)."
             return errors_reply("Please fix the submission", v, _FIELD_LABELS)
         return _sent_reply(session, ctx, sub, parsed.entry, credit, v.warnings, duplicate=False)
+
+
+def _write(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    values: Values,
+    evidence: EvidenceFile | None,
+    parsed: Parsed,
+    client_key: str,
+    platform: str,
+) -> tuple[CreditRecord, Submission]:
+    """The pending credit record, its submission and the audit row (flushed, not committed: IntegrityError when the
+    same client_key or the same record is written at the same time)."""
+    credit = CreditRecord(
+        person_id=actor.person_id,
+        fy=parsed.entry.fy,
+        catalog_id=parsed.entry.id or 0,
+        alet=False,
+        day=parsed.day,
+        unit=parsed.unit,
+        quarters=parsed.quarters,
+        strands=parsed.strands,
+        status=Status.PENDING.value,
+        counted=True,
+        note=(text_value(values, "unit")[:200] if parsed.entry.per_unit else ""),
+        source="submission",
+        created_at=ctx.now,
+    )
+    session.add(credit)
+    session.flush()
+    sub = Submission(
+        person_id=actor.person_id,
+        credit_id=credit.id or 0,
+        client_key=client_key,
+        assignment=parsed.assignment,
+        evidence_sha256=evidence.sha256 if evidence else None,
+        evidence_type=evidence.mime if evidence else None,
+        evidence_size=evidence.size if evidence else None,
+        evidence_name=evidence.name if evidence else None,
+        status=Status.PENDING.value,
+        platform=platform[:16],
+        created_at=ctx.now,
+    )
+    session.add(sub)
+    session.flush()
+    audit(
+        session,
+        actor.email,
+        "submission.create",
+        f"submission:{sub.id}",
+        {
+            "code": parsed.entry.code,
+            "fy": parsed.entry.fy,
+            "day": parsed.day,
+            "quarters": parsed.quarters,
+            "strands": parsed.strands,
+            "evidence_sha256": sub.evidence_sha256,
+            "platform": platform,
+        },
+    )
+    return credit, sub
 
 
 _FIELD_LABELS = {
@@ -400,15 +415,7 @@ def _sent_reply(
 
 def attach_evidence(ctx: Context, actor: Actor, evidence: EvidenceFile) -> Reply:
     with ctx.session() as session:
-        same = session.exec(
-            select(Submission)
-            .where(
-                Submission.person_id == actor.person_id,
-                Submission.evidence_sha256 == evidence.sha256,
-                Submission.status == Status.PENDING.value,
-            )
-            .order_by(col(Submission.id).desc())
-        ).first()
+        same = _pending_with(session, actor, evidence)
         if same is not None:
             reply = _existing(session, ctx, same)
             reply.title = f"This file is already attached to submission #{same.id}"
@@ -429,21 +436,7 @@ def attach_evidence(ctx: Context, actor: Actor, evidence: EvidenceFile) -> Reply
             )
         ctx.evidence_store().put(session, evidence)
         sub_id = view.submission.id
-        result = session.execute(
-            update(Submission)
-            .where(
-                col(Submission.id) == sub_id,
-                col(Submission.status) == Status.PENDING.value,
-                col(Submission.evidence_sha256).is_(None),
-            )
-            .values(
-                evidence_sha256=evidence.sha256,
-                evidence_type=evidence.mime,
-                evidence_size=evidence.size,
-                evidence_name=evidence.name,
-            )
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if not _attach(session, sub_id, evidence):
             session.rollback()
             return Reply(
                 title="That submission changed in the meantime",
@@ -461,3 +454,35 @@ def attach_evidence(ctx: Context, actor: Actor, evidence: EvidenceFile) -> Reply
         sub = session.get(Submission, sub_id, populate_existing=True)
         assert sub is not None
         return _sent_reply(session, ctx, sub, view.entry, view.credit, [], duplicate=False)
+
+
+def _pending_with(session: Session, actor: Actor, evidence: EvidenceFile) -> Submission | None:
+    """The actor's latest pending submission that has this very file already."""
+    return session.exec(
+        select(Submission)
+        .where(
+            Submission.person_id == actor.person_id,
+            Submission.evidence_sha256 == evidence.sha256,
+            Submission.status == Status.PENDING.value,
+        )
+        .order_by(col(Submission.id).desc())
+    ).first()
+
+
+def _attach(session: Session, sub_id: int | None, evidence: EvidenceFile) -> bool:
+    """The file onto the submission, if it is still pending and without one (False when it changed meanwhile)."""
+    result = session.execute(
+        update(Submission)
+        .where(
+            col(Submission.id) == sub_id,
+            col(Submission.status) == Status.PENDING.value,
+            col(Submission.evidence_sha256).is_(None),
+        )
+        .values(
+            evidence_sha256=evidence.sha256,
+            evidence_type=evidence.mime,
+            evidence_size=evidence.size,
+            evidence_name=evidence.name,
+        )
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
