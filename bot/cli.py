@@ -125,6 +125,7 @@ def chat(email: str, today: date | None, message: tuple[str, ...]) -> None:
 
     With MESSAGE, answer it and exit; otherwise read messages until EOF or `quit`."""
     from handlers.chat import handle_text
+    from handlers.payloads import FormRequest
     from handlers.report_delivery import order_of
 
     services = _services()
@@ -133,7 +134,8 @@ def chat(email: str, today: date | None, message: tuple[str, ...]) -> None:
     def answer(text: str) -> None:
         reply = handle_text(ctx, email, "console", text)
         echo(reply.to_text())
-        form = reply.data.get("form")
+        request = reply.payload_as(FormRequest)
+        form = request.form if request is not None else ""
         order = order_of(reply)
         if order is not None:
             echo(f"\n(In Slack or Teams the files arrive in the chat; here: `ceu-bot report --fy {order.fy} --out D`.)")

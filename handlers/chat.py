@@ -6,13 +6,14 @@ from handlers.commands import HELP, Command, command_prefix, help_reply, parse, 
 from handlers.context import Actor, Context
 from handlers.control_chars import describe, first_refused
 from handlers.forms import refusal
+from handlers.payloads import FormRequest
 from handlers.people import find_actor, unknown_user
 from handlers.reply import Outcome, Reply, Section
 
 
 def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Reply:
-    """Resolve the caller by e-mail, parse the command and run it. Form commands return a Reply whose data
-    names the form (`{"form": "submit"}`); the platform opens it (the console explains it)."""
+    """Resolve the caller by e-mail, parse the command and run it. Form commands return a Reply whose payload
+    names the form (`FormRequest("submit")`); the platform opens it (the console explains it)."""
     actor = find_actor(ctx, email, platform)
     command, args = parse(text)
     if actor is None:
@@ -32,7 +33,7 @@ def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Re
         return Reply(
             title=f"Opening the {command.name} form",
             sections=[Section(text=command.summary)],
-            data={"form": command.form or command.name},
+            payload=FormRequest(command.form or command.name),
         )
     return command.run(ctx, actor, args)
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 from handlers.context import TIMEZONE, Actor, Context
 from handlers.forms import refusal
 from handlers.imports import CONCURRENT, ImportRefused, ImportResult, check_bytes, import_in
+from handlers.payloads import FormRequest, Imported, ImportPreviewed, ImportProblems
 from handlers.reply import Button, Fact, Outcome, Reply, Section, trimmed
 from rules.hours import fmt_hours
 from storage.audit import audit
@@ -61,7 +62,7 @@ def handle_import(ctx: Context, actor: Actor, args: list[str]) -> Reply:
                 f"{_ttl_text()}."
             )
         ],
-        data={"form": IMPORT_FORM},
+        payload=FormRequest(IMPORT_FORM),
     )
 
 
@@ -116,6 +117,7 @@ def preview_file(ctx: Context, actor: Actor, data: bytes, name: str, platform: s
 
 
 def preview_reply(preview: ImportPreview, result: ImportResult) -> Reply:
+    assert preview.id is not None
     facts = [
         Fact("Rows", str(result.rows)),
         Fact("New records", str(result.added)),
@@ -144,7 +146,7 @@ def preview_reply(preview: ImportPreview, result: ImportResult) -> Reply:
         ],
         summary=f"{preview.file_name}: {result.added} records, {result.people} people, "
         f"{fmt_hours(result.quarters)} hours; Confirm or Cancel",
-        data={"preview_id": preview.id},
+        payload=ImportPreviewed(preview.id),
     )
 
 
@@ -169,7 +171,7 @@ def _refused(name: str, problems: list[str]) -> Reply:
         title=f"{name} was not imported: {n} problem{'s' if n != 1 else ''}",
         sections=[Section(text="Nothing was written. Fix these rows and send the file again:", items=items, more=more)],
         outcome=Outcome.INVALID,
-        data={"problems": problems},
+        payload=ImportProblems(tuple(problems)),
     )
 
 
@@ -227,7 +229,7 @@ def confirm(ctx: Context, actor: Actor, preview_id: int) -> Reply:
         title=f"Imported {preview.file_name}",
         sections=[Section(text=f"{result.summary()} Imported by {actor.name} on {_local(now)}.")],
         summary=f"Imported {preview.file_name}: {result.added} records",
-        data={"preview_id": preview_id, "added": result.added},
+        payload=Imported(preview_id, result.added),
     )
 
 

@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from handlers.context import Actor, Context
 from handlers.fy_arg import FIRST_FY
+from handlers.payloads import FormErrors
 from handlers.reply import Outcome, Reply, Section
 from rules.fiscal import fiscal_year_of
 from rules.hours import fmt_hours
@@ -106,7 +107,7 @@ def bool_value(values: Values, key: str) -> bool:
 
 
 def errors_reply(title: str, v: Validation, labels: dict[str, str] | None = None) -> Reply:
-    """The INVALID reply listing every field problem (data["errors"] keeps them by field id)."""
+    """The INVALID reply listing every field problem (its FormErrors payload keeps them by field id)."""
     labels = labels or {}
     items = [f"{labels.get(k, k)}: {msg}" for k, msg in v.errors.items()]
     return Reply(
@@ -114,7 +115,7 @@ def errors_reply(title: str, v: Validation, labels: dict[str, str] | None = None
         sections=[Section(text="Nothing was saved. Please fix:", items=items)],
         outcome=Outcome.INVALID,
         summary=f"{title}: " + "; ".join(v.errors.values()),
-        data={"errors": dict(v.errors), "warnings": list(v.warnings)},
+        payload=FormErrors(dict(v.errors), tuple(v.warnings)),
     )
 
 

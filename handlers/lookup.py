@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from handlers.context import Actor, Context
 from handlers.fy_arg import fy_from_args
+from handlers.payloads import Matches, StatusPayload
 from handlers.reply import Outcome, Reply, Section, message, trimmed
 from handlers.status import StatusView, build_status, status_reply
 from handlers.void_chat import add_void_buttons, may_void
@@ -53,7 +54,7 @@ def lookup_reply(view: StatusView) -> Reply:
     person = view.person
     own.title = f"{person.name} ({person.email}, {person.district or 'no district'}): {own.title}"
     own.summary = f"{person.name}: {own.summary}"
-    own.data["person_id"] = person.id
+    own.payload = StatusPayload(own.expect(StatusPayload).status, person_id=person.id)
     return own
 
 
@@ -65,7 +66,7 @@ def matches_reply(query: str, people: list[Person]) -> Reply:
         sections=[
             Section(text="Ask again with one of these e-mail addresses, e.g. “lookup EMAIL”.", items=items, more=more)
         ],
-        data={"matches": [p.email for p in people]},
+        payload=Matches(tuple(p.email for p in people)),
     )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from handlers.context import Actor, Context
 from handlers.fy_arg import fy_from_args
+from handlers.payloads import OverviewPayload
 from handlers.reply import Fact, Reply, Section, trimmed
 from handlers.review_queue import all_waiting, waiting_line
 from rules.credit import totals
@@ -151,7 +152,7 @@ def overview_reply(ov: Overview) -> Reply:
         title=f"TD-CEU overview, FY{ov.fy}",
         sections=sections,
         summary=f"FY{ov.fy}: {headline}",
-        data={"overview": ov.as_json()},
+        payload=OverviewPayload(ov.as_json()),
     )
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
+
+from handlers.payloads import Created, Payload
+
+P = TypeVar("P", bound=Payload)
 
 
 class Outcome(StrEnum):
@@ -48,11 +53,30 @@ class Reply:
     buttons: list[Button] = field(default_factory=list)
     outcome: Outcome = Outcome.OK
     summary: str = ""  # one line for notifications; defaults to the title
-    data: dict[str, object] = field(default_factory=dict)  # machine-readable result (ids, status object)
+    payload: Payload | None = None  # the typed machine-readable result (handlers.payloads), None: only text
 
     @property
     def ok(self) -> bool:
         return self.outcome is Outcome.OK
+
+    def payload_as(self, kind: type[P]) -> P | None:
+        """The payload when it is a `kind`, else None."""
+        return self.payload if isinstance(self.payload, kind) else None
+
+    def expect(self, kind: type[P]) -> P:
+        """The payload, which must be a `kind` (TypeError otherwise: a handler broke its contract)."""
+        if not isinstance(self.payload, kind):
+            raise TypeError(f"expected a {kind.__name__} payload, got {type(self.payload).__name__}")
+        return self.payload
+
+    @property
+    def review_item(self) -> tuple[str, int] | None:
+        """The (item_type, item_id) to post to the reviewers now: a stored submission or request that is ready for
+        review (one rule for Slack and Teams)."""
+        created = self.payload_as(Created)
+        if not self.ok or created is None or not created.ready_for_review:
+            return None
+        return created.item_type, created.item_id
 
     def notification(self) -> str:
         return self.summary or self.title

@@ -1,6 +1,6 @@
 """`report [FY]` in chat (SDE staff, admins): the year-end report's files (handlers.report builds them) for the
 platform to deliver into the caller's personal chat. The handler answers with the progress note at once and a
-`ReportOrder` in `Reply.data["report"]`; the adapter then builds the files (`report_files`, off the event loop),
+`ReportOrder` payload (handlers.payloads); the adapter then builds the files (`report_files`, off the event loop),
 sends them (Slack: files_upload_v2 into the DM; Teams: file-consent cards, or signed download links when
 CEU_PUBLIC_URL is set) and says so with `sent_reply` (or `failed_reply`)."""
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from handlers.context import Actor, Context
 from handlers.fy_arg import fy_from_args
+from handlers.payloads import ReportOrder
 from handlers.reply import Outcome, Reply, Section
 
 REPORT_ROLES = frozenset({"sde", "admin"})
@@ -19,13 +20,6 @@ MIME = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".csv": "text/csv",
 }
-
-
-@dataclass(frozen=True)
-class ReportOrder:
-    """What the platform is asked to deliver: the report of `fy` for the caller."""
-
-    fy: int
 
 
 @dataclass(frozen=True)
@@ -51,13 +45,12 @@ def handle_report(ctx: Context, actor: Actor, args: list[str]) -> Reply:
             )
         ],
         summary=f"Building the FY{fy} report…",
-        data={"report": ReportOrder(fy)},
+        payload=ReportOrder(fy),
     )
 
 
 def order_of(reply: Reply) -> ReportOrder | None:
-    order = reply.data.get("report")
-    return order if reply.ok and isinstance(order, ReportOrder) else None
+    return reply.payload_as(ReportOrder) if reply.ok else None
 
 
 def allowed(actor: Actor) -> bool:

@@ -25,6 +25,7 @@ from handlers.context import Actor, Context
 from handlers.control_chars import control_errors
 from handlers.form_fields import date_field, hours_field, link_field, strands_field, text_field
 from handlers.forms import Validation, Values, bool_value, errors_reply, refusal
+from handlers.payloads import Requested
 from handlers.reply import Fact, Reply, Section
 from rules.fiscal import fiscal_year_bounds, fiscal_year_of
 from rules.hours import fmt_hours
@@ -166,6 +167,7 @@ def dates_text(start: date, end: date) -> str:
 
 
 def _sent_reply(session: Session, req: EventRequest, warnings: list[str], *, duplicate: bool) -> Reply:
+    assert req.id is not None
     policy = policy_for(session, req.fy)
     title = f"Request sent to ALET (request #{req.id})"
     facts = [
@@ -191,5 +193,5 @@ def _sent_reply(session: Session, req: EventRequest, warnings: list[str], *, dup
         title=title,
         sections=sections,
         summary=title,
-        data={"request_id": req.id, "ready_for_review": True, "duplicate": duplicate, "warnings": list(warnings)},
+        payload=Requested(request_id=req.id, ready_for_review=True, duplicate=duplicate, warnings=tuple(warnings)),
     )

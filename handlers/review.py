@@ -7,9 +7,9 @@ Interface for the chat adapters:
   Buttons (action "review.approve" style "primary", "review.reject" style "danger", value "submission:12");
   once decided it has no buttons and says "Approved/Rejected by NAME on DATE (reason)". Outcome NOT_FOUND when the
   item does not exist. Post it, then `storage.reviews.record_post(...)` and commit, to update it in place later.
-  A submission with a stored file has `data["evidence"]` (sha256, mime, name, size, path: what a platform needs to
-  upload it beside the post) and, when download links are on (storage.evidence.links_for), a "Download" fact
-  with a signed, expiring link.
+  Its payload is a `ReviewItem`; a submission with a stored file has `evidence` (sha256, mime, name, size: what a
+  platform needs to upload it beside the post) and, when download links are on (storage.evidence.links_for), a
+  "Download" fact with a signed, expiring link.
 - `parse_item(value) -> (item_type, item_id) | None` reads a button value back.
 - `decide(ctx, reviewer, item_type, item_id, approve, reason="", clicked=None, with_dm=True) -> Decision`: the
   decision core under handlers.review_flow.press (adapters call press, not this). Decision.outcome: OK (decided
@@ -34,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from handlers.context import TIMEZONE, Actor, Context
 from handlers.notify import Recipient
+from handlers.payloads import EvidenceRef, ReviewItem
 from handlers.reply import Button, Fact, Outcome, Reply, Section
 from handlers.request import dates_text
 from handlers.review_notice import request_dm, submission_dm
@@ -175,10 +176,10 @@ def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Rep
     else:
         facts.append(Fact("Submitted", local_date(as_utc(sub.created_at), TIMEZONE).isoformat()))
     ev_facts = [Fact("File", evidence_line(sub))]
-    data: dict[str, object] = {"item_type": SUBMISSION, "item_id": sub.id, "status": sub.status}
+    evidence = None
     if sub.evidence_sha256:
         ev_facts.append(Fact("SHA-256", sub.evidence_sha256[:12] + "…"))
-        data["evidence"] = _evidence_data(ctx, sub)
+        evidence = _evidence_ref(sub)
         links = links_for(ctx.evidence_dir)
         if links is not None:
             ev_facts.append(Fact("Download", links.url(sub.evidence_sha256, ctx.now)))
@@ -206,11 +207,12 @@ def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Rep
     else:
         state = _decided_line(sub.status, v.decider, sub.decided_at, sub.reason)
         buttons = []
-    return _with_state(title, sub.status, state, sections, buttons, data)
+    item = ReviewItem(SUBMISSION, sub.id, sub.status, evidence)
+    return _with_state(title, sub.status, state, sections, buttons, item)
 
 
 def _with_state(
-    title: str, status: str, state: str, sections: list[Section], buttons: list[Button], data: dict[str, object]
+    title: str, status: str, state: str, sections: list[Section], buttons: list[Button], item: ReviewItem | None
 ) -> Reply:
     """A review message: a decided one says its outcome in the title ("Approved: …") and first in the body, in a
     good / attention tone; a pending one says what it waits for last, above the buttons."""
@@ -220,19 +222,17 @@ def _with_state(
     else:
         title = f"{outcome}: {title}"
         sections.insert(0, Section(text=state, tone="good" if outcome == "Approved" else "attention"))
-    return Reply(title=title, sections=sections, buttons=buttons, summary=f"{title}: {state}", data=data)
+    return Reply(title=title, sections=sections, buttons=buttons, summary=f"{title}: {state}", payload=item)
 
 
-def _evidence_data(ctx: Context, sub: Submission) -> dict[str, object]:
+def _evidence_ref(sub: Submission) -> EvidenceRef:
     """What a platform needs to show reviewers the stored file (Slack uploads it into the post's thread)."""
-    sha = sub.evidence_sha256 or ""
-    mime = sub.evidence_type or ""
-    return {
-        "sha256": sha,
-        "mime": mime,
-        "name": sub.evidence_name or "evidence",
-        "size": sub.evidence_size or 0,
-    }
+    return EvidenceRef(
+        sha256=sub.evidence_sha256 or "",
+        mime=sub.evidence_type or "",
+        name=sub.evidence_name or "evidence",
+        size=sub.evidence_size or 0,
+    )
 
 
 def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
@@ -269,8 +269,7 @@ def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
             state += f"; in the FY{v.entry.fy} catalog as {v.entry.code}"
         buttons = []
     title = f"Event request #{req.id}: {req.title}"
-    data: dict[str, object] = {"item_type": REQUEST, "item_id": req.id, "status": req.status}
-    return _with_state(title, req.status, state, sections, buttons, data)
+    return _with_state(title, req.status, state, sections, buttons, ReviewItem(REQUEST, req.id, req.status))
 
 
 def _notice(title: str, text: str, outcome: Outcome) -> Reply:

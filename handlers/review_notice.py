@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from handlers.context import Context
 from handlers.notify import Recipient
+from handlers.payloads import Decided
 from handlers.reply import Fact, Reply, Section
 from handlers.request import dates_text
 from handlers.status import build_status, status_reply
@@ -49,11 +50,12 @@ def submission_dm(
     if reason:
         facts.append(Fact("Reviewer's note" if approve else "Reason", reason))
     headline = _headline(session, ctx, person, credit.fy)
+    assert v.submission.id is not None
     return Reply(
         title=title,
         sections=[Section(text=text, facts=facts), Section(heading=f"Your FY{credit.fy} status", text=headline)],
         summary=f"{title}. {headline}",
-        data={"item_type": SUBMISSION, "item_id": v.submission.id, "status": "approved" if approve else "rejected"},
+        payload=Decided(SUBMISSION, v.submission.id, "approved" if approve else "rejected"),
     )
 
 
@@ -80,6 +82,7 @@ def request_dm(
         facts.append(Fact("Reviewer's note" if approve else "Reason", reason))
     sections = [Section(text=text, facts=facts)]
     summary = title
+    assert req.id is not None
     if is_director(person):
         headline = _headline(session, ctx, person, req.fy)
         sections.append(Section(heading=f"Your FY{req.fy} status", text=headline))
@@ -88,7 +91,7 @@ def request_dm(
         title=title,
         sections=sections,
         summary=summary,
-        data={"item_type": REQUEST, "item_id": req.id, "status": "approved" if approve else "rejected", "code": code},
+        payload=Decided(REQUEST, req.id, "approved" if approve else "rejected", code),
     )
 
 

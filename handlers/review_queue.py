@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session
 
 from handlers.context import TIMEZONE, Context
+from handlers.payloads import Waiting
 from handlers.reply import Reply, Section, trimmed
 from rules.fiscal import local_date
 from rules.hours import fmt_hours
@@ -39,7 +40,7 @@ def review_queue_reply(ctx: Context) -> Reply:
             title="Nothing is waiting for review",
             sections=[Section(text="New submissions and event requests appear in the reviewers' channel.")],
             summary="Nothing is waiting for review",
-            data={"waiting": 0},
+            payload=Waiting(0),
         )
     n = len(waiting)
     title = f"{n} item{'s' if n != 1 else ''} waiting for review"
@@ -55,5 +56,5 @@ def review_queue_reply(ctx: Context) -> Reply:
             )
         ],
         summary=title,
-        data={"waiting": n},
+        payload=Waiting(n),
     )

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from handlers.context import Actor, Context
 from handlers.fy_arg import fy_from_args
+from handlers.payloads import StatusPayload
 from handlers.reply import Fact, Reply, Section
 from rules.credit import Totals, totals
 from rules.cto import Cto, cto_status
@@ -182,7 +183,7 @@ def status_reply(view: StatusView) -> Reply:
         title=f"TD-CEU status, FY{view.fy}",
         sections=sections,
         summary=top,
-        data={"status": status_json(view)},
+        payload=StatusPayload(status_json(view)),
     )
 
 

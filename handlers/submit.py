@@ -30,6 +30,7 @@ from handlers.context import Actor, Context
 from handlers.control_chars import control_errors
 from handlers.form_fields import date_field, hours_field, sentence, strands_field, text_field
 from handlers.forms import Validation, Values, errors_reply, refusal, text_value
+from handlers.payloads import Submitted
 from handlers.reply import Fact, Outcome, Reply, Section
 from rules.claims import Claim, cap_key, check_claim, unit_key
 from rules.credit import NOT_LIVE, Status
@@ -400,16 +401,17 @@ def _sent_reply(
     sections = [Section(text=text, facts=facts)]
     if warnings:
         sections.append(Section(heading="Please note", items=list(warnings)))
+    assert sub.id is not None
     return Reply(
         title=title,
         sections=sections,
         summary=title,
-        data={
-            "submission_id": sub.id,
-            "ready_for_review": not waiting and sub.status == Status.PENDING.value,
-            "duplicate": duplicate,
-            "warnings": list(warnings),
-        },
+        payload=Submitted(
+            submission_id=sub.id,
+            ready_for_review=not waiting and sub.status == Status.PENDING.value,
+            duplicate=duplicate,
+            warnings=tuple(warnings),
+        ),
     )
 
 

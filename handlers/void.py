@@ -9,6 +9,7 @@ from sqlmodel import col
 
 from handlers.context import Actor, Context
 from handlers.control_chars import field_problem
+from handlers.payloads import Voided
 from handlers.reply import Outcome, Reply, Section, message
 from rules.credit import Status
 from rules.hours import fmt_hours
@@ -74,7 +75,7 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
                 f"Reason: {reason}"
             )
         ],
-        data={"record_id": record_id, "status": Status.VOIDED.value},
+        payload=Voided(record_id, Status.VOIDED.value),
     )
 
 

@@ -20,6 +20,7 @@ from bot.slack.surface import Incoming, SlackSurface, after_ack
 from handlers.chat import handle_text
 from handlers.chat_import import IMPORT_FORM
 from handlers.context import Context
+from handlers.payloads import FormRequest
 from handlers.reply import Reply
 from handlers.report_delivery import order_of
 
@@ -78,8 +79,7 @@ def _answer(ctx: Context, user_id: str, text: str, dm_channel: str, caller: Call
     if caller.actor is not None and dm_channel.startswith("D"):
         remember_dm(ctx, caller, dm_channel)
     reply = handle_text(ctx, caller.email, PLATFORM, text)
-    form = reply.data.get("form") if reply.ok else None
-    opens_form = isinstance(form, str) and caller.actor is not None
+    opens_form = reply.ok and reply.payload_as(FormRequest) is not None and caller.actor is not None
     return Answer(caller, reply, None if opens_form else message_payload(reply))
 
 
@@ -102,7 +102,7 @@ async def text_answer(surface: SlackSurface, inc: Incoming, text: str, dm_channe
     from bot.slack.workflow import open_form
 
     assert answer.caller.actor is not None
-    form = str(answer.reply.data["form"])
+    form = answer.reply.expect(FormRequest).form
     if form == IMPORT_FORM:
         from bot.slack.imports import open_import
 

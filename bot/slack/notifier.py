@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,6 +27,7 @@ from sqlmodel import Session
 from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from handlers.notify import Delivery, DeliveryStatus, Recipient
+from handlers.payloads import EvidenceRef, ReviewItem
 from handlers.reply import Reply
 from storage.evidence_store import EvidenceStore
 from storage.people import identities_of, link_identity
@@ -81,10 +81,11 @@ class SlackNotifier:
 
     async def share_evidence(self, channel: str, ts: str, reply: Reply) -> bool:
         """Upload the reply's evidence file into the thread of message `ts`, once; True when uploaded now."""
-        evidence = reply.data.get("evidence")
-        item = f"{reply.data.get('item_type', '')}:{reply.data.get('item_id', '')}"
-        if not isinstance(evidence, dict) or not channel or not ts:
+        post = reply.payload_as(ReviewItem)
+        evidence = post.evidence if post is not None else None
+        if post is None or evidence is None or not channel or not ts:
             return False
+        item = f"{post.item_type}:{post.item_id}"
         key = Key(UPLOAD_KIND, f"{PLATFORM}:{channel}:{ts}"[:254], 0, item[:40])
         try:
             if not await off_loop(claim, self.engine, key, None, datetime.now(UTC)):
@@ -93,10 +94,10 @@ class SlackNotifier:
             log.exception("slack: could not claim the evidence upload for %s", item)
             return False
         try:
-            data = await off_loop(self.evidence.read, str(evidence.get("sha256", "")), str(evidence.get("mime", "")))
+            data = await off_loop(self.evidence.read, evidence.sha256, evidence.mime)
             if data is None:
-                raise FileNotFoundError(f"evidence {str(evidence.get('sha256', ''))[:12]} is not in the store")
-            name = str(evidence.get("name") or "evidence")
+                raise FileNotFoundError(f"evidence {evidence.sha256[:12]} is not in the store")
+            name = evidence.name or "evidence"
             await self.client.files_upload_v2(
                 channel=channel,
                 thread_ts=ts,
@@ -158,7 +159,7 @@ class SlackNotifier:
         return Delivery(DeliveryStatus.FAILED, PLATFORM, error=type(exc).__name__ + (f": {exc}" if str(exc) else ""))
 
 
-def _upload_comment(item: str, evidence: dict[str, Any]) -> str:
+def _upload_comment(item: str, evidence: EvidenceRef) -> str:
     kind, _, number = item.partition(":")
-    sha = str(evidence.get("sha256", ""))[:12]
+    sha = evidence.sha256[:12]
     return f"Evidence for {kind} #{number} (SHA-256 {sha}…)" if sha else f"Evidence for {kind} #{number}"

@@ -10,8 +10,9 @@ from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from bot.slack.surface import Incoming, SlackSurface
 from handlers.context import Actor
+from handlers.payloads import ReportOrder
 from handlers.reply import Reply
-from handlers.report_delivery import ReportOrder, allowed, failed_reply, report_files, sent_reply
+from handlers.report_delivery import allowed, failed_reply, report_files, sent_reply
 
 log = logging.getLogger("ceu.slack")
 

@@ -31,6 +31,7 @@ from bot.slack.surface import Incoming, SlackSurface, after_ack
 from handlers.context import Actor, Context
 from handlers.control_chars import field_problem
 from handlers.forms import Form, form_refusal, request_form, submit_form, text_value
+from handlers.payloads import FormErrors
 from handlers.people import unknown_user
 from handlers.reply import Outcome, Reply, Section
 from handlers.request import create_request, validate_request
@@ -122,7 +123,7 @@ async def on_submit(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], 
     key = str(view.get("id", ""))
     if _seen(ctx, "submission", key):  # Slack re-sent this view: answer with the first submission, write nothing
         reply = create_submission(ctx, actor, values, None, client_key=key, platform=PLATFORM)
-        await _answer_created(surface, ack, body, form, reply, "submission", "submission_id")
+        await _answer_created(surface, ack, body, form, reply)
         return
     evidence: EvidenceFile | None = None
     evidence_error = ""
@@ -144,7 +145,7 @@ async def on_submit(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], 
         await ack(response_action="errors", errors=field_errors(form, errors))
         return
     reply = create_submission(ctx, actor, values, evidence, client_key=key, platform=PLATFORM)
-    await _answer_created(surface, ack, body, form, reply, "submission", "submission_id")
+    await _answer_created(surface, ack, body, form, reply)
 
 
 async def on_request(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -166,7 +167,7 @@ async def on_request(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any],
             await ack(response_action="errors", errors=field_errors(form, validation.errors))
             return
     reply = create_request(ctx, actor, values, client_key=key, platform=PLATFORM)
-    await _answer_created(surface, ack, body, form, reply, "request", "request_id")
+    await _answer_created(surface, ack, body, form, reply)
 
 
 def _seen(ctx: Context, item_type: str, client_key: str) -> bool:
@@ -176,18 +177,16 @@ def _seen(ctx: Context, item_type: str, client_key: str) -> bool:
         return find(session, client_key) is not None
 
 
-async def _answer_created(
-    surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], form: Form, reply: Reply, item_type: str, id_key: str
-) -> None:
-    errors = reply.data.get("errors")
-    if reply.outcome is Outcome.INVALID and isinstance(errors, dict) and errors:
-        await ack(response_action="errors", errors=field_errors(form, {str(k): str(v) for k, v in errors.items()}))
+async def _answer_created(surface: SlackSurface, ack: AsyncAck, body: dict[str, Any], form: Form, reply: Reply) -> None:
+    invalid = reply.payload_as(FormErrors)
+    if reply.outcome is Outcome.INVALID and invalid is not None and invalid.errors:
+        await ack(response_action="errors", errors=field_errors(form, dict(invalid.errors)))
         return
-    item_id = reply.data.get(id_key)
-    if reply.ok and isinstance(item_id, int) and reply.data.get("ready_for_review", True):
+    item = reply.review_item
+    if item is not None:
         await _show(ack, reply, title="Sent")
         # after the ack: post it to the reviewers' channels
-        surface.later(post_review(surface, surface.context(), item_type, item_id), body, None)
+        surface.later(post_review(surface, surface.context(), *item), body, None)
         return
     await _show(ack, reply, title="Sent" if reply.ok else "TD-CEU")
 

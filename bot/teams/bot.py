@@ -41,6 +41,7 @@ from handlers.context import Actor, Context
 from handlers.control_chars import control_errors
 from handlers.forms import Form, form_refusal, reject_form, request_form, submit_form
 from handlers.notify import DeliveryStatus, Recipient
+from handlers.payloads import FormErrors, FormRequest
 from handlers.people import unknown_user
 from handlers.reply import Outcome, Reply, Section
 from handlers.request import create_request
@@ -170,9 +171,9 @@ class CeuTeamsBot(ActivityHandler):
     def text_answer(self, ctx: Context, caller: Caller, text: str) -> tuple[Activity, Reply]:
         """The answer to a text command (a form for `submit` / `request`), and its Reply; a worker thread."""
         reply = handle_text(ctx, caller.email, PLATFORM, text)
-        form_id = reply.data.get("form")
-        if isinstance(form_id, str) and form_id != IMPORT_FORM and caller.actor is not None:
-            return self.open_form(ctx, caller.actor, form_id), reply
+        request = reply.payload_as(FormRequest)
+        if request is not None and request.form != IMPORT_FORM and caller.actor is not None:
+            return self.open_form(ctx, caller.actor, request.form), reply
         return render(reply), reply
 
     @staticmethod
@@ -237,8 +238,8 @@ class CeuTeamsBot(ActivityHandler):
                 sections=[Section(text=f"{exc} Nothing was recorded.")],
                 outcome=Outcome.INVALID,
             )
-        if reply.ok and reply.data.get("ready_for_review"):
-            self.post_for_review(ctx, "submission", _int(reply.data.get("submission_id")))
+        if reply.review_item is not None:
+            self.post_for_review(ctx, *reply.review_item)
         if len(offers) > 1:
             reply.sections.append(Section(text=f"I kept only the first file, {offer.name}; send others one at a time."))
         return reply
@@ -360,17 +361,14 @@ class CeuTeamsBot(ActivityHandler):
             reply = create_submission(
                 ctx, actor, values, None, client_key=client_key, platform=PLATFORM, evidence_to_follow=True
             )
-            item_type, id_key = "submission", "submission_id"
         else:
             reply = create_request(ctx, actor, values, client_key=client_key, platform=PLATFORM)
-            item_type, id_key = "request", "request_id"
         if reply.outcome is Outcome.INVALID:
-            errors = reply.data.get("errors")
-            errors = errors if isinstance(errors, dict) else {}
+            invalid = reply.payload_as(FormErrors)
+            errors = dict(invalid.errors) if invalid is not None else {}
             return Answer(form_card(form, values=values, errors=errors, key=key), reply.notification(), private=reply)
         answer = Answer.of(reply)
-        if reply.ok and reply.data.get("ready_for_review"):
-            answer.review_item = (item_type, _int(reply.data.get(id_key)))
+        answer.review_item = reply.review_item
         return answer
 
     @staticmethod

@@ -29,10 +29,10 @@ from bot.teams.identity import resolve_caller
 from bot.teams.render import render
 from handlers.chat_import import MAX_BYTES, preview_file
 from handlers.context import Actor, Context
+from handlers.payloads import ReportOrder
 from handlers.reply import Outcome, Reply, Section
 from handlers.report_delivery import (
     ReportFile,
-    ReportOrder,
     allowed,
     failed_reply,
     file_named,

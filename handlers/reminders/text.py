@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
+from handlers.payloads import Reminder
 from handlers.reminders.due import CTO_ACADEMY, FY_COMPLETE, FY_DEADLINE, REVIEW_DIGEST, Due
 from handlers.reply import Fact, Reply, Section, trimmed
 from handlers.status import cto_line, suggestion_line
@@ -45,7 +46,7 @@ def _hint_section() -> Section:
 
 def for_platform(reply: Reply, platform: str) -> Reply:
     """The reminder with the status command of `platform` (the last section of a DM reminder is the hint)."""
-    if not reply.data.get("status_hint") or not reply.sections:
+    if not ((r := reply.payload_as(Reminder)) and r.status_hint) or not reply.sections:
         return reply
     hint = STATUS_HINT.get(platform, NEUTRAL_HINT)
     return replace(reply, sections=[*reply.sections[:-1], Section(text=hint)])
@@ -84,7 +85,7 @@ def fy_deadline_reply(
         title=f"TD-CEU FY{fy}: {_days(left)} to {end:%B} {end.day}",
         sections=sections,
         summary=headline,
-        data={"reminder": FY_DEADLINE, "status_hint": True},
+        payload=Reminder(FY_DEADLINE, status_hint=True),
     )
 
 
@@ -103,7 +104,7 @@ def fy_complete_reply(person: Director, fy: int, t: Totals, policy: Policy) -> R
         title=f"TD-CEU FY{fy}: requirement met",
         sections=sections,
         summary=headline,
-        data={"reminder": FY_COMPLETE, "status_hint": True},
+        payload=Reminder(FY_COMPLETE, status_hint=True),
     )
 
 
@@ -124,7 +125,7 @@ def cto_reply(person: Director, policy: Policy, today: date) -> Reply:
             _hint_section(),
         ],
         summary=headline,
-        data={"reminder": CTO_ACADEMY, "status_hint": True},
+        payload=Reminder(CTO_ACADEMY, status_hint=True),
     )
 
 
@@ -156,4 +157,4 @@ def digest_reply(today: date, wait_days: int, waiting: Sequence[PendingItem], un
         title = f"{n} review item{'s' if n != 1 else ''} waiting more than {_days(wait_days)}"
     else:
         title = f"{len(unreachable)} director{'s' if len(unreachable) != 1 else ''} could not be reached"
-    return Reply(title=title, sections=sections, summary=title, data={"reminder": REVIEW_DIGEST})
+    return Reply(title=title, sections=sections, summary=title, payload=Reminder(REVIEW_DIGEST))

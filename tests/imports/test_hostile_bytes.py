@@ -12,6 +12,7 @@ from sqlmodel import func, select
 from handlers.context import Context
 from handlers.control_chars import control_errors, escape_controls
 from handlers.csv_rows import ImportRefused
+from handlers.payloads import FormErrors
 from handlers.people import find_actor
 from handlers.reply import Outcome
 from handlers.request import create_request
@@ -109,8 +110,8 @@ def test_a_nul_in_a_request_form_field_is_that_fields_error(any_ctx: Context, fi
     value = "https://x.org/\x00" if field == "agenda_url" else "Cyber\x00Summit"
     reply = create_request(any_ctx, actor, _request_values(**{field: value}), client_key="k1", platform="slack")
     assert reply.outcome is Outcome.INVALID
-    assert list(reply.data["errors"]) == [field]
-    assert "NUL byte" in reply.data["errors"][field]  # type: ignore[index]
+    assert list(reply.expect(FormErrors).errors) == [field]
+    assert "NUL byte" in reply.expect(FormErrors).errors[field]
     assert _snapshot(any_ctx) == before
 
 
@@ -128,7 +129,7 @@ def test_an_escape_sequence_in_a_submission_assignment_is_its_error(any_ctx: Con
     }
     reply = create_submission(any_ctx, actor, values, None, client_key="k2", platform="teams", evidence_to_follow=True)
     assert reply.outcome is Outcome.INVALID
-    assert list(reply.data["errors"]) == ["assignment"]
+    assert list(reply.expect(FormErrors).errors) == ["assignment"]
     assert _snapshot(any_ctx) == before
 
 

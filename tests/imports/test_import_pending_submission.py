@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from handlers.context import Actor, Context
 from handlers.csv_rows import ImportRefused
 from handlers.imports import PENDING_REPLACED, import_bytes
+from handlers.payloads import Submitted
 from handlers.people import find_actor
 from handlers.reply import Outcome
 from handlers.review import decide
@@ -39,7 +40,7 @@ def _submit(ctx: Context, values: dict[str, str | list[str]] = CLAIM, key: str =
     ev = check_evidence(pdf_bytes(), "certificate.pdf", 1024 * 1024)
     reply = create_submission(ctx, _actor(ctx, TD), values, ev, client_key=key, platform="slack")
     assert reply.outcome is Outcome.OK, reply.to_text()
-    sid = reply.data["submission_id"]
+    sid = reply.expect(Submitted).submission_id
     assert isinstance(sid, int)
     return sid
 

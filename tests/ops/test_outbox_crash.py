@@ -33,6 +33,7 @@ from bot.runner import off_loop
 from bot.slack.client import make_client
 from bot.slack.notifier import SlackNotifier
 from handlers.context import Context
+from handlers.payloads import Requested
 from handlers.people import find_actor
 from handlers.request import create_request
 from handlers.review import decide
@@ -184,7 +185,7 @@ def make_requests(w: World, n: int) -> list[int]:
     for i in range(n):
         reply = create_request(ctx, actor, {**REQUEST, "title": f"Cyber Day {i}"}, client_key=f"r{i}", platform="slack")
         assert reply.ok, reply.to_text()
-        ids.append(int(str(reply.data["request_id"])))
+        ids.append(reply.expect(Requested).request_id)
     return ids
 
 

@@ -26,6 +26,7 @@ from bot.scheduler import run_sweep
 from bot.slack.client import make_client
 from bot.slack.notifier import SlackNotifier
 from handlers.context import Context
+from handlers.payloads import Requested
 from handlers.people import find_actor
 from handlers.reminders.delivery import Pace, SweepReport
 from handlers.reminders.due import REVIEW_POST
@@ -124,7 +125,7 @@ def requested(w: World) -> int:
     assert actor is not None
     reply = create_request(ctx, actor, REQUEST_VALUES, client_key="req-1", platform="slack")
     assert reply.ok, reply.to_text()
-    return int(str(reply.data["request_id"]))
+    return reply.expect(Requested).request_id
 
 
 async def test_a_failed_review_post_is_posted_by_the_next_sweep_once(world: World) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from handlers.payloads import Submitted
 from handlers.people import actor_of
 from handlers.submit import create_submission
 from storage.evidence import check_evidence
@@ -101,7 +102,7 @@ async def test_a_slack_only_submitter_hears_on_slack_when_a_teams_reviewer_decid
         ctx, actor, values, check_evidence(PDF, "cert.pdf", 4096), client_key="V1", platform="slack"
     )
     assert reply.ok, reply.to_text()
-    sub_id = int(str(reply.data["submission_id"]))
+    sub_id = reply.expect(Submitted).submission_id
     assert await teams.services.flow.post(ctx, "submission", sub_id) == 2
     assert await teams.services.flow.post(ctx, "submission", sub_id) == 0  # once per platform
 

@@ -5,6 +5,7 @@ on their fields (rules.claims.Problem), among them the event's dates."""
 from __future__ import annotations
 
 from handlers.context import Context
+from handlers.payloads import Submitted
 from handlers.review import decide
 from handlers.submit import create_submission, validate_submission
 from storage.tables import CreditRecord
@@ -25,7 +26,7 @@ def test_approving_an_earlier_once_submission_moves_the_credit(any_ctx: Context)
     load(any_ctx, "attendance", f"email,activity_code,date,hours\n{TD},EXT-CBT-SECURITY-PLUS,2025-02-20,4\n")
     reply = create_submission(any_ctx, actor(any_ctx, TD), CLAIM, pdf(), client_key="once-1", platform="slack")
     assert reply.ok, reply.to_text()
-    sid = reply.data["submission_id"]
+    sid = reply.expect(Submitted).submission_id
     assert isinstance(sid, int)
     assert decide(any_ctx, actor(any_ctx, "rev@alet.org"), "submission", sid, True).outcome.value == "ok"
     with any_ctx.session() as s:

@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import select
 
 from handlers.context import Actor
+from handlers.payloads import Requested
 from handlers.request import create_request
 from storage.tables import AuditLog, Person, Submission
 from tests.conftest import ROSTER, TODAY, load, seed_basic
@@ -118,7 +119,7 @@ def _own_request(t: Teams) -> int:
     actor = Actor(boss.id, boss.email, boss.name, frozenset({"director", "reviewer"}), "teams")
     reply = create_request(ctx, actor, REQUEST, client_key="own-1", platform="teams")
     assert reply.ok, reply.to_text()
-    rid = reply.data["request_id"]
+    rid = reply.expect(Requested).request_id
     assert isinstance(rid, int)
     return rid
 

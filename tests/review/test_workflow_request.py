@@ -10,6 +10,7 @@ from sqlmodel import func, select
 
 from handlers.context import Context
 from handlers.forms import form_refusal, request_form
+from handlers.payloads import FormErrors, Requested
 from handlers.reply import Outcome
 from handlers.request import create_request, validate_request
 from storage.tables import AuditLog, EventRequest
@@ -47,7 +48,7 @@ def counts(ctx: Context) -> tuple[int, int]:
 def test_directors_and_sde_staff_request(wctx: Context, email: str) -> None:
     reply = create_request(wctx, actor(wctx, email), GOOD, client_key=f"k-{email}", platform="teams")
     assert reply.outcome is Outcome.OK, reply.to_text()
-    rid = reply.data["request_id"]
+    rid = reply.expect(Requested).request_id
     assert isinstance(rid, int)
     with wctx.session() as s:
         req = s.get(EventRequest, rid)
@@ -97,7 +98,7 @@ def test_bad_requests_write_nothing(
     assert message in v.errors[field]
     reply = create_request(wctx, td, values, client_key="bad", platform="slack")
     assert reply.outcome is Outcome.INVALID
-    assert reply.data["errors"] == v.errors
+    assert reply.expect(FormErrors).errors == v.errors
     assert counts(wctx) == (0, 0)
 
 
@@ -113,8 +114,8 @@ def test_same_client_key_returns_the_same_request(wctx: Context) -> None:
     td = actor(wctx, "td@a.k12.al.us")
     first = create_request(wctx, td, GOOD, client_key="activity-1", platform="teams")
     again = create_request(wctx, td, {**GOOD, "title": "Changed"}, client_key="activity-1", platform="teams")
-    assert first.data["request_id"] == again.data["request_id"]
-    assert again.data["duplicate"] is True and again.ok
+    assert first.expect(Requested).request_id == again.expect(Requested).request_id
+    assert again.expect(Requested).duplicate is True and again.ok
     assert counts(wctx) == (1, 1)
 
 

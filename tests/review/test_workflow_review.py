@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 
 from handlers.context import Context
 from handlers.forms import reject_form
+from handlers.payloads import Decided, Requested, Submitted
 from handlers.reply import Outcome
 from handlers.request import create_request
 from handlers.review import Decision, decide, parse_item, review_reply
@@ -40,7 +41,7 @@ def submit(ctx: Context, key: str = "S1", email: str = TD, **change: str | list[
     values = {**GOOD, "assignment": "I learned to segment the network.", **change}
     reply = create_submission(ctx, actor(ctx, email), values, pdf(), client_key=key, platform="slack")
     assert reply.ok, reply.to_text()
-    sid = reply.data["submission_id"]
+    sid = reply.expect(Submitted).submission_id
     assert isinstance(sid, int)
     return sid
 
@@ -48,7 +49,7 @@ def submit(ctx: Context, key: str = "S1", email: str = TD, **change: str | list[
 def request(ctx: Context, key: str = "R1", email: str = TD) -> int:
     reply = create_request(ctx, actor(ctx, email), REQUEST, client_key=key, platform="teams")
     assert reply.ok, reply.to_text()
-    rid = reply.data["request_id"]
+    rid = reply.expect(Requested).request_id
     assert isinstance(rid, int)
     return rid
 
@@ -275,7 +276,7 @@ def test_concurrent_clicks_decide_exactly_once(wctx: Context) -> None:
             assert sub is not None
             credit = s.get(CreditRecord, sub.credit_id)
             assert credit is not None and credit.status == sub.status
-            assert winner.dm is not None and sub.status in winner.dm.data["status"]  # type: ignore[operator]
+            assert winner.dm is not None and sub.status in winner.dm.expect(Decided).status
     rid = request(wctx, key="race-r")
     results = _race(wctx, "request", rid, [("rev@alet.org", True, ""), ("kim@alet.org", True, "")])
     assert sorted(r.outcome.value for r in results) == ["already", "ok"]

@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 
 from handlers.context import Actor, Context
 from handlers.forms import form_refusal, submit_form
+from handlers.payloads import FormErrors, Submitted
 from handlers.people import find_actor
 from handlers.reply import Outcome
 from handlers.review import decide
@@ -81,9 +82,9 @@ def test_valid_submission_is_pending_and_shows_in_status(wctx: Context) -> None:
     reply = create_submission(wctx, td, GOOD, f, client_key="V1", platform="slack")
     assert reply.outcome is Outcome.OK, reply.to_text()
     assert "Sent for review" in reply.title
-    sid = reply.data["submission_id"]
+    sid = reply.expect(Submitted).submission_id
     assert isinstance(sid, int)
-    assert reply.data["ready_for_review"] is True
+    assert reply.expect(Submitted).ready_for_review is True
     st = status(wctx)
     assert st["pending_hours"] == 2.5
     assert st["credited_hours"] == 0.0
@@ -156,7 +157,7 @@ def test_each_validation_error_writes_nothing(
     assert message in v.errors[field]
     reply = create_submission(wctx, td, values, evidence, client_key="K", platform="slack")
     assert reply.outcome is Outcome.INVALID
-    assert reply.data["errors"] == v.errors
+    assert reply.expect(FormErrors).errors == v.errors
     assert message in reply.to_text()
     assert counts(wctx) == (0, 0, 0)
     assert evidence_files(wctx) == []
@@ -168,11 +169,11 @@ def test_hours_already_claimed_count_against_the_cap(wctx: Context) -> None:
     values = {**GOOD, "date": "2025-01-11", "hours": "2.5"}
     reply = create_submission(wctx, td, values, pdf(), client_key="B", platform="slack")
     assert reply.outcome is Outcome.INVALID
-    assert "4 already recorded" in str(reply.data["errors"])
-    assert "at most 2 more" in str(reply.data["errors"])
+    assert "4 already recorded" in str(reply.expect(FormErrors).errors)
+    assert "at most 2 more" in str(reply.expect(FormErrors).errors)
     same_day = create_submission(wctx, td, {**GOOD, "hours": "1"}, pdf(), client_key="C", platform="slack")
     assert same_day.outcome is Outcome.INVALID
-    assert "already have hours" in str(same_day.data["errors"])
+    assert "already have hours" in str(same_day.expect(FormErrors).errors)
     assert counts(wctx) == (1, 1, 1)
 
 
@@ -181,9 +182,10 @@ def test_same_client_key_returns_the_same_submission_and_writes_nothing(wctx: Co
     first = create_submission(wctx, td, GOOD, pdf(), client_key="view-123", platform="slack")
     again = create_submission(wctx, td, GOOD, pdf(), client_key="view-123", platform="slack")
     other = create_submission(wctx, td, {**GOOD, "hours": "1"}, pdf(), client_key="view-123", platform="slack")
-    assert first.data["submission_id"] == again.data["submission_id"] == other.data["submission_id"]
-    assert first.data["duplicate"] is False
-    assert again.data["duplicate"] is True and again.ok
+    ids = [r.expect(Submitted).submission_id for r in (first, again, other)]
+    assert ids[0] == ids[1] == ids[2]
+    assert first.expect(Submitted).duplicate is False
+    assert again.expect(Submitted).duplicate is True and again.ok
     assert counts(wctx) == (1, 1, 1)
     assert status(wctx)["pending_hours"] == 2.5
 
@@ -248,16 +250,16 @@ def test_evidence_sent_later_completes_the_submission(wctx: Context) -> None:
     none = attach_evidence(wctx, td, check_evidence(png_bytes(), "a.png", 10**6))
     assert none.outcome is Outcome.NOT_FOUND
     saved = create_submission(wctx, td, GOOD, None, client_key="T1", platform="teams", evidence_to_follow=True)
-    assert saved.ok and saved.data["ready_for_review"] is False
+    assert saved.ok and saved.expect(Submitted).ready_for_review is False
     assert "send your evidence file" in saved.title
-    sid = saved.data["submission_id"]
+    sid = saved.expect(Submitted).submission_id
     assert isinstance(sid, int)
     early = decide(wctx, rev, "submission", sid, True)
     assert early.outcome is Outcome.INVALID
     photo = check_evidence(jpeg_bytes(), "IMG_1.jpg", 10**6)
     attached = attach_evidence(wctx, td, photo)
     assert attached.ok, attached.to_text()
-    assert attached.data == {"submission_id": sid, "ready_for_review": True, "duplicate": False, "warnings": []}
+    assert attached.payload == Submitted(submission_id=sid, ready_for_review=True, duplicate=False, warnings=())
     assert "JPEG image" in attached.to_text()
     twice = attach_evidence(wctx, td, photo)
     assert twice.outcome is Outcome.ALREADY

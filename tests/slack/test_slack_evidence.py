@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from bot.slack.client import make_client
 from bot.slack.notifier import UPLOAD_KIND, SlackNotifier
 from handlers.notify import DeliveryStatus
+from handlers.payloads import EvidenceRef, ReviewItem
 from handlers.reply import Reply, Section
 from storage.evidence import check_evidence, evidence_path, store_evidence
 from storage.evidence_store import FileStore
@@ -46,11 +47,7 @@ def review_with_file(tmp_path: Path, item_id: int = 7) -> Reply:
     return Reply(
         title=f"Submission #{item_id}",
         sections=[Section(text="Waiting for review")],
-        data={
-            "item_type": "submission",
-            "item_id": item_id,
-            "evidence": {"sha256": sha, "mime": ev.mime, "name": ev.name, "size": ev.size},
-        },
+        payload=ReviewItem("submission", item_id, "pending", EvidenceRef(sha, ev.mime, ev.name, ev.size)),
     )
 
 
@@ -101,7 +98,8 @@ async def test_failed_upload_keeps_the_post_and_is_retried_on_update(
 
 
 async def test_reply_without_evidence_uploads_nothing(fake: FakeSlackApi, notifier: SlackNotifier) -> None:
-    await notifier.post_channel(REVIEW_CHANNEL, Reply(title="Event request #3", data={"item_type": "request"}))
+    request = Reply(title="Event request #3", payload=ReviewItem("request", 3, "pending"))
+    await notifier.post_channel(REVIEW_CHANNEL, request)
     assert fake.methods() == ["chat.postMessage"]
 
 

@@ -35,6 +35,7 @@ from bot.app import Services, build_app, build_services
 from bot.slack.mount import SLACK_KEY
 from handlers.chat_import import preview_file
 from handlers.context import Actor
+from handlers.payloads import ImportPreviewed, Requested, Submitted
 from handlers.request import create_request
 from handlers.submit import create_submission
 from storage.evidence import check_evidence
@@ -132,7 +133,7 @@ def new_request(world: World, owner: str, title: str) -> int:
     values = {**REQUEST_VALUES, "title": title, "organiser": f"{owner} organiser"}
     reply = create_request(world.ctx(), _actor(world, owner), values, client_key=uuid.uuid4().hex, platform="teams")
     assert reply.ok, reply.to_text()
-    return int(str(reply.data["request_id"]))
+    return reply.expect(Requested).request_id
 
 
 def new_submission(world: World, owner: str, day: str) -> int:
@@ -147,8 +148,8 @@ def new_submission(world: World, owner: str, day: str) -> int:
     reply = create_submission(
         world.ctx(), _actor(world, owner), values, evidence, client_key=uuid.uuid4().hex, platform="teams"
     )
-    assert reply.ok, (day, reply.data)
-    return int(str(reply.data["submission_id"]))
+    assert reply.ok, (day, reply.payload)
+    return reply.expect(Submitted).submission_id
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -635,7 +636,7 @@ def new_preview(world: World, n: int) -> int:
     data = f"email,activity_code,date,hours\n{OTHER.email},TALENT-DATA,{day.isoformat()},1.5\n".encode()
     reply = preview_file(world.ctx(), _actor(world, PEOPLE["admin"].email), data, f"olive-{n}.csv", "teams")
     assert reply.ok, reply.to_text()
-    return int(str(reply.data["preview_id"]))
+    return reply.expect(ImportPreviewed).preview_id
 
 
 def _fresh_items(world: World, action: str, whose: str, role: str) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import select
 from handlers.chat import handle_text
 from handlers.chat_import import IMPORT_CONFIRM, press, preview_file
 from handlers.context import Context
+from handlers.payloads import FormRequest, ReportOrder
 from handlers.people import find_actor
 from handlers.reply import Outcome
 from storage.tables import AuditLog, CreditRecord, ImportPreview
@@ -56,7 +57,7 @@ def test_staff_commands_by_role(staff_ctx: Context, text: str, who: str) -> None
         assert reply.outcome is not Outcome.REFUSED, reply.to_text()
     else:
         assert reply.outcome is Outcome.REFUSED and f"“{text.split()[0]}” is for" in reply.title
-        assert audits(staff_ctx) == before and "report" not in reply.data and "form" not in reply.data
+        assert audits(staff_ctx) == before and not isinstance(reply.payload, ReportOrder | FormRequest)
 
 
 @pytest.mark.parametrize("who", list(PEOPLE))

@@ -8,6 +8,7 @@ from datetime import date
 
 from handlers.chat import handle_text
 from handlers.context import Context
+from handlers.payloads import OverviewPayload, StatusPayload
 from handlers.reply import Outcome
 from rules.credit import Credit, totals
 from rules.pace import Standing, standing
@@ -114,7 +115,7 @@ def test_help_lists_what_each_role_can_use(any_ctx: Context) -> None:
 def test_overview_counts_owed_cto_districts_and_gaps(any_ctx: Context) -> None:
     seed(any_ctx)
     reply = handle_text(any_ctx, SDE, "console", "overview")
-    data = reply.data["overview"]
+    data = reply.expect(OverviewPayload).overview
     assert isinstance(data, dict)
     # six directors: Eli compliant; Alex (6 owed, 212 of 365 days left) on track; the four with nothing behind
     assert (data["directors"], data["compliant"], data["on_track"], data["behind"]) == (6, 1, 1, 4)
@@ -146,11 +147,11 @@ def test_overview_cto_due_soon_and_overdue(ctx: Context) -> None:
     later = Context(ctx.engine, date(2026, 9, 1), evidence_dir=ctx.evidence_dir)
     # Alex took the role on 2024-11-15: deadline 2026-11-15, 75 days away on 2026-09-01 -> due soon
     load(later, "roster", "email,name,district,role_start,cto_completed,roles\nx@y.k12.al.us,Xi,Y,2024-10-01,,\n")
-    data = handle_text(later, SDE, "console", "overview").data["overview"]
+    data = handle_text(later, SDE, "console", "overview").expect(OverviewPayload).overview
     assert isinstance(data, dict) and data["fiscal_year"] == 2026
     assert (data["cto_due_soon"], data["cto_overdue"]) == (2, 0)
     overdue = Context(ctx.engine, date(2026, 11, 20), evidence_dir=ctx.evidence_dir)
-    data = handle_text(overdue, SDE, "console", "overview").data["overview"]
+    data = handle_text(overdue, SDE, "console", "overview").expect(OverviewPayload).overview
     assert isinstance(data, dict) and (data["cto_due_soon"], data["cto_overdue"]) == (0, 2)
 
 
@@ -160,7 +161,7 @@ def test_lookup_is_the_directors_own_status(any_ctx: Context) -> None:
     for query in ("lookup td@a.k12.al.us", "lookup TD@A.K12.AL.US", "lookup director alex", "lookup Alex Dir 2025"):
         seen = handle_text(any_ctx, SDE, "console", query)
         assert seen.ok, seen.to_text()
-        assert seen.sections == own.sections and seen.data["status"] == own.data["status"]
+        assert seen.sections == own.sections and seen.expect(StatusPayload).status == own.expect(StatusPayload).status
         assert seen.title.startswith("Alex Director (td@a.k12.al.us, Alpha County)")
         assert seen.buttons == []  # room for another action's button
     reviewer = handle_text(any_ctx, REV, "console", "lookup td@a.k12.al.us")
@@ -201,8 +202,8 @@ def test_overview_counts_who_is_on_the_roster_like_the_report(ctx: Context) -> N
         blair = s.exec(select(Person).where(Person.email == OLD)).one()
         set_active(s, blair, False, later.today, "test")
         s.commit()
-    now = handle_text(later, SDE, "console", "overview").data["overview"]
-    past = handle_text(later, SDE, "console", "overview 2025").data["overview"]
+    now = handle_text(later, SDE, "console", "overview").expect(OverviewPayload).overview
+    past = handle_text(later, SDE, "console", "overview 2025").expect(OverviewPayload).overview
     assert isinstance(now, dict) and isinstance(past, dict)
     assert (now["fiscal_year"], now["directors"]) == (2026, 5)  # Blair is off the roster now
     assert (past["fiscal_year"], past["directors"]) == (2025, 6)  # but was on it during FY2025

@@ -92,15 +92,15 @@ def test_help_wording_per_platform_and_unknown_text(any_ctx: Context) -> None:
 def test_decided_review_says_the_outcome_first() -> None:
     from handlers.review import _with_state
 
-    reply = _with_state("Submission #3: Alex", "approved", "Approved by Robin on 2025-03-03", [Section()], [], {})
+    reply = _with_state("Submission #3: Alex", "approved", "Approved by Robin on 2025-03-03", [Section()], [], None)
     assert reply.title.startswith("Approved: ") and reply.sections[0].tone == "good"
     card = reply_card(reply)
     assert card["body"][1]["type"] == "Container" and card["body"][1]["style"] == "good"
     blocks = [b.to_dict() for b in reply_blocks(reply)]
     assert blocks[1]["type"] == "context" and "Approved by Robin" in blocks[1]["elements"][0]["text"]
-    rejected = _with_state("Request #4", "rejected", "Rejected by Robin (no agenda)", [], [], {})
+    rejected = _with_state("Request #4", "rejected", "Rejected by Robin (no agenda)", [], [], None)
     assert rejected.title.startswith("Rejected: ") and rejected.sections[0].tone == "attention"
-    pending = _with_state("Request #5", "pending", "Waiting for review", [], [], {})
+    pending = _with_state("Request #5", "pending", "Waiting for review", [], [], None)
     assert pending.title == "Request #5" and pending.sections[-1].text == "Waiting for review"
 
 
