@@ -96,6 +96,21 @@ def _plural(n: int, word: str) -> str:
 
 
 def overview_reply(ov: Overview) -> Reply:
+    headline, head = _head(ov)
+    sections = [*head, _districts(ov), _gaps(ov)]
+    if ov.waiting:
+        items, more = trimmed([waiting_line(w, ov.as_of) for w in ov.waiting], WAITING_SHOWN)
+        sections.append(Section(heading="Waiting for review (oldest first)", items=items, more=more))
+    return Reply(
+        title=f"TD-CEU overview, FY{ov.fy}",
+        sections=sections,
+        summary=f"FY{ov.fy}: {headline}",
+        payload=OverviewPayload(ov.as_json()),
+    )
+
+
+def _head(ov: Overview) -> tuple[str, list[Section]]:
+    """The headline, the counts and what "on track" means."""
     p, c = ov.policy, ov.counts
     left, _ = days_left(ov.fy, ov.as_of)
     when = f"{left} days to September 30" if left else f"FY{ov.fy} has ended"
@@ -119,7 +134,10 @@ def overview_reply(ov: Overview) -> Reply:
         f"On track: what a director still owes fits a steady pace, i.e. at most {fmt_hours(p.required)} hours "
         f"(and {fmt_hours(p.alet_minimum)} ALET hours) times the share of the fiscal year still left."
     )
-    sections = [Section(text=headline, facts=facts), Section(text=pace)]
+    return headline, [Section(text=headline, facts=facts), Section(text=pace)]
+
+
+def _districts(ov: Overview) -> Section:
     lines = [
         f"{name}: {fmt_hours(q)} h owed ({', '.join(names)})"
         if len(names) <= 3
@@ -127,32 +145,23 @@ def overview_reply(ov: Overview) -> Reply:
         for name, q, names in ov.districts
     ]
     items, more = trimmed(lines, DISTRICTS_SHOWN, "more districts")
-    sections.append(
-        Section(
-            heading="Districts furthest behind",
-            text="" if items else "None: every director is compliant.",
-            items=items,
-            more=more,
-        )
+    return Section(
+        heading="Districts furthest behind",
+        text="" if items else "None: every director is compliant.",
+        items=items,
+        more=more,
     )
-    gap_lines = [f"{n}. {p.strands.get(n, '?')}: {_plural(k, 'director')} without hours" for n, k in ov.gaps.items()]
-    items, more = trimmed(gap_lines, STRANDS_SHOWN, "more strands")
-    sections.append(
-        Section(
-            heading="Strands with the most gaps",
-            text="" if items else "Every director has hours in every strand.",
-            items=items,
-            more=more,
-        )
-    )
-    if ov.waiting:
-        items, more = trimmed([waiting_line(w, ov.as_of) for w in ov.waiting], WAITING_SHOWN)
-        sections.append(Section(heading="Waiting for review (oldest first)", items=items, more=more))
-    return Reply(
-        title=f"TD-CEU overview, FY{ov.fy}",
-        sections=sections,
-        summary=f"FY{ov.fy}: {headline}",
-        payload=OverviewPayload(ov.as_json()),
+
+
+def _gaps(ov: Overview) -> Section:
+    strands = ov.policy.strands
+    lines = [f"{n}. {strands.get(n, '?')}: {_plural(k, 'director')} without hours" for n, k in ov.gaps.items()]
+    items, more = trimmed(lines, STRANDS_SHOWN, "more strands")
+    return Section(
+        heading="Strands with the most gaps",
+        text="" if items else "Every director has hours in every strand.",
+        items=items,
+        more=more,
     )
 
 

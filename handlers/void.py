@@ -5,7 +5,7 @@ audit log keeps what it was. The CLI (`ceu-bot void`) and a chat Void button cal
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from handlers.context import Actor, Context
 from handlers.control_chars import field_problem
@@ -27,14 +27,9 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
     reason = " ".join(reason.split())
     if not any(actor.has(r) for r in VOID_ROLES):
         return message("Not allowed", "Only ALET reviewers and admins can void a record.", Outcome.REFUSED)
-    if not reason:
-        why = "Say why the record is voided (the history shows it)."
-        return message("A reason is needed", why, Outcome.INVALID)
-    problem = field_problem(reason)
-    if problem:  # a NUL cannot even be stored on PostgreSQL: the reason field's error, nothing written
-        return message("The reason cannot be saved", problem, Outcome.INVALID)
-    if len(reason) > MAX_REASON:
-        return message("Reason too long", f"Keep the reason under {MAX_REASON} characters.", Outcome.INVALID)
+    refused = _reason_refused(reason)
+    if refused is not None:
+        return refused
     with ctx.session() as session:
         row = session.get(CreditRecord, record_id)
         if row is None:
@@ -49,23 +44,7 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
         if changed.rowcount != 1:  # type: ignore[attr-defined]  # voided by someone else meanwhile
             session.rollback()
             return not_voidable(session.get(CreditRecord, record_id, populate_existing=True) or row)
-        person = session.get(Person, row.person_id)
-        entry = session.get(CatalogEntry, row.catalog_id)
-        who = person.email if person else str(row.person_id)
-        what = f"{entry.title} [{entry.code}]" if entry else f"activity {row.catalog_id}"
-        detail: dict[str, object] = {
-            "email": who,
-            "code": entry.code if entry else "",
-            "day": row.day,
-            "hours": fmt_hours(row.quarters),
-            "counted": row.counted,
-            "source": row.source,
-            "reason": reason,
-        }
-        if entry is not None:  # a no-repeat activity: a later record of it may now keep the credit
-            moved = settle_repeats(session, {entry.code}, {row.person_id})
-            detail["credit_moved"] = [(m.record_id, m.counted) for m in moved]
-        audit(session, actor.email, "record.void", f"record {record_id}", detail)
+        who, what = _settle_and_audit(session, actor, row, reason)
         session.commit()
     return Reply(
         title=f"Record {record_id} voided",
@@ -77,6 +56,41 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
         ],
         payload=Voided(record_id, Status.VOIDED.value),
     )
+
+
+def _reason_refused(reason: str) -> Reply | None:
+    """The refusal of a reason that cannot be kept: none, with control characters, or too long."""
+    if not reason:
+        why = "Say why the record is voided (the history shows it)."
+        return message("A reason is needed", why, Outcome.INVALID)
+    problem = field_problem(reason)
+    if problem:  # a NUL cannot even be stored on PostgreSQL: the reason field's error, nothing written
+        return message("The reason cannot be saved", problem, Outcome.INVALID)
+    if len(reason) > MAX_REASON:
+        return message("Reason too long", f"Keep the reason under {MAX_REASON} characters.", Outcome.INVALID)
+    return None
+
+
+def _settle_and_audit(session: Session, actor: Actor, row: CreditRecord, reason: str) -> tuple[str, str]:
+    """After voiding `row`: its no-repeat credit settled again and the audit row of what it was; (who, what)."""
+    person = session.get(Person, row.person_id)
+    entry = session.get(CatalogEntry, row.catalog_id)
+    who = person.email if person else str(row.person_id)
+    what = f"{entry.title} [{entry.code}]" if entry else f"activity {row.catalog_id}"
+    detail: dict[str, object] = {
+        "email": who,
+        "code": entry.code if entry else "",
+        "day": row.day,
+        "hours": fmt_hours(row.quarters),
+        "counted": row.counted,
+        "source": row.source,
+        "reason": reason,
+    }
+    if entry is not None:  # a no-repeat activity: a later record of it may now keep the credit
+        moved = settle_repeats(session, {entry.code}, {row.person_id})
+        detail["credit_moved"] = [(m.record_id, m.counted) for m in moved]
+    audit(session, actor.email, "record.void", f"record {row.id}", detail)
+    return who, what
 
 
 def not_voidable(row: CreditRecord) -> Reply:
