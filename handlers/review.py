@@ -159,43 +159,11 @@ def review_reply(ctx: Context, item_type: str, item_id: int) -> Reply:
 def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Reply:
     sub, credit, entry, person = v.submission, v.credit, v.entry, v.person
     assert sub.id is not None
-    policy = policy_for(session, credit.fy)
-    cap = f"up to {fmt_hours(entry.cap)}" if entry.up_to else f"exactly {fmt_hours(entry.cap)}"
-    facts = [
-        *_person_facts(person),
-        Fact("Event", f"{entry.title} [{entry.code}]"),
-        Fact("Date", f"{credit.day.isoformat()} (FY{credit.fy})"),
-        Fact("Hours", f"{fmt_hours(credit.quarters)} (event cap: {cap}{' per workshop' if entry.per_unit else ''})"),
-        Fact("Strands", fmt_strands(credit.strands, policy.strands)),
-    ]
-    if credit.note:
-        facts.insert(4, Fact("Workshop", credit.note))
     pending = sub.status == Status.PENDING.value
-    if pending:
-        facts.append(Fact("Waiting", _waited(sub.created_at, ctx.now)))
-    else:
-        facts.append(Fact("Submitted", local_date(as_utc(sub.created_at), TIMEZONE).isoformat()))
-    ev_facts = [Fact("File", evidence_line(sub))]
-    evidence = None
-    if sub.evidence_sha256:
-        ev_facts.append(Fact("SHA-256", sub.evidence_sha256[:12] + "…"))
-        evidence = _evidence_ref(sub)
-        links = links_for(ctx.evidence_dir)
-        if links is not None:
-            ev_facts.append(Fact("Download", links.url(sub.evidence_sha256, ctx.now)))
-    assignment = sub.assignment or ""
-    if len(assignment) > ASSIGNMENT_SHOWN:
-        assignment = assignment[:ASSIGNMENT_SHOWN] + "… (shortened)"
-    needs = Evidence(entry.evidence)
-    ev_text = ""
-    if assignment:
-        ev_text = f"Assignment:\n{assignment}"
-    elif needs.needs_assignment:
-        ev_text = "Assignment: (missing)"
     sections = [
-        Section(facts=facts),
+        Section(facts=_claim_facts(session, ctx, v)),
         _totals_section(session, ctx, person, credit.fy),
-        Section(heading="Evidence", text=ev_text, facts=ev_facts),
+        _evidence_section(ctx, sub, entry),
     ]
     title = f"Submission #{sub.id}: {person.name}, {fmt_hours_unit(credit.quarters)} of {entry.title}"
     if pending and v.awaiting_evidence:
@@ -207,8 +175,48 @@ def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Rep
     else:
         state = _decided_line(sub.status, v.decider, sub.decided_at, sub.reason)
         buttons = []
-    item = ReviewItem(SUBMISSION, sub.id, sub.status, evidence)
+    item = ReviewItem(SUBMISSION, sub.id, sub.status, _evidence_ref(sub) if sub.evidence_sha256 else None)
     return _with_state(title, sub.status, state, sections, buttons, item)
+
+
+def _claim_facts(session: Session, ctx: Context, v: SubmissionView) -> list[Fact]:
+    """Who claims what: the director, the event, date, hours against the cap, strands, and since when it waits."""
+    sub, credit, entry = v.submission, v.credit, v.entry
+    policy = policy_for(session, credit.fy)
+    cap = f"up to {fmt_hours(entry.cap)}" if entry.up_to else f"exactly {fmt_hours(entry.cap)}"
+    facts = [
+        *_person_facts(v.person),
+        Fact("Event", f"{entry.title} [{entry.code}]"),
+        Fact("Date", f"{credit.day.isoformat()} (FY{credit.fy})"),
+        Fact("Hours", f"{fmt_hours(credit.quarters)} (event cap: {cap}{' per workshop' if entry.per_unit else ''})"),
+        Fact("Strands", fmt_strands(credit.strands, policy.strands)),
+    ]
+    if credit.note:
+        facts.insert(4, Fact("Workshop", credit.note))
+    if sub.status == Status.PENDING.value:
+        facts.append(Fact("Waiting", _waited(sub.created_at, ctx.now)))
+    else:
+        facts.append(Fact("Submitted", local_date(as_utc(sub.created_at), TIMEZONE).isoformat()))
+    return facts
+
+
+def _evidence_section(ctx: Context, sub: Submission, entry: CatalogEntry) -> Section:
+    """The file (its fingerprint and a download link where links are configured) and the assignment."""
+    ev_facts = [Fact("File", evidence_line(sub))]
+    if sub.evidence_sha256:
+        ev_facts.append(Fact("SHA-256", sub.evidence_sha256[:12] + "…"))
+        links = links_for(ctx.evidence_dir)
+        if links is not None:
+            ev_facts.append(Fact("Download", links.url(sub.evidence_sha256, ctx.now)))
+    assignment = sub.assignment or ""
+    if len(assignment) > ASSIGNMENT_SHOWN:
+        assignment = assignment[:ASSIGNMENT_SHOWN] + "… (shortened)"
+    ev_text = ""
+    if assignment:
+        ev_text = f"Assignment:\n{assignment}"
+    elif Evidence(entry.evidence).needs_assignment:
+        ev_text = "Assignment: (missing)"
+    return Section(heading="Evidence", text=ev_text, facts=ev_facts)
 
 
 def _with_state(
