@@ -33,7 +33,8 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
 def remind(today: date | None, dry_run: bool, as_json: bool) -> None:
     """Send today's reminders now (each exactly once, whoever else is sending), or list them with --dry-run."""
     from bot.cli import open_services
-    from bot.scheduler import make_notifiers, review_channels, run_sweep
+    from bot.scheduler import make_notifiers, review_channels, run_sweep, sweep_limits
+    from handlers.reminders.pacing import Pace
     from handlers.reminders.plan import decide
 
     services = open_services()  # names the database on stderr; one line if it cannot be opened
@@ -60,13 +61,14 @@ def remind(today: date | None, dry_run: bool, as_json: bool) -> None:
             err=True,
         )
         return
-    notifiers = make_notifiers(services)
+    pace = Pace(sweep_limits(services.settings))
+    notifiers = make_notifiers(services, pace)
     if not notifiers:
         raise CliError(
             "no chat platform is configured (SLACK_BOT_TOKEN, or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD); "
             "nothing was sent. Use --dry-run to see what is due."
         )
-    report = asyncio.run(run_sweep(services, notifiers, ctx.today))
+    report = asyncio.run(run_sweep(services, notifiers, ctx.today, pace=pace))
     echo(report.summary())
     for due in report.unreachable_who:
         echo(f"could not reach {due.name} <{due.email}> ({due.kind} {due.key.step})", err=True)

@@ -11,7 +11,9 @@ No reminder DM goes out in the evening or at night. Every option that matters is
 coalescing, one instance), never a default.
 
 The sweep sends through its own Slack client (more 429 retries, honouring Retry-After, than the interactive one) and
-paces each platform's sends (SWEEP_PACE_SECONDS: about one Slack message a second); deciding is never paced.
+paces its sends (handlers/reminders/pacing.py): at most one a second into any one channel (a DM is its own channel),
+within a workspace-wide budget per platform (CEU_SLACK_MESSAGES_PER_MINUTE, default 300; CEU_TEAMS_MESSAGES_PER_MINUTE,
+default 1200); a 429 from Slack pauses every Slack send of the sweep for its Retry-After. Deciding is never paced.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.outage import database_outage, outage_summary
 from bot.settings import Settings
 from handlers.notify import Notifier
-from handlers.reminders.delivery import Pace, PacedNotifier, SweepReport, sweep
+from handlers.reminders.delivery import SweepReport, sweep
+from handlers.reminders.pacing import Limits, Pace, PacedNotifier
 
 if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
@@ -43,7 +46,7 @@ log = logging.getLogger("ceu.scheduler")
 
 JOB_ID = "reminder-sweep"
 CATCH_UP_JOB_ID = "reminder-sweep-catch-up"
-SWEEP_PACE_SECONDS: dict[str, float] = {"slack": 1.0}  # Slack: ~1 message per second per channel
+PER_CHANNEL_SECONDS = 1.0  # Slack: ~1 message per second per channel; Teams: a few a second per conversation
 SWEEP_RATE_LIMIT_RETRIES = 10  # the sweep's Slack client: 429s retried (after Retry-After) this many times
 MISFIRE_GRACE_SECONDS = 6 * 3600  # a sweep delayed (busy loop, slow start) still runs the same day
 # every job's options, explicit (never APScheduler's defaults): one in-memory store, one run at a time
@@ -153,38 +156,49 @@ def review_channels(settings: Settings) -> list[tuple[str, str]]:
     return [(platform, channel) for platform, channel in pairs if channel]
 
 
-def make_notifiers(services: Services) -> list[Notifier]:
+def sweep_limits(settings: Settings) -> dict[str, Limits]:
+    """The sweep's pace per platform: one send a second per channel within the workspace's budget a minute."""
+    return {
+        "slack": Limits(PER_CHANNEL_SECONDS, settings.slack_messages_per_minute),
+        "teams": Limits(PER_CHANNEL_SECONDS, settings.teams_messages_per_minute),
+    }
+
+
+def make_notifiers(services: Services, pace: Pace | None = None) -> list[Notifier]:
     """Notifiers for a sweep outside the server (`ceu-bot remind`): Slack with SLACK_BOT_TOKEN, Teams with its
-    three MICROSOFT_APP_* settings; a platform without them is left out."""
+    three MICROSOFT_APP_* settings; a platform without them is left out. A 429 from Slack pauses `pace`."""
     from bot.slack.notifier import SlackNotifier
     from bot.teams.proactive import teams_notifier
 
     settings = services.settings
     out: list[Notifier] = []
     if settings.slack_bot_token:
-        out.append(SlackNotifier(sweep_slack_client(settings), services.engine, services.evidence))
+        out.append(SlackNotifier(sweep_slack_client(settings, pace), services.engine, services.evidence))
     teams = teams_notifier(settings, services.context)
     if teams is not None:
         out.append(teams)
     return out
 
 
-def sweep_slack_client(settings: Settings) -> AsyncWebClient:
+def sweep_slack_client(settings: Settings, pace: Pace | None = None) -> AsyncWebClient:
     """The sweep's own Slack client: the interactive one's settings with a larger 429 budget (Retry-After honoured),
-    so a burst of first-time users.lookupByEmail (Tier 3) waits instead of failing until the next sweep."""
+    so a burst of first-time users.lookupByEmail (Tier 3) waits instead of failing until the next sweep; each 429
+    also pauses every Slack send of `pace` for its Retry-After (the whole workspace waits, not just that call)."""
     from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
-    from bot.slack.client import make_client
+    from bot.slack.client import PausingRateLimitHandler, make_client
 
     client = make_client(settings)
+    pause = (lambda seconds: pace.pause("slack", seconds)) if pace is not None else None
     client.retry_handlers[:] = [
         h for h in client.retry_handlers if not isinstance(h, AsyncRateLimitErrorRetryHandler)
-    ] + [AsyncRateLimitErrorRetryHandler(max_retry_count=SWEEP_RATE_LIMIT_RETRIES)]
+    ] + [PausingRateLimitHandler(max_retry_count=SWEEP_RATE_LIMIT_RETRIES, on_retry_after=pause)]
     return client
 
 
-def app_notifiers(app: web.Application, services: Services) -> list[Notifier]:
-    """The notifiers of the platforms the server switched on (Slack first); Slack's with the sweep's own client."""
+def app_notifiers(app: web.Application, services: Services, pace: Pace | None = None) -> list[Notifier]:
+    """The notifiers of the platforms the server switched on (Slack first); Slack's with the sweep's own client
+    (a 429 pauses `pace`)."""
     from bot.slack.mount import SLACK_KEY
     from bot.slack.notifier import SlackNotifier
     from bot.teams.mount import NOTIFIER_KEY
@@ -192,7 +206,7 @@ def app_notifiers(app: web.Application, services: Services) -> list[Notifier]:
     out: list[Notifier] = []
     surface = app.get(SLACK_KEY)
     if surface is not None:
-        out.append(SlackNotifier(sweep_slack_client(services.settings), services.engine, services.evidence))
+        out.append(SlackNotifier(sweep_slack_client(services.settings, pace), services.engine, services.evidence))
     teams = app.get(NOTIFIER_KEY)
     if teams is not None:
         out.append(teams)
@@ -203,16 +217,16 @@ async def run_sweep(
     services: Services, notifiers: list[Notifier] | None = None, today: date | None = None, *, pace: Pace | None = None
 ) -> SweepReport:
     """One sweep now, for today in America/Chicago (or CEU_TODAY, or `today`): the daily job and `ceu-bot remind`.
-    Every send is paced (`pace`, by default SWEEP_PACE_SECONDS); review posts that had failed go out through a
-    ReviewFlow over the same paced notifiers, which then also delivers every open outbox row (a decision's post
-    updates and DMs still waiting out a backoff, or left by a process that had no delivery loop)."""
+    Every send is paced (`pace`, by default the settings' `sweep_limits`); review posts that had failed go out
+    through a ReviewFlow over the same paced notifiers, which then also delivers every open outbox row (a decision's
+    post updates and DMs still waiting out a backoff, or left by a process that had no delivery loop)."""
     from bot.runner import off_loop
     from handlers.review_flow import ReviewFlow
 
     settings = services.settings
+    pace = pace if pace is not None else Pace(sweep_limits(settings))
     if notifiers is None:
-        notifiers = make_notifiers(services)
-    pace = pace if pace is not None else Pace(SWEEP_PACE_SECONDS)
+        notifiers = make_notifiers(services, pace)
     paced: list[Notifier] = [PacedNotifier(n, pace) for n in notifiers]
     channels = review_channels(settings)
     flow = ReviewFlow(offload=off_loop)
@@ -233,12 +247,13 @@ def install_sweep(app: web.Application, services: Services) -> AsyncIOScheduler 
         return None
 
     async def job() -> None:
-        notifiers = app_notifiers(app, services)
+        pace = Pace(sweep_limits(services.settings))
+        notifiers = app_notifiers(app, services, pace)
         if not notifiers:
             log.warning("reminder sweep skipped: neither Slack nor Teams is on")
             return
         try:
-            await run_sweep(services, notifiers)
+            await run_sweep(services, notifiers, pace=pace)
         except Exception as exc:  # the next day's sweep retries whatever this one could not do
             if database_outage(exc):
                 log.warning("reminder sweep failed: database unreachable (%s)", outage_summary(exc))

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     scheduler: bool = Field(default=True, alias="CEU_SCHEDULER")  # false: `serve` runs no reminder sweep
     # false: this `serve` delivers no outbox rows (another replica does; what it decides waits for that one)
     outbox_delivery: bool = Field(default=True, alias="CEU_OUTBOX_DELIVERY")
+    # The sweep's sends a minute over the whole Slack workspace / Teams tenant (one a second per channel, a DM being
+    # its own channel; handlers/reminders/pacing.py). 300 a minute: 13,000 reminders in about 45 minutes.
+    slack_messages_per_minute: int = Field(default=300, alias="CEU_SLACK_MESSAGES_PER_MINUTE")
+    teams_messages_per_minute: int = Field(default=1200, alias="CEU_TEAMS_MESSAGES_PER_MINUTE")
     # A fixed "today" (tests, demos, benchmarks); unset in production, where today is the date in America/Chicago.
     today: date | None = Field(default=None, alias="CEU_TODAY")
     # The bot's public address (https://ceu.example.org): turns on signed, expiring evidence download links

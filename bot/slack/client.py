@@ -8,9 +8,13 @@ field error in time instead of a late answer."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
@@ -32,6 +36,38 @@ def make_client(settings: Settings) -> AsyncWebClient:
     )
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
     return client
+
+
+class PausingRateLimitHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler (waits Retry-After, then retries) that first reports the Retry-After seconds to
+    `on_retry_after` (the sweep's pace: every other send of the workspace waits too, not just this call)."""
+
+    def __init__(self, max_retry_count: int, on_retry_after: Callable[[float], None] | None = None) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.on_retry_after = on_retry_after
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is not None and self.on_retry_after is not None:
+            self.on_retry_after(retry_after(response))
+        await super().prepare_for_next_attempt_async(state=state, request=request, response=response, error=error)
+
+
+def retry_after(response: HttpResponse) -> float:
+    """A 429's Retry-After in seconds (1 when it has none or cannot be read, as slack_sdk reads it)."""
+    for name, values in response.headers.items():
+        if name.lower() == "retry-after" and values:
+            try:
+                return float(values[0])
+            except ValueError:
+                break
+    return 1.0
 
 
 class AckClient(AsyncWebClient):

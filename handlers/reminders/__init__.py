@@ -22,5 +22,7 @@ Three parts, each its own module:
 - `delivery` — `sweep` claims each reminder in the log just before sending it (storage.reminders.claim), sends it
   through every platform the director is known on (or the first platform that can find them by e-mail), and marks it
   sent or releases it for the next sweep; `remind` on the CLI and the scheduler's daily job both call it. Sending is
-  paced by the caller (Pace / PacedNotifier); deciding never is.
+  paced by the caller; deciding never is.
+- `pacing` — Pace / PacedNotifier: sends per channel at most one a second, within a workspace-wide budget
+  (CEU_SLACK_MESSAGES_PER_MINUTE, CEU_TEAMS_MESSAGES_PER_MINUTE), paused by a 429's Retry-After.
 """

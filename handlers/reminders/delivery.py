@@ -1,14 +1,13 @@
 """Delivering the reminder sweep: `sweep` decides the day (handlers.reminders.plan), then claims each reminder in
 the log just before sending it (storage.reminders.claim), sends it through every platform the director is known on
 (or the first platform that can find them by e-mail), and marks it sent or releases it for the next sweep. Sending
-is paced by the caller (Pace / PacedNotifier); deciding never is."""
+is paced by the caller (handlers.reminders.pacing: per channel within a workspace budget); deciding never is."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,7 +16,6 @@ from handlers.notify import Delivery, DeliveryStatus, Notifier, Recipient
 from handlers.reminders.due import REPORTED, REVIEW_DIGEST, UNREACHABLE, Due
 from handlers.reminders.plan import Plan, decide, digests
 from handlers.reminders.text import for_platform
-from handlers.reply import Reply
 from storage.reminders import LEASE, claim, mark_failed, mark_sent, platforms_by_person
 
 log = logging.getLogger("ceu.reminders")
@@ -89,59 +87,6 @@ def _errors(deliveries: Sequence[Delivery]) -> str:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class Pace:
-    """At most one send per `intervals[platform]` seconds on each platform (Slack asks for about one message per
-    second per channel; a DM to someone new also costs a users.lookupByEmail, Tier 3). Only sending waits: deciding
-    the sweep is never paced. `sleep` and `clock` are injectable so tests never wait for real."""
-
-    def __init__(
-        self,
-        intervals: Mapping[str, float],
-        *,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.intervals = dict(intervals)
-        self.sleep = sleep
-        self.clock = clock
-        self._next: dict[str, float] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def wait(self, platform: str) -> None:
-        interval = self.intervals.get(platform, 0.0)
-        if interval <= 0:
-            return
-        lock = self._locks.setdefault(platform, asyncio.Lock())
-        async with lock:
-            now = self.clock()
-            due = self._next.get(platform, now)
-            if due > now:
-                await self.sleep(due - now)
-                now = self.clock()
-            self._next[platform] = max(now, due) + interval
-
-
-class PacedNotifier:
-    """A Notifier whose every send first waits for its platform's turn in `pace`."""
-
-    def __init__(self, inner: Notifier, pace: Pace) -> None:
-        self.inner = inner
-        self.pace = pace
-        self.platform = inner.platform
-
-    async def send_dm(self, recipient: Recipient, reply: Reply) -> Delivery:
-        await self.pace.wait(self.platform)
-        return await self.inner.send_dm(recipient, reply)
-
-    async def post_channel(self, channel: str, reply: Reply) -> Delivery:
-        await self.pace.wait(self.platform)
-        return await self.inner.post_channel(channel, reply)
-
-    async def update_message(self, channel: str, message_id: str, reply: Reply) -> Delivery:
-        await self.pace.wait(self.platform)
-        return await self.inner.update_message(channel, message_id, reply)
 
 
 PostReview = Callable[[Context, str, int], Awaitable[int]]

@@ -28,8 +28,9 @@ from bot.slack.notifier import SlackNotifier
 from handlers.context import Context
 from handlers.payloads import Requested
 from handlers.people import find_actor
-from handlers.reminders.delivery import Pace, SweepReport
+from handlers.reminders.delivery import SweepReport
 from handlers.reminders.due import REVIEW_POST
+from handlers.reminders.pacing import Limits, Pace
 from handlers.reminders.plan import decide
 from handlers.request import create_request
 from handlers.review import decide as decide_item
@@ -87,7 +88,7 @@ class World:
         return flow
 
     async def sweep(self) -> SweepReport:
-        pace = Pace({"slack": 1.0}, sleep=self.clock.sleep, clock=self.clock.now)
+        pace = Pace({"slack": Limits(1.0, 60)}, sleep=self.clock.sleep, clock=self.clock.now)
         return await run_sweep(self.services, [self.notifier()], pace=pace)
 
     def posts_of(self, needle: str, channel: str | None = None) -> list[dict[str, Any]]:

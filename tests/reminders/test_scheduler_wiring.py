@@ -18,7 +18,7 @@ import bot.scheduler as scheduler_module
 from bot.app import build_app, build_services
 from bot.scheduler import JOB_ID, MISFIRE_GRACE_SECONDS, SCHEDULER_KEY, build_scheduler, review_channels
 from bot.settings import Settings
-from handlers.reminders.delivery import Pace
+from handlers.reminders.pacing import Pace
 from tests.fakes.slack_harness import running_bot
 from tests.reminders.test_reminders_decide import SEP_2, seed
 from tests.reminders.test_reminders_retries import Clock
@@ -109,8 +109,9 @@ async def test_the_daily_job_sends_through_the_servers_slack_settings(
 ) -> None:
     clock = Clock()
     monkeypatch.setattr(scheduler_module, "wall_clock", lambda: datetime(2025, 9, 2, 8, 0, tzinfo=CHICAGO))
-    monkeypatch.setattr(scheduler_module, "Pace", lambda intervals: Pace(intervals, sleep=clock.sleep, clock=clock.now))
-    async with running_bot(tmp_path, db_url, today=SEP_2, CEU_SCHEDULER=True) as bot:
+    monkeypatch.setattr(scheduler_module, "Pace", lambda limits: Pace(limits, sleep=clock.sleep, clock=clock.now))
+    # a budget of 60 Slack sends a minute: one a second over the workspace, even to different channels
+    async with running_bot(tmp_path, db_url, today=SEP_2, CEU_SCHEDULER=True, CEU_SLACK_MESSAGES_PER_MINUTE=60) as bot:
         ctx = bot.ctx()
         seed(ctx)
         bot.fake.add_user("UDONE", "done@c.k12.al.us")
