@@ -20,6 +20,7 @@ from bot.slack.mount import mount_slack
 from bot.teams.mount import mount_teams
 from handlers.context import Context, today_local
 from handlers.review_flow import ReviewFlow
+from handlers.status_cache import StatusCache
 from storage.db import open_database
 from storage.evidence_store import EvidenceStore, open_store
 
@@ -31,6 +32,7 @@ class Services:
     settings: Settings
     engine: Engine
     flow: ReviewFlow = field(default_factory=lambda: ReviewFlow(offload=off_loop))  # reviews on every platform
+    statuses: StatusCache = field(default_factory=StatusCache)  # built statuses, current by their versions
 
     @property
     def evidence(self) -> EvidenceStore:
@@ -40,7 +42,9 @@ class Services:
     def context(self) -> Context:
         """A handler context for one request: today (America/Chicago, or the fixed CEU_TODAY) and the evidence store."""
         today = self.settings.today or today_local(self.settings.timezone)
-        return Context(self.engine, today, evidence_dir=self.settings.evidence_dir, evidence=self.evidence)
+        return Context(
+            self.engine, today, evidence_dir=self.settings.evidence_dir, evidence=self.evidence, statuses=self.statuses
+        )
 
 
 def build_services(settings: Settings) -> Services:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from handlers.status_cache import StatusCache
 from rules.fiscal import local_date
 from storage.evidence_store import EvidenceStore, FileStore
 
@@ -36,6 +37,7 @@ class Context:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     evidence_dir: Path = Path("data/evidence")
     evidence: EvidenceStore | None = None  # where evidence bytes go (None: files under evidence_dir)
+    statuses: StatusCache | None = None  # the process's built statuses (the server's); None: built every time
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -23,6 +23,7 @@ from rules.upcoming import upcoming
 from storage.catalog import upcoming_candidates
 from storage.policy_data import policy_for
 from storage.records import credits_of
+from storage.status_version import versions_of
 from storage.tables import Person
 
 
@@ -201,6 +202,17 @@ def handle_status(ctx: Context, actor: Actor, args: list[str]) -> Reply:
     if problem:
         return problem
     with ctx.session() as session:
-        person = session.get(Person, actor.person_id)
-        assert person is not None
-        return status_reply(build_status(session, person, fy, ctx.today))
+        if ctx.statuses is None:
+            return _built(session, actor.person_id, fy, ctx.today)
+        versions = versions_of(session, actor.person_id)  # first: what is read after it is at least this new
+        key = (actor.person_id, fy, ctx.today)
+        cached = ctx.statuses.get(key, versions)
+        if cached is not None:
+            return cached
+        return ctx.statuses.put(key, versions, _built(session, actor.person_id, fy, ctx.today))
+
+
+def _built(session: Session, person_id: int, fy: int, today: date) -> Reply:
+    person = session.get(Person, person_id)
+    assert person is not None
+    return status_reply(build_status(session, person, fy, today))

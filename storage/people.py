@@ -35,6 +35,16 @@ def by_identity(session: Session, platform: str, external_id: str) -> Person | N
     ).first()
 
 
+def person_and_identity(session: Session, platform: str, external_id: str) -> tuple[Person, ChatIdentity] | None:
+    """The person behind a chat account and the account's row, in one query."""
+    row = session.exec(
+        select(Person, ChatIdentity)
+        .join(ChatIdentity, ChatIdentity.person_id == Person.id)  # type: ignore[arg-type]
+        .where(ChatIdentity.platform == platform, ChatIdentity.external_id == external_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def identity(session: Session, platform: str, external_id: str) -> ChatIdentity | None:
     return session.exec(
         select(ChatIdentity).where(ChatIdentity.platform == platform, ChatIdentity.external_id == external_id)

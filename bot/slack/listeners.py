@@ -1,24 +1,32 @@
 """The bolt listeners for text: `/ceu <command>` and direct messages to the bot, plus the one @app.error handler.
 
-Every listener acks at once (an empty 200 within milliseconds); the work runs after the ack (surface.after_ack)
-and answers with `respond` (ephemeral: only the caller sees it) or, in a DM, chat.postMessage. A known caller's
+A known caller's `/ceu status` is answered in the ack itself (the ephemeral message is the ack's body). Every other
+text acks at once (an empty 200 within milliseconds); the work runs after the ack (surface.after_ack) and answers
+with `respond` (ephemeral: only the caller sees it) or, in a DM, chat.postMessage. A known caller's
 answer takes one hop to a worker thread: identity, handler and Block Kit rendering together. The form commands
 (submit, request) open their modal (bot/slack/workflow.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from bot.slack.errors import bolt_error
 from bot.slack.identity import PLATFORM, Caller, cached, first_sight, remember_dm
-from bot.slack.surface import Incoming, SlackSurface, after_ack
+from bot.slack.surface import Incoming, Listener, SlackSurface, after_ack
 from handlers.chat import handle_text
 from handlers.chat_import import IMPORT_FORM
+from handlers.commands import parse
 from handlers.context import Context
 from handlers.payloads import FormRequest
 from handlers.reply import Reply
@@ -26,6 +34,8 @@ from handlers.report_delivery import order_of
 
 log = logging.getLogger("ceu.slack")
 COMMAND = "/ceu"
+IN_ACK = frozenset({"status"})  # read-only commands a known caller gets in the ack itself
+ACK_BUDGET = 2.0  # seconds of Slack's 3 for an answer in the ack; slower ones are answered after it
 BOT_EVENTS = ("message.im",)  # the manifest's event subscriptions: text commands in the bot's DM
 
 
@@ -52,7 +62,7 @@ def register(surface: SlackSurface) -> None:
             await inc.client.chat_postMessage(channel=channel, **answer.payload)
         await follow_up(surface, inc, answer.answer, dm=channel)
 
-    app.command(COMMAND)(after_ack(surface, ceu_command))
+    app.command(COMMAND)(in_ack_or_after(surface, after_ack(surface, ceu_command)))
     app.event("message")(after_ack(surface, direct_message))
 
     from bot.slack.imports import register_imports
@@ -80,7 +90,52 @@ def _answer(ctx: Context, user_id: str, text: str, dm_channel: str, caller: Call
         remember_dm(ctx, caller, dm_channel)
     reply = handle_text(ctx, caller.email, PLATFORM, text)
     opens_form = reply.ok and reply.payload_as(FormRequest) is not None and caller.actor is not None
-    return Answer(caller, reply, None if opens_form else message_payload(reply))
+    if opens_form:
+        return Answer(caller, reply, None)
+    payload = ctx.statuses.rendered(reply, PLATFORM, message_payload) if ctx.statuses else message_payload(reply)
+    return Answer(caller, reply, payload)
+
+
+def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
+    """The /ceu listener: a known caller's read-only command (IN_ACK) is answered in the ack's own body (an
+    ephemeral message, one worker-thread hop, within ACK_BUDGET); everything else — first sight of a caller, forms,
+    writes, a slow or failing answer — is acked empty and answered after the ack (`later`). Nothing written on the
+    in-ack path, so a request Slack sends again is simply answered again."""
+
+    async def listener(
+        ack: Callable[..., Awaitable[Any]],
+        request: AsyncBoltRequest,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        text = str(body.get("text", ""))
+        if parse(text)[0].name in IN_ACK:
+            payload = await in_ack_payload(surface.context(), str(body.get("user_id") or ""), text)
+            if payload is not None:
+                await ack({**payload, "response_type": "ephemeral"})
+                return
+        await later(ack=ack, request=request, body=body, client=client, context=context)
+
+    return listener
+
+
+async def in_ack_payload(ctx: Context, user_id: str, text: str) -> dict[str, Any] | None:
+    """The message answering a known caller, if it is ready within ACK_BUDGET; None: answer after the ack."""
+    job = asyncio.ensure_future(off_loop(_answer, ctx, user_id, text, "", None))
+    done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
+    if not done:
+        job.add_done_callback(_quiet)  # left to finish on its thread; the after-ack path answers instead
+        return None
+    if job.exception() is not None:  # the after-ack path meets the same failure and answers it politely
+        return None
+    answer = job.result()
+    return None if answer is None else answer.payload
+
+
+def _quiet(job: asyncio.Future[Any]) -> None:
+    if not job.cancelled():
+        job.exception()  # retrieved: no "exception was never retrieved" warning
 
 
 @dataclass(frozen=True)

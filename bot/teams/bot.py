@@ -31,6 +31,7 @@ from bot.teams.render import (
     message_invoke_response,
     render,
     render_card,
+    render_kept,
 )
 from bot.teams.staff import FILE_CONSENT, TeamsStaff
 from handlers.chat import handle_text
@@ -156,7 +157,7 @@ class CeuTeamsBot(ActivityHandler):
         if offers:
             await self._send(turn_context, await self.on_files(ctx, caller.actor, activity, offers))
             return
-        text = _text_of(activity)
+        text = text_of(activity)
         if not text and has_inline_files(activity.attachments):
             await self._send(turn_context, self._not_a_file())
             return
@@ -174,7 +175,7 @@ class CeuTeamsBot(ActivityHandler):
         request = reply.payload_as(FormRequest)
         if request is not None and request.form != IMPORT_FORM and caller.actor is not None:
             return self.open_form(ctx, caller.actor, request.form), reply
-        return render(reply), reply
+        return render_kept(ctx, reply), reply
 
     @staticmethod
     def _not_a_file() -> Reply:
@@ -498,7 +499,7 @@ def _use_the_card_reply() -> Reply:
     )
 
 
-def _text_of(activity: Activity) -> str:
+def text_of(activity: Activity) -> str:
     """The message text without the @mention of the bot (a mention entity of the wrong shape: the text as sent)."""
     try:
         text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text

@@ -10,21 +10,24 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity
 from sqlalchemy.exc import IntegrityError
 
 from bot.runner import off_loop
 from bot.teams.conversations import is_personal, reference_json, reference_of, tenant_of, user_key
 from handlers.context import Actor, Context
 from handlers.people import actor_of
-from storage.people import by_email, by_identity, forget_conversation, link_identity
-from storage.tables import Person
+from storage.people import by_email, forget_conversation, link_identity, person_and_identity
+from storage.tables import ChatIdentity, Person
 
 log = logging.getLogger("ceu.teams")
 
 PLATFORM = "teams"
+REFRESH_AFTER = timedelta(hours=1)  # an unchanged identity is written again (last seen) at most this often
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,7 @@ class Caller:
     lookup_failed: bool = False
 
 
-def _link(ctx: Context, person: Person, key: str, turn: TurnContext) -> None:
-    activity = turn.activity
+def _link(ctx: Context, person: Person, key: str, activity: Activity) -> None:
     ref = reference_json(reference_of(activity)) if is_personal(activity) else None
     for attempt in range(2):  # two first messages at once both insert: the loser retries as an update
         with ctx.session() as session:
@@ -66,14 +68,45 @@ async def member_email(turn: TurnContext) -> tuple[str | None, str | None]:
     return (str(email) if email else None), (getattr(member, "aad_object_id", None) or None)
 
 
-def _known(ctx: Context, key: str, turn: TurnContext) -> Caller | None:
-    """The caller from chat_identity (their reference refreshed), or None when the Teams user is not linked yet."""
+def known_caller(ctx: Context, key: str, activity: Activity) -> Caller | None:
+    """The caller from chat_identity (their reference refreshed when it changed), or None when the Teams user is
+    not linked yet."""
     with ctx.session() as session:
-        person = by_identity(session, PLATFORM, key)
-    if person is None or not person.active:
+        found = person_and_identity(session, PLATFORM, key)
+    if found is None or not found[0].active:
         return None
-    _link(ctx, person, key, turn)
+    person, row = found
+    if needs_refresh(row, activity, ctx.now):
+        _link(ctx, person, key, activity)
     return Caller(actor_of(person, PLATFORM), person.email, key)
+
+
+def needs_refresh(row: ChatIdentity, activity: Activity, now: datetime) -> bool:
+    """Whether the stored identity must be written again: another tenant or conversation reference (the id of the
+    message it was taken from aside), or last written more than REFRESH_AFTER ago (updated_at says when the account
+    was last seen). A known caller's message otherwise writes nothing."""
+    tenant = tenant_of(activity)
+    if tenant and row.tenant_id != tenant:
+        return True
+    if row.updated_at is None or now - _aware(row.updated_at) > REFRESH_AFTER:
+        return True
+    if not is_personal(activity):
+        return False
+    return _without_id(row.conversation_ref) != _without_id(reference_json(reference_of(activity)))
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _without_id(ref: str | None) -> object:
+    try:
+        data = json.loads(ref) if ref else None
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        data.pop("activityId", None)
+    return data
 
 
 def _by_email(ctx: Context, email: str, key: str | None, turn: TurnContext) -> Caller:
@@ -83,7 +116,7 @@ def _by_email(ctx: Context, email: str, key: str | None, turn: TurnContext) -> C
     if person is None or not person.active:
         return Caller(None, email, key)
     if key:
-        _link(ctx, person, key, turn)
+        _link(ctx, person, key, turn.activity)
     return Caller(actor_of(person, PLATFORM), person.email, key)
 
 
@@ -92,7 +125,7 @@ async def resolve_caller(turn: TurnContext, ctx: Context) -> Caller:
     database work on a worker thread, the Bot Connector call on the event loop."""
     key = user_key(turn.activity.from_property)
     if key:
-        known = await off_loop(_known, ctx, key, turn)
+        known = await off_loop(known_caller, ctx, key, turn.activity)
         if known is not None:
             return known
     try:

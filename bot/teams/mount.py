@@ -6,6 +6,8 @@ and lets auth errors other than PermissionError escape as tracebacks. Here:
 - bad JSON or a body that is not an Activity -> 400; a missing / malformed Authorization header, a token that
   fails validation (PermissionError, any jwt error, an unknown signing key) -> 401; the token keys unreachable ->
   503; a tenant not on the allow-list -> 403. Nothing is sent or written in those cases.
+- a known user's `status` in the personal chat is answered directly (bot/teams/fast_reply.py), without a
+  botbuilder turn; everything else, and that reply when it fails, goes through CloudAdapter as below.
 - the request is authenticated first, then processed with the authenticated result; an invoke answers with its
   InvokeResponse (status + JSON body) as is, a message with 200.
 - anything else that fails is logged and answered 500 with a short JSON body, never a traceback.
@@ -31,6 +33,7 @@ from bot.teams.activity_shape import shape_problem
 from bot.teams.auth import TeamsMode, TenantPolicy, missing_settings, teams_mode, tenant_policy
 from bot.teams.bot import CeuTeamsBot
 from bot.teams.conversations import tenant_of
+from bot.teams.fast_reply import FastReplies
 from bot.teams.notifier import TeamsNotifier
 from bot.teams.proactive import build_proactive
 
@@ -56,7 +59,9 @@ class MessagesEndpoint:
         bot: CeuTeamsBot,
         mode: TeamsMode,
         tenants: TenantPolicy,
+        fast: FastReplies | None = None,
     ) -> None:
+        self.fast = fast
         self.auth = auth
         self.adapter = adapter
         self.bot = bot
@@ -77,6 +82,8 @@ class MessagesEndpoint:
         if not self.tenants.allows(tenant_of(activity)):
             log.warning("Teams: refused an activity from tenant %s (not on TEAMS_ALLOWED_TENANTS)", tenant_of(activity))
             return _error(403, "this tenant is not served")
+        if self.fast is not None and self.fast.eligible(activity) and await self.fast.answer(activity):
+            return web.Response(status=200)  # a known user's status, answered without a botbuilder turn
         try:
             invoke = await self.adapter.process_activity(result, activity, self.bot.on_turn)
         except Exception:
@@ -152,7 +159,8 @@ def mount_teams(app: web.Application, services: Services, *, dev: bool = False) 
     bot = CeuTeamsBot(services.context, settings, notifier, services.flow)
     adapter.on_turn_error = bot.on_turn_error
     tenants = tenant_policy(settings, mode)
-    app.router.add_post(ROUTE, MessagesEndpoint(auth, adapter, bot, mode, tenants))
+    fast = FastReplies(bot, settings, mode)
+    app.router.add_post(ROUTE, MessagesEndpoint(auth, adapter, bot, mode, tenants, fast))
     app[NOTIFIER_KEY] = notifier
 
     async def settle(_: web.Application) -> None:
@@ -163,6 +171,7 @@ def mount_teams(app: web.Application, services: Services, *, dev: bool = False) 
             log.warning("Teams: background work still running after %s s at shutdown", SETTLE_SECONDS)
 
     app.on_cleanup.append(settle)
+    app.on_cleanup.append(lambda _: fast.close())
     if mode is TeamsMode.ON:
         log.info("Teams is on at %s for tenant(s) %s", ROUTE, ", ".join(sorted(tenants.allowed)) or "none")
     return notifier

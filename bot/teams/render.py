@@ -7,8 +7,9 @@ from __future__ import annotations
 from botbuilder.core import InvokeResponse
 from botbuilder.schema import Activity
 
-from bot.teams.cards import CARD_CONTENT_TYPE, Card, fitted, reply_activity, reply_card, text_block
+from bot.teams.cards import CARD_CONTENT_TYPE, Card, card_activity, fitted, reply_activity, reply_card, text_block
 from bot.teams.forms import form_sub_card
+from handlers.context import Context
 from handlers.forms import reject_form
 from handlers.reply import Outcome, Reply
 from handlers.review import parse_item
@@ -33,6 +34,20 @@ def show_cards(reply: Reply) -> dict[str, Card]:
 def render(reply: Reply) -> Activity:
     """The message activity of a reply (card within the payload budget, summary line, no text repeating it)."""
     return reply_activity(reply, show_cards=show_cards(reply))
+
+
+def render_kept(ctx: Context, reply: Reply) -> Activity:
+    """`render(reply)`, its card and summary kept beside a reply the context's status cache holds (built once per
+    version; the Activity itself is new each time, as botbuilder fills it in when sending)."""
+    if ctx.statuses is None:
+        return render(reply)
+    card, summary = ctx.statuses.rendered(reply, "teams", _card_and_summary)
+    return card_activity(card, summary)
+
+
+def _card_and_summary(reply: Reply) -> tuple[Card, str]:
+    activity = render(reply)
+    return activity.attachments[0].content, str(activity.summary)
 
 
 def render_card(reply: Reply, notice: Reply | None = None) -> Card:

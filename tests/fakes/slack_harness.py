@@ -62,6 +62,7 @@ class SlackBot:
     server: TestServer
     http: aiohttp.ClientSession
     _asks: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    acked: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # messages carried by acks, by key
 
     @property
     def url(self) -> str:
@@ -78,8 +79,14 @@ class SlackBot:
         return await self.post(body, signed_headers(body, SECRET, content_type=content_type, **kw))
 
     async def command(self, text: str, user: str = "UTD", *, key: str = "cmd", **kw: Any) -> Answer:
+        """Send a slash command; a message carried by the ack itself counts as a response on `key` (marked
+        "_in_ack"), like a later post to the response_url."""
         body = command_body(text, user_id=user, response_url=self.fake.response_url(key))
-        return await self.signed(body, **kw)
+        answer = await self.signed(body, **kw)
+        carried = answer.json() if answer.status == 200 and answer.text.startswith("{") else None
+        if isinstance(carried, dict) and (carried.get("text") or carried.get("blocks")):
+            self.acked.setdefault(key, []).append({**carried, "_key": key, "_in_ack": True})
+        return answer
 
     async def ask(self, who: str, text: str) -> Seen:
         """`/ceu text` typed by `who` (a role of tests.fakes.seen.WHO, or a Slack user id); what they see: the
@@ -133,7 +140,9 @@ class SlackBot:
         return await self.signed(event_body(event, event_id=event_id), content_type="application/json", **kw)
 
     def responses(self, key: str = "cmd") -> list[dict[str, Any]]:
-        return [p for p in self.fake.calls_to("response_url") if p.get("_key") == key]
+        """The messages answering `key`: carried by acks first, then posted to the response_url."""
+        posted = [p for p in self.fake.calls_to("response_url") if p.get("_key") == key]
+        return [*self.acked.get(key, []), *posted]
 
     async def wait_response(self, key: str = "cmd", count: int = 1, timeout: float = 5.0) -> dict[str, Any]:
         """The `count`-th post to the response_url named `key` (work after the ack lands a little later)."""

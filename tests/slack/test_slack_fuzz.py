@@ -88,8 +88,10 @@ async def test_any_command_text_gets_a_reply_and_nothing_unescaped(
     forms = len(bot.fake.calls_to("views.open"))
     sent = len(bot.fake.calls)
     answer = await bot.command(text, user=user, key=key)
-    assert answer.status == 200 and answer.text == "", (text, answer)
-    for _ in range(400):  # the reply comes after the ack (a message on the response_url, or the form): ~10 s at most
+    assert answer.status == 200, (text, answer)
+    if answer.text:  # a known caller's status is the ack's own body (issue 15): escaped like every message
+        assert bot.responses(key) and not UNESCAPED.search(shown(answer.json())), (text, answer.text[:300])
+    for _ in range(400):  # else the reply comes after the ack (on the response_url, or the form): ~10 s at most
         if bot.responses(key) or len(bot.fake.calls_to("views.open")) > forms:
             break
         await asyncio.sleep(0.025)

@@ -1,0 +1,122 @@
+"""A known user's `status` in the personal chat, answered without a botbuilder turn (issue 15).
+
+botbuilder's CloudAdapter builds a ConnectorClient for every turn (msrest's configuration and retry policy, most of
+the turn's CPU in the profile) and sends the reply with blocking `requests` on the event loop's thread, so one slow
+reply holds up every other request. Here the same reply activity (addressed with
+TurnContext.apply_conversation_reference, as send_activity does) is posted to the Bot Connector's reply route over
+one kept-alive aiohttp session, with the bot's outbound token; the identity, the answer, the card and the token
+are got in one worker-thread hop. Anything else — first sight, forms, files, a channel, a failed post — returns
+False and takes the full botbuilder turn (a failed post is answered again there, with botbuilder's retries).
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+import aiohttp
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ActivityTypes
+from botframework.connector.auth import AuthenticationConstants
+from msrest.authentication import Authentication
+
+from bot.runner import off_loop
+from bot.settings import Settings
+from bot.teams.auth import CredentialFactory, TeamsMode
+from bot.teams.bot import CeuTeamsBot, text_of
+from bot.teams.conversations import is_personal, user_key
+from bot.teams.identity import known_caller
+from handlers.commands import parse
+from handlers.context import Context
+
+log = logging.getLogger("ceu.teams")
+FAST = frozenset({"status"})  # read-only commands answered this way
+TIMEOUT = aiohttp.ClientTimeout(total=10)
+
+Prepared = tuple[str, dict[str, object], str]  # the reply route, the activity JSON, the bearer token ("" in --dev)
+
+
+class FastReplies:
+    def __init__(self, bot: CeuTeamsBot, settings: Settings, mode: TeamsMode) -> None:
+        self.bot = bot
+        self.settings = settings
+        on = mode is TeamsMode.ON
+        self.factory = (
+            CredentialFactory(
+                settings.microsoft_app_id,
+                settings.microsoft_app_password,
+                settings.microsoft_app_tenant_id,
+                settings.teams_token_url,
+            )
+            if on
+            else None
+        )
+        self.credentials: Authentication | None = None
+        self.session: aiohttp.ClientSession | None = None
+
+    def eligible(self, activity: Activity) -> bool:
+        if activity.type != ActivityTypes.message or not is_personal(activity):
+            return False
+        if (
+            activity.attachments
+            or activity.value is not None
+            or not activity.id
+            or not user_key(activity.from_property)
+        ):
+            return False
+        return parse(text_of(activity))[0].name in FAST
+
+    async def answer(self, activity: Activity) -> bool:
+        """True when the reply reached the Bot Connector; False: take the full turn instead."""
+        try:
+            credentials = await self._credentials()
+            prepared = await off_loop(self._prepare, self.bot.contexts(), activity, credentials)
+            if prepared is None:
+                return False
+            url, body, token = prepared
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            async with self._session().post(url, json=body, headers=headers) as resp:
+                await resp.read()
+                if 200 <= resp.status < 300:
+                    return True
+                log.info("Teams: the direct reply got HTTP %s; answering through botbuilder", resp.status)
+        except Exception as exc:  # noqa: BLE001 - the full turn answers instead, with its own error handling
+            log.info("Teams: the direct reply failed (%s); answering through botbuilder", type(exc).__name__)
+        return False
+
+    def _prepare(self, ctx: Context, activity: Activity, credentials: Authentication | None) -> Prepared | None:
+        """On a worker thread: the known caller (None: first sight), their answer's activity and the token."""
+        key = user_key(activity.from_property)
+        caller = known_caller(ctx, key, activity) if key else None
+        if caller is None or caller.actor is None:
+            return None
+        reply, _ = self.bot.text_answer(ctx, caller, text_of(activity))
+        TurnContext.apply_conversation_reference(reply, TurnContext.get_conversation_reference(activity))
+        assert activity.conversation is not None
+        base = str(activity.service_url).rstrip("/")
+        conversation, message = quote(activity.conversation.id, safe=""), quote(str(activity.id), safe="")
+        url = f"{base}/v3/conversations/{conversation}/activities/{message}"
+        token = credentials.get_access_token() if credentials is not None else ""  # type: ignore[attr-defined]
+        return url, reply.serialize(), str(token or "")
+
+    async def _credentials(self) -> Authentication | None:
+        if self.factory is None:
+            return None  # --dev: the Emulator takes unauthenticated replies
+        if self.credentials is None:
+            self.credentials = await self.factory.create_credentials(
+                self.settings.microsoft_app_id,
+                AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+                AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX + self.settings.microsoft_app_tenant_id,
+                True,
+            )
+        return self.credentials
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self.session is None or self.session.closed:
+            self.session = aiohttp.ClientSession(timeout=TIMEOUT)
+        return self.session
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+            self.session = None

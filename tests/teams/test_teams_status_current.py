@@ -1,0 +1,55 @@
+"""A Teams `status` from a known user: its numbers are current right after a write (the status a replica keeps is
+rebuilt when the person's version moved), and the message itself writes nothing when the user's stored identity
+has not changed (before, every message rewrote it)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from storage.tables import ChatIdentity
+from tests.conftest import load
+from tests.fakes.bot_connector import message
+from tests.fakes.teams_harness import TD, Teams, running_teams, texts
+
+
+@pytest.fixture
+async def teams(tmp_path: Path) -> AsyncIterator[Teams]:
+    async with running_teams(tmp_path) as harness:
+        yield harness
+
+
+def identity_rows(t: Teams) -> list[tuple[str | None, object]]:
+    with t.services.context().session() as session:
+        return [(r.conversation_ref, r.updated_at) for r in session.exec(select(ChatIdentity)).all()]
+
+
+async def test_status_is_current_right_after_a_write(teams: Teams) -> None:
+    assert "0 of" in texts(await teams.say(TD, "status"))
+    assert "0 of" in texts(await teams.say(TD, "status"))  # kept from the first
+    load(teams.services.context(), "attendance", "email,activity_code,date,hours\ntd@a.k12.al.us,FALL24,2024-11-05,6\n")
+    card = texts(await teams.say(TD, "status"))
+    assert "6 of" in card and "0 of" not in card
+
+
+async def test_a_known_users_message_rewrites_nothing(teams: Teams) -> None:
+    await teams.say(TD, "status")
+    before = identity_rows(teams)
+    assert len(before) == 1 and before[0][0]
+    await teams.say(TD, "status")
+    await teams.say(TD, "help")
+    assert identity_rows(teams) == before
+
+
+async def test_a_failed_direct_reply_is_answered_through_botbuilder(teams: Teams) -> None:
+    await teams.say(TD, "status")  # first sight: the full turn
+    teams.connector.fail_next("reply", 503)
+    activity = message(TD, teams.service_url, "status")
+    status, _ = await teams.post(activity)
+    assert status == 200
+    replies = [c for c in teams.connector.of("reply") if c.activity_id == activity["id"]]
+    assert len(replies) == 2  # the direct post refused, then botbuilder's
+    assert "FY2025" in texts(replies[-1].body["attachments"][0]["content"])
