@@ -9,24 +9,18 @@ answer takes one hop to a worker thread: identity, handler and Block Kit renderi
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from bot.slack.errors import bolt_error
 from bot.slack.identity import PLATFORM, Caller, cached, first_sight, remember_dm
-from bot.slack.surface import Incoming, Listener, SlackSurface, after_ack
+from bot.slack.in_ack import in_ack_or_after
+from bot.slack.surface import Incoming, SlackSurface, after_ack
 from handlers.chat import handle_text
 from handlers.chat_import import IMPORT_FORM
-from handlers.commands import parse
 from handlers.context import Context
 from handlers.payloads import FormRequest
 from handlers.reply import Reply
@@ -34,8 +28,6 @@ from handlers.report_delivery import order_of
 
 log = logging.getLogger("ceu.slack")
 COMMAND = "/ceu"
-IN_ACK = frozenset({"status"})  # read-only commands a known caller gets in the ack itself
-ACK_BUDGET = 2.0  # seconds of Slack's 3 for an answer in the ack; slower ones are answered after it
 BOT_EVENTS = ("message.im",)  # the manifest's event subscriptions: text commands in the bot's DM
 
 
@@ -94,48 +86,6 @@ def _answer(ctx: Context, user_id: str, text: str, dm_channel: str, caller: Call
         return Answer(caller, reply, None)
     payload = ctx.statuses.rendered(reply, PLATFORM, message_payload) if ctx.statuses else message_payload(reply)
     return Answer(caller, reply, payload)
-
-
-def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
-    """The /ceu listener: a known caller's read-only command (IN_ACK) is answered in the ack's own body (an
-    ephemeral message, one worker-thread hop, within ACK_BUDGET); everything else — first sight of a caller, forms,
-    writes, a slow or failing answer — is acked empty and answered after the ack (`later`). Nothing written on the
-    in-ack path, so a request Slack sends again is simply answered again."""
-
-    async def listener(
-        ack: Callable[..., Awaitable[Any]],
-        request: AsyncBoltRequest,
-        body: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
-        text = str(body.get("text", ""))
-        if parse(text)[0].name in IN_ACK:
-            payload = await in_ack_payload(surface.context(), str(body.get("user_id") or ""), text)
-            if payload is not None:
-                await ack({**payload, "response_type": "ephemeral"})
-                return
-        await later(ack=ack, request=request, body=body, client=client, context=context)
-
-    return listener
-
-
-async def in_ack_payload(ctx: Context, user_id: str, text: str) -> dict[str, Any] | None:
-    """The message answering a known caller, if it is ready within ACK_BUDGET; None: answer after the ack."""
-    job = asyncio.ensure_future(off_loop(_answer, ctx, user_id, text, "", None))
-    done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
-    if not done:
-        job.add_done_callback(_quiet)  # left to finish on its thread; the after-ack path answers instead
-        return None
-    if job.exception() is not None:  # the after-ack path meets the same failure and answers it politely
-        return None
-    answer = job.result()
-    return None if answer is None else answer.payload
-
-
-def _quiet(job: asyncio.Future[Any]) -> None:
-    if not job.cancelled():
-        job.exception()  # retrieved: no "exception was never retrieved" warning
 
 
 @dataclass(frozen=True)

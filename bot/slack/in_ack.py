@@ -1,0 +1,85 @@
+"""`/ceu status` from a known caller, answered in the ack itself (issue 15): Slack shows the ephemeral message the
+ack's body carries, so the reply arrives with the HTTP answer instead of a later post to the response_url.
+
+One worker-thread hop: the caller from the stored identity (one query, no Slack call), the command's handler (a
+status comes from the replica's cache while its versions stand) and its Block Kit (kept beside the cached reply).
+Bounded by ACK_BUDGET of Slack's 3 seconds. Nothing is written on this path, so a request Slack sends again is
+simply answered again. Everything else — first sight of a caller, other commands, a refused text, a slow or
+failing answer — is acked empty and answered after the ack by the usual listener.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.runner import off_loop
+from bot.slack.blocks import message_payload
+from bot.slack.identity import PLATFORM
+from bot.slack.surface import Listener, SlackSurface
+from handlers.commands import parse
+from handlers.context import Actor, Context
+from handlers.control_chars import first_refused
+from storage.people import active_caller
+
+IN_ACK = frozenset({"status"})  # read-only commands a known caller gets in the ack itself
+ACK_BUDGET = 2.0  # seconds of Slack's 3 for an answer in the ack; slower ones are answered after it
+
+
+def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
+    """The /ceu listener: the answer in the ack when answer_in_ack gives one in time, else `later`."""
+
+    async def listener(
+        ack: Callable[..., Awaitable[Any]],
+        request: AsyncBoltRequest,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        text = str(body.get("text", ""))
+        if parse(text)[0].name in IN_ACK:
+            payload = await within_budget(surface.context(), str(body.get("user_id") or ""), text)
+            if payload is not None:
+                await ack({**payload, "response_type": "ephemeral"})
+                return
+        await later(ack=ack, request=request, body=body, client=client, context=context)
+
+    return listener
+
+
+async def within_budget(ctx: Context, user_id: str, text: str) -> dict[str, Any] | None:
+    """answer_in_ack on the worker pool, if it is ready within ACK_BUDGET; None: answer after the ack."""
+    job = asyncio.ensure_future(off_loop(answer_in_ack, ctx, user_id, text))
+    done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
+    if not done:
+        job.add_done_callback(_quiet)  # left to finish on its thread; the after-ack path answers instead
+        return None
+    if job.exception() is not None:  # the after-ack path meets the same failure and answers it politely
+        return None
+    return job.result()
+
+
+def answer_in_ack(ctx: Context, user_id: str, text: str) -> dict[str, Any] | None:
+    """On a worker thread: the message for a known, active caller allowed the command; None otherwise."""
+    command, args = parse(text)
+    if command.name not in IN_ACK or command.run is None or first_refused(text) is not None:
+        return None
+    with ctx.session() as session:
+        found = active_caller(session, PLATFORM, user_id)
+    if found is None:
+        return None
+    actor = Actor(*found, platform=PLATFORM)
+    if not command.allows(actor):
+        return None
+    reply = command.run(ctx, actor, args)
+    return ctx.statuses.rendered(reply, PLATFORM, message_payload) if ctx.statuses else message_payload(reply)
+
+
+def _quiet(job: asyncio.Future[Any]) -> None:
+    if not job.cancelled():
+        job.exception()  # retrieved: no "exception was never retrieved" warning
