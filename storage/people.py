@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam
@@ -36,16 +37,6 @@ def by_identity(session: Session, platform: str, external_id: str) -> Person | N
     ).first()
 
 
-def person_and_identity(session: Session, platform: str, external_id: str) -> tuple[Person, ChatIdentity] | None:
-    """The person behind a chat account and the account's row, in one query."""
-    row = session.exec(
-        select(Person, ChatIdentity)
-        .join(ChatIdentity, ChatIdentity.person_id == Person.id)  # type: ignore[arg-type]
-        .where(ChatIdentity.platform == platform, ChatIdentity.external_id == external_id)
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
 _CALLER = (
     select(col(Person.id), col(Person.email), col(Person.name), col(Person.roles))
     .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
@@ -62,6 +53,42 @@ def active_caller(session: Session, platform: str, external_id: str) -> tuple[in
         return None
     roles = frozenset(r for r in str(row[3]).split(";") if r) or frozenset({"director"})
     return int(row[0] or 0), str(row[1]), str(row[2]), roles
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What is stored of a chat account's last sighting."""
+
+    tenant_id: str | None
+    updated_at: datetime | None
+    conversation_ref: str | None
+
+
+_CALLER_SEEN = (
+    select(
+        col(Person.id),
+        col(Person.email),
+        col(Person.name),
+        col(Person.roles),
+        col(ChatIdentity.tenant_id),
+        col(ChatIdentity.updated_at),
+        col(ChatIdentity.conversation_ref),
+    )
+    .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
+    .where(col(ChatIdentity.platform) == bindparam("platform"), col(ChatIdentity.external_id) == bindparam("user"))
+    .where(col(Person.active).is_(True))
+)
+
+
+def active_caller_seen(
+    session: Session, platform: str, external_id: str
+) -> tuple[tuple[int, str, str, frozenset[str]], Seen] | None:
+    """active_caller and what is stored of the account's last sighting, in one query."""
+    row = session.connection().execute(_CALLER_SEEN, {"platform": platform, "user": external_id}).first()
+    if row is None:
+        return None
+    roles = frozenset(r for r in str(row[3]).split(";") if r) or frozenset({"director"})
+    return (int(row[0] or 0), str(row[1]), str(row[2]), roles), Seen(row[4], row[5], row[6])
 
 
 def identity(session: Session, platform: str, external_id: str) -> ChatIdentity | None:

@@ -22,12 +22,10 @@ from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from bot.slack.identity import PLATFORM
 from bot.slack.surface import Listener, SlackSurface
-from handlers.commands import parse
 from handlers.context import Actor, Context
-from handlers.control_chars import first_refused
+from handlers.quick import is_quick, quick_reply
 from storage.people import active_caller
 
-IN_ACK = frozenset({"status"})  # read-only commands a known caller gets in the ack itself
 ACK_BUDGET = 2.0  # seconds of Slack's 3 for an answer in the ack; slower ones are answered after it
 
 
@@ -42,7 +40,7 @@ def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
         context: AsyncBoltContext,
     ) -> None:
         text = str(body.get("text", ""))
-        if parse(text)[0].name in IN_ACK:
+        if is_quick(text):
             payload = await within_budget(surface.context(), str(body.get("user_id") or ""), text)
             if payload is not None:
                 await ack({**payload, "response_type": "ephemeral"})
@@ -66,17 +64,13 @@ async def within_budget(ctx: Context, user_id: str, text: str) -> dict[str, Any]
 
 def answer_in_ack(ctx: Context, user_id: str, text: str) -> dict[str, Any] | None:
     """On a worker thread: the message for a known, active caller allowed the command; None otherwise."""
-    command, args = parse(text)
-    if command.name not in IN_ACK or command.run is None or first_refused(text) is not None:
+    if not is_quick(text):
         return None
     with ctx.session() as session:
         found = active_caller(session, PLATFORM, user_id)
-    if found is None:
+    reply = quick_reply(ctx, Actor(*found, platform=PLATFORM), text) if found is not None else None
+    if reply is None:
         return None
-    actor = Actor(*found, platform=PLATFORM)
-    if not command.allows(actor):
-        return None
-    reply = command.run(ctx, actor, args)
     return ctx.statuses.rendered(reply, PLATFORM, message_payload) if ctx.statuses else message_payload(reply)
 
 

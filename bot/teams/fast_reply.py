@@ -26,11 +26,11 @@ from bot.teams.auth import CredentialFactory, TeamsMode
 from bot.teams.bot import CeuTeamsBot, text_of
 from bot.teams.conversations import is_personal, user_key
 from bot.teams.identity import known_caller
-from handlers.commands import parse
+from bot.teams.render import render_kept
 from handlers.context import Context
+from handlers.quick import is_quick, quick_reply
 
 log = logging.getLogger("ceu.teams")
-FAST = frozenset({"status"})  # read-only commands answered this way
 TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 Prepared = tuple[str, dict[str, object], str]  # the reply route, the activity JSON, the bearer token ("" in --dev)
@@ -64,7 +64,7 @@ class FastReplies:
             or not user_key(activity.from_property)
         ):
             return False
-        return parse(text_of(activity))[0].name in FAST
+        return is_quick(text_of(activity))
 
     async def answer(self, activity: Activity) -> bool:
         """True when the reply reached the Bot Connector; False: take the full turn instead."""
@@ -90,14 +90,17 @@ class FastReplies:
         caller = known_caller(ctx, key, activity) if key else None
         if caller is None or caller.actor is None:
             return None
-        reply, _ = self.bot.text_answer(ctx, caller, text_of(activity))
+        quick = quick_reply(ctx, caller.actor, text_of(activity))
+        if quick is None:
+            return None
+        reply = render_kept(ctx, quick)
         TurnContext.apply_conversation_reference(reply, TurnContext.get_conversation_reference(activity))
         assert activity.conversation is not None
         base = str(activity.service_url).rstrip("/")
         conversation, message = quote(activity.conversation.id, safe=""), quote(str(activity.id), safe="")
         url = f"{base}/v3/conversations/{conversation}/activities/{message}"
         token = credentials.get_access_token() if credentials is not None else ""  # type: ignore[attr-defined]
-        return url, reply.serialize(), str(token or "")
+        return url, as_json(reply), str(token or "")
 
     async def _credentials(self) -> Authentication | None:
         if self.factory is None:
@@ -120,3 +123,14 @@ class FastReplies:
         if self.session is not None:
             await self.session.close()
             self.session = None
+
+
+def as_json(activity: Activity) -> dict[str, object]:
+    """The activity as the Bot Connector takes it; the cards put in as they are (msrest would walk every element of
+    a card, typed as a plain object, to copy it)."""
+    attachments = activity.attachments or []
+    activity.attachments = None
+    body: dict[str, object] = activity.serialize()
+    if attachments:
+        body["attachments"] = [{"contentType": a.content_type, "content": a.content} for a in attachments]
+    return body

@@ -21,8 +21,8 @@ from bot.runner import off_loop
 from bot.teams.conversations import is_personal, reference_json, reference_of, tenant_of, user_key
 from handlers.context import Actor, Context
 from handlers.people import actor_of
-from storage.people import by_email, forget_conversation, link_identity, person_and_identity
-from storage.tables import ChatIdentity, Person
+from storage.people import Seen, active_caller_seen, by_email, forget_conversation, link_identity
+from storage.tables import Person
 
 log = logging.getLogger("ceu.teams")
 
@@ -41,11 +41,11 @@ class Caller:
     lookup_failed: bool = False
 
 
-def _link(ctx: Context, person: Person, key: str, activity: Activity) -> None:
+def _link(ctx: Context, person_id: int, key: str, activity: Activity) -> None:
     ref = reference_json(reference_of(activity)) if is_personal(activity) else None
     for attempt in range(2):  # two first messages at once both insert: the loser retries as an update
         with ctx.session() as session:
-            row = session.get(Person, person.id)
+            row = session.get(Person, person_id)
             if row is None:
                 return
             link_identity(session, row, PLATFORM, key, tenant_id=tenant_of(activity), conversation_ref=ref)
@@ -69,19 +69,19 @@ async def member_email(turn: TurnContext) -> tuple[str | None, str | None]:
 
 
 def known_caller(ctx: Context, key: str, activity: Activity) -> Caller | None:
-    """The caller from chat_identity (their reference refreshed when it changed), or None when the Teams user is
-    not linked yet."""
+    """The caller from chat_identity (one query; their reference written again only when it changed), or None
+    when the Teams user is not linked yet."""
     with ctx.session() as session:
-        found = person_and_identity(session, PLATFORM, key)
-    if found is None or not found[0].active:
+        found = active_caller_seen(session, PLATFORM, key)
+    if found is None:
         return None
-    person, row = found
-    if needs_refresh(row, activity, ctx.now):
-        _link(ctx, person, key, activity)
-    return Caller(actor_of(person, PLATFORM), person.email, key)
+    (person_id, email, name, roles), seen = found
+    if needs_refresh(seen, activity, ctx.now):
+        _link(ctx, person_id, key, activity)
+    return Caller(Actor(person_id, email, name, roles, PLATFORM), email, key)
 
 
-def needs_refresh(row: ChatIdentity, activity: Activity, now: datetime) -> bool:
+def needs_refresh(row: Seen, activity: Activity, now: datetime) -> bool:
     """Whether the stored identity must be written again: another tenant or conversation reference (the id of the
     message it was taken from aside), or last written more than REFRESH_AFTER ago (updated_at says when the account
     was last seen). A known caller's message otherwise writes nothing."""
@@ -116,7 +116,8 @@ def _by_email(ctx: Context, email: str, key: str | None, turn: TurnContext) -> C
     if person is None or not person.active:
         return Caller(None, email, key)
     if key:
-        _link(ctx, person, key, turn.activity)
+        assert person.id is not None
+        _link(ctx, person.id, key, turn.activity)
     return Caller(actor_of(person, PLATFORM), person.email, key)
 
 
