@@ -16,6 +16,7 @@ from bot.report_link import mount_report_links
 from bot.runner import off_loop
 from bot.scheduler import install_sweep
 from bot.settings import Settings
+from bot.slack.home import SlackHome
 from bot.slack.mount import mount_slack
 from bot.teams.mount import mount_teams
 from handlers.context import Context, today_local
@@ -60,6 +61,7 @@ def build_app(services: Services, *, dev: bool = False) -> web.Application:
     slack = mount_slack(app, services)
     if slack is not None:
         services.flow.add(slack.notifier, services.settings.slack_review_channel)
+        services.flow.homes = [SlackHome(slack.client)]  # the App Home tab, refreshed through the outbox
     teams = mount_teams(app, services, dev=dev)
     if teams is not None:
         services.flow.add(teams, services.settings.teams_review_channel)

@@ -29,7 +29,7 @@ from rules.policy import CatalogItem, Kind, Policy
 from rules.repeats import Taken, credited_refs, repeat_note
 from rules.strands import StrandError, parse_strands
 from storage.audit import audit
-from storage.outbox import add_post_updates_for_credit
+from storage.outbox import add_home_refresh, add_post_updates_for_credit, add_queue_refresh
 from storage.people import normalise_email
 from storage.policy_data import item_of, policy_for
 from storage.records import NOT_LIVE_VALUES
@@ -439,6 +439,7 @@ def write(session: Session, pre: Preload, plan: Plan, rows: int, actor: str, now
         session.execute(update(CreditRecord).where(col(CreditRecord.id) == rid).values(counted=counted, note=note))
         detail = {"fy": part.taken.fy, "day": part.taken.day, "counted": counted, "note": note}
         audit(session, actor, "attendance.credit_moved", f"credit:{rid}", detail)
+    _refresh_homes(session, plan, now)
     return ImportResult(
         "attendance",
         rows,
@@ -452,6 +453,15 @@ def write(session: Session, pre: Preload, plan: Plan, rows: int, actor: str, now
         corrected=len(plan.corrections),
         moved=sum(1 for _, counted, _ in moved if not counted),
     )
+
+
+def _refresh_homes(session: Session, plan: Plan, now: datetime) -> None:
+    """The Homes of everyone this file credited (a credit it moved is of one of them), and the staff's when it
+    closed pending submissions: refreshed by the outbox after the commit."""
+    people = {int(str(v["person_id"])) for v in (*plan.new, *plan.replace)}
+    add_home_refresh(session, people, now)
+    if plan.replace:
+        add_queue_refresh(session, now)
 
 
 def _replace_pending(session: Session, rows: list[dict[str, object]], now: datetime) -> None:

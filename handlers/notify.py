@@ -5,8 +5,11 @@ see this protocol and the neutral Reply."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Protocol
+
+from sqlalchemy import Engine
 
 from handlers.reply import Reply
 
@@ -46,4 +49,15 @@ class Notifier(Protocol):
 
     async def update_message(self, channel: str, message_id: str, reply: Reply) -> Delivery:
         """Replace a message the bot posted earlier (a review card after the decision)."""
+        ...
+
+
+class HomePublisher(Protocol):
+    """A platform with a Home per person (Slack's App Home): publishes what handlers.home builds."""
+
+    platform: str
+
+    async def publish_home(self, engine: Engine, today: date, person_id: int | None) -> Delivery:
+        """Publish `person_id`'s Home again (None: every reviewer's, SDE's and admin's); SENT also when the
+        person has no account there (nothing to do)."""
         ...

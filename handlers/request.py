@@ -31,6 +31,7 @@ from rules.fiscal import fiscal_year_bounds, fiscal_year_of
 from rules.hours import fmt_hours
 from rules.strands import fmt_strands
 from storage.audit import audit
+from storage.outbox import add_item_refresh
 from storage.policy_data import policy_for
 from storage.reviews import request_by_key
 from storage.tables import EventRequest
@@ -152,6 +153,7 @@ def create_request(ctx: Context, actor: Actor, values: Values, *, client_key: st
                 f"request:{req.id}",
                 {"fy": parsed.fy, "title": parsed.title, "quarters": parsed.quarters, "platform": platform},
             )
+            add_item_refresh(session, actor.person_id, ctx.now)  # their Home and the staff's (outbox)
             session.commit()
         except IntegrityError:
             session.rollback()

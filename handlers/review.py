@@ -47,7 +47,7 @@ from rules.policy import Evidence, Kind
 from rules.strands import fmt_strands
 from storage.audit import audit
 from storage.evidence import links_for
-from storage.outbox import add_decision_effects
+from storage.outbox import add_decision_effects, add_item_refresh
 from storage.people import is_director
 from storage.policy_data import policy_for
 from storage.repeats import settle_repeats
@@ -113,7 +113,7 @@ def _decided_line(status: str, decider: Person | None, decided_at: datetime | No
     return f"{verb} by {who}{when}{why}"
 
 
-def _buttons(item_type: str, item_id: int) -> list[Button]:
+def review_buttons(item_type: str, item_id: int) -> list[Button]:
     value = f"{item_type}:{item_id}"
     return [
         Button("review.approve", "Approve", value, "primary"),
@@ -171,7 +171,7 @@ def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Rep
         buttons: list[Button] = []
     elif pending:
         state = "Waiting for review"
-        buttons = _buttons(SUBMISSION, sub.id)
+        buttons = review_buttons(SUBMISSION, sub.id)
     else:
         state = _decided_line(sub.status, v.decider, sub.decided_at, sub.reason)
         buttons = []
@@ -270,7 +270,7 @@ def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
         sections.append(_totals_section(session, ctx, person, req.fy))
     if pending:
         state = "Waiting for review (approving adds it to the catalog, up to the hours asked)"
-        buttons = _buttons(REQUEST, req.id)
+        buttons = review_buttons(REQUEST, req.id)
     else:
         state = _decided_line(req.status, v.decider, req.decided_at, req.reason)
         if v.entry is not None:
@@ -413,6 +413,7 @@ def _commit(
     subject = f"{item_type}:{row.id}"
     audit(session, reviewer.email, f"{item_type}.{'approve' if approve else 'reject'}", subject, detail)
     add_decision_effects(session, item_type, row.id or 0, view.person.id or 0, targets, ctx.now)
+    add_item_refresh(session, view.person.id or 0, ctx.now)  # the submitter's Home and the staff's (outbox)
     session.commit()
     return code
 

@@ -12,6 +12,8 @@
   platform's posts of an item decided earlier up to date.
 - `ReviewFlow.post(ctx, item_type, item_id)`: an item to every reviewers' channel it has no post on yet.
 - `ReviewFlow.tell(ctx, recipient, reply)`: a DM, first where the person has written to the bot, then elsewhere.
+- A "home" outbox row (a person's records or the review queue changed) is published by every `ReviewFlow.homes`
+  platform (Slack's App Home, bot/slack/home.py).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from handlers.context import Actor, Context
 from handlers.forms import Form, reject_form
-from handlers.notify import Delivery, DeliveryStatus, Notifier, Recipient
+from handlers.notify import Delivery, DeliveryStatus, HomePublisher, Notifier, Recipient
 from handlers.reply import Outcome, Reply
 from handlers.review import decide, review_reply
 from handlers.review_notice import decision_dm
@@ -95,6 +97,7 @@ class ReviewFlow:
     routes: list[Route] = field(default_factory=list)
     offload: Offload = asyncio.to_thread
     nudge: Callable[[], None] = lambda: None  # wakes the delivery loop (set by bot/delivery.py)
+    homes: list[HomePublisher] = field(default_factory=list)  # platforms with a Home per person (Slack)
 
     def add(self, notifier: Notifier, channel: str) -> None:
         self.routes = [r for r in self.routes if r.platform != notifier.platform] + [Route(notifier, channel)]
@@ -174,6 +177,8 @@ class ReviewFlow:
 
     async def _deliver(self, ctx: Context, effect: Effect, replies: dict[tuple[str, int], Reply]) -> Delivery:
         item = (effect.item_type, effect.item_id)
+        if effect.kind == outbox.HOME:
+            return await self._publish_homes(ctx, effect)
         if effect.kind == outbox.UPDATE:
             notifier = self.notifier(effect.platform)
             if notifier is None:
@@ -188,6 +193,17 @@ class ReviewFlow:
             return Delivery(DeliveryStatus.SENT, "", error="nothing to tell (the item is pending or gone)")
         told = await self.tell(ctx, *built)
         return told or Delivery(DeliveryStatus.UNREACHABLE, "", error="no chat platform is configured")
+
+    async def _publish_homes(self, ctx: Context, effect: Effect) -> Delivery:
+        """A Home refresh on every platform that has Homes; a failure on one retries the row (publishing is
+        idempotent: the same Home again)."""
+        person = effect.item_id if effect.item_type == outbox.HOME_PERSON else None
+        last = Delivery(DeliveryStatus.SENT, "", error="no chat platform with a Home is configured")
+        for home in self.homes:
+            last = await _safe(home.publish_home(ctx.engine, ctx.today, person), home.platform)
+            if last.status is not DeliveryStatus.SENT:
+                return last
+        return last
 
 
 GONE = "that platform is not configured here"
@@ -205,6 +221,8 @@ def _log_failure(effect: Effect, delivery: Delivery, wait: object) -> None:
             wait,
             why,
         )
+    elif effect.kind == outbox.HOME:
+        log.warning("could not publish the Home of %s (retried in %s): %s", what, wait, why)
     else:
         log.warning("could not tell the submitter of %s on any platform (retried in %s): %s", what, wait, why)
 

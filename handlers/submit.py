@@ -42,6 +42,7 @@ from rules.strands import fmt_strands
 from storage.audit import audit
 from storage.catalog import entry_by_code
 from storage.evidence import TYPES, EvidenceFile, fmt_size
+from storage.outbox import add_item_refresh
 from storage.policy_data import item_of, policy_for
 from storage.records import NOT_LIVE_VALUES, claimed_quarters, credits_of
 from storage.repeats import credit_if_added
@@ -266,6 +267,7 @@ def create_submission(
             ctx.evidence_store().put(session, evidence)
         try:
             credit, sub = _write(session, ctx, actor, values, evidence, parsed, client_key, platform)
+            add_item_refresh(session, actor.person_id, ctx.now)  # their Home and the staff's (outbox)
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -452,6 +454,7 @@ def attach_evidence(ctx: Context, actor: Actor, evidence: EvidenceFile) -> Reply
             f"submission:{sub_id}",
             {"sha256": evidence.sha256, "type": evidence.mime, "size": evidence.size},
         )
+        add_item_refresh(session, actor.person_id, ctx.now)  # now ready for review: the staff's Homes show it
         session.commit()
         sub = session.get(Submission, sub_id, populate_existing=True)
         assert sub is not None

@@ -14,6 +14,7 @@ from handlers.reply import Outcome, Reply, Section, message
 from rules.credit import Status
 from rules.hours import fmt_hours
 from storage.audit import audit
+from storage.outbox import add_home_refresh
 from storage.repeats import settle_repeats
 from storage.tables import CatalogEntry, CreditRecord, Person
 
@@ -45,6 +46,7 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
             session.rollback()
             return not_voidable(session.get(CreditRecord, record_id, populate_existing=True) or row)
         who, what = _settle_and_audit(session, actor, row, reason)
+        add_home_refresh(session, [row.person_id], ctx.now)  # the director's Home shows the new numbers (outbox)
         session.commit()
     return Reply(
         title=f"Record {record_id} voided",

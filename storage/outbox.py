@@ -4,6 +4,10 @@ submitter's DM), added in the SAME transaction as the write, and the claims that
 - `add_decision_effects(session, item_type, item_id, person_id, posts, now)`: the rows of one decision (the caller
   commits them with the decision). One row per effect, unique by `effect_key`, so writing the same effect twice
   (a clicked message that is also a recorded post) adds it once.
+- `add_home_refresh(session, person_ids, now)` / `add_queue_refresh(session, now)` (both: `add_item_refresh`):
+  a "home" row asking for a person's App Home (or every staff member's, when the review queue changed) to be
+  published again; only people with a chat account that has a Home (Slack) get one, and a refresh already
+  waiting is not added twice.
 - `open_rows(engine, now, limit, force=False)`: rows not done, due (or all not done with force) and not held by
   a live claim, oldest first.
 - `claim(engine, row_id, now, lease) -> token | None`: a conditional UPDATE (not done, due unless forced, unclaimed
@@ -30,11 +34,15 @@ from typing import Any
 from sqlalchemy import CursorResult, Engine, or_, update
 from sqlmodel import Session, col, select
 
-from storage.tables import Outbox
+from storage.tables import ChatIdentity, Outbox, Person
 
 LEASE = timedelta(seconds=60)  # a claim older than this and not settled is taken to have crashed
 UPDATE = "update"
 DM = "dm"
+HOME = "home"
+HOME_PERSON = "person"  # item_type of a home row: one person's Home (item_id = person id)
+HOME_QUEUE = "queue"  # every reviewer's, SDE's and admin's Home (item_id 0): the review queue changed
+HOME_PLATFORMS = ("slack",)  # the chat platforms with an App Home
 ERROR_MAX = 500
 
 
@@ -196,3 +204,71 @@ def add_post_updates_for_credit(session: Session, credit_id: int, now: datetime)
                     due_at=now,
                 )
             )
+
+
+def _home_waiting(session: Session, item_type: str, item_id: int) -> bool:
+    """A refresh of that Home is already waiting (not claimed yet): it will show this change too."""
+    found = session.exec(
+        select(Outbox.id).where(
+            Outbox.kind == HOME,
+            Outbox.item_type == item_type,
+            Outbox.item_id == item_id,
+            col(Outbox.done_at).is_(None),
+            col(Outbox.claimed_at).is_(None),
+        )
+    ).first()
+    return found is not None
+
+
+def _add_home(session: Session, item_type: str, item_id: int, person_id: int | None, now: datetime) -> None:
+    if _home_waiting(session, item_type, item_id):
+        return
+    key = f"{HOME}:{item_type}:{item_id}:{uuid.uuid4().hex}"  # unique: a Home is refreshed again and again
+    session.add(
+        Outbox(
+            effect_key=key,
+            kind=HOME,
+            item_type=item_type,
+            item_id=item_id,
+            person_id=person_id,
+            created_at=now,
+            due_at=now,
+        )
+    )
+
+
+def add_home_refresh(session: Session, person_ids: Iterable[int], now: datetime) -> None:
+    """Refresh the Home of each of `person_ids` that has one (a chat account on a platform with a Home), in the
+    caller's transaction (their records or a decision about them changed)."""
+    wanted = {int(p) for p in person_ids if p}
+    if not wanted:
+        return
+    with_home = session.exec(
+        select(ChatIdentity.person_id)
+        .where(col(ChatIdentity.person_id).in_(wanted), col(ChatIdentity.platform).in_(HOME_PLATFORMS))
+        .distinct()
+    ).all()
+    for person_id in sorted(set(with_home)):
+        _add_home(session, HOME_PERSON, person_id, person_id, now)
+    session.flush()
+
+
+def add_queue_refresh(session: Session, now: datetime) -> None:
+    """Refresh the Homes of the staff (reviewers, SDE, admins): the review queue changed (an item was submitted,
+    decided or closed by an import), in the caller's transaction; nothing when no staff member has a Home."""
+    staff = or_(*(col(Person.roles).contains(role) for role in ("reviewer", "sde", "admin")))
+    with_home = session.exec(
+        select(ChatIdentity.id)
+        .join(Person, col(Person.id) == ChatIdentity.person_id)
+        .where(col(ChatIdentity.platform).in_(HOME_PLATFORMS), staff)
+    ).first()
+    if with_home is None:
+        return
+    _add_home(session, HOME_QUEUE, 0, None, now)
+    session.flush()
+
+
+def add_item_refresh(session: Session, person_id: int, now: datetime) -> None:
+    """A submission or event request of `person_id` was made or changed: their Home and the staff's."""
+    add_home_refresh(session, [person_id], now)
+    add_queue_refresh(session, now)

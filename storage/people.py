@@ -158,3 +158,21 @@ def latest_conversation_ref(session: Session, platform: str) -> str | None:
         .where(ChatIdentity.platform == platform, ChatIdentity.conversation_ref.is_not(None))  # type: ignore[union-attr]
         .order_by(ChatIdentity.updated_at.desc().nulls_last(), ChatIdentity.id.desc())  # type: ignore[union-attr]
     ).first()
+
+
+STAFF_ROLES = frozenset({"reviewer", "sde", "admin"})
+
+
+def accounts_on(session: Session, platform: str, person_id: int | None) -> list[tuple[Person, str]]:
+    """(person, external id) of each account on `platform` of active people: `person_id`'s, or (None) every
+    reviewer's, SDE's and admin's (a Home to publish again when the review queue changed)."""
+    query = (
+        select(Person, ChatIdentity.external_id)
+        .join(ChatIdentity, ChatIdentity.person_id == Person.id)  # type: ignore[arg-type]
+        .where(ChatIdentity.platform == platform, Person.active == True)  # noqa: E712 - SQL, not Python
+        .order_by(Person.id, ChatIdentity.external_id)  # type: ignore[arg-type]
+    )
+    if person_id is not None:
+        query = query.where(Person.id == person_id)
+    rows = [(p, str(uid)) for p, uid in session.exec(query).all()]
+    return rows if person_id is not None else [(p, uid) for p, uid in rows if roles_of(p) & STAFF_ROLES]

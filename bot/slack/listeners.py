@@ -28,7 +28,7 @@ from handlers.report_delivery import order_of
 
 log = logging.getLogger("ceu.slack")
 COMMAND = "/ceu"
-BOT_EVENTS = ("message.im",)  # the manifest's event subscriptions: text commands in the bot's DM
+BOT_EVENTS = ("message.im", "app_home_opened")  # the manifest's event subscriptions: DM commands, the Home tab
 
 
 def register(surface: SlackSurface) -> None:
@@ -57,6 +57,7 @@ def register(surface: SlackSurface) -> None:
     app.command(COMMAND)(in_ack_or_after(surface, after_ack(surface, ceu_command)))
     app.event("message")(after_ack(surface, direct_message))
 
+    from bot.slack.home import register_home
     from bot.slack.imports import register_imports
     from bot.slack.void import register_void
     from bot.slack.workflow import register_workflow
@@ -64,6 +65,7 @@ def register(surface: SlackSurface) -> None:
     register_workflow(surface)
     register_imports(surface)
     register_void(surface)
+    register_home(surface)
 
 
 @dataclass(frozen=True)

@@ -264,7 +264,13 @@ async def on_button(surface: SlackSurface, inc: Incoming, *, approve: bool) -> N
 
 
 async def _tell(inc: Incoming, reply: Reply) -> None:
-    """An answer only the presser sees."""
+    """An answer only the presser sees: ephemeral under the post, or a modal when pressed on the App Home tab
+    (no message to answer under)."""
+    if inc.respond.response_url is None and inc.body.get("trigger_id"):
+        from bot.slack.home import show_modal
+
+        await show_modal(inc, message_payload(reply), title="Review")
+        return
     await inc.respond(response_type="ephemeral", replace_original=False, **message_payload(reply))
 
 

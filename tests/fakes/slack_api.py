@@ -278,6 +278,13 @@ class FakeSlackApi:
             if method == "chat.postEphemeral":
                 answer = {"ok": True, "message_ts": ts}
             return answer
+        if method == "views.publish":  # the App Home tab: a "home" view of at most 100 blocks, for one user
+            home: dict[str, Any] = p["view"] if isinstance(p.get("view"), dict) else {}
+            if home.get("type") != "home" or len(home.get("blocks") or []) > 100 or not p.get("user_id"):
+                return {"ok": False, "error": "invalid_arguments"}
+            if str(p["user_id"]) not in self.users:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "view": {**home, "id": f"V{next(self._views):05d}"}}
         if method in ("views.open", "views.update", "views.push"):
             view: dict[str, Any] = p["view"] if isinstance(p.get("view"), dict) else {}
             return {"ok": True, "view": {**view, "id": p.get("view_id") or f"V{next(self._views):05d}"}}

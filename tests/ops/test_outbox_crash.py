@@ -225,7 +225,8 @@ async def test_sigkill_between_commit_and_send_then_restart_sends_once(kind: str
             await click_approve(first, rid, ts, w)
             await until("the presser's notice", lambda: bool(w.fake.calls_to("response_url")))
             assert approved(w, rid)
-            assert {r.kind for r in w.effects()} == {"update", "dm"}  # committed with the decision ...
+            # committed with the decision: the post's update, the DM, and the App Home of Robin (the queue changed)
+            assert sorted(r.kind for r in w.effects()) == ["dm", "home", "update"]
             assert all(r.done_at is None and r.claimed_at is None for r in w.effects())
             assert w.dms() == [] and w.updates() == []  # ... and nothing sent
         finally:
@@ -243,7 +244,8 @@ async def test_sigkill_between_commit_and_send_then_restart_sends_once(kind: str
         assert (update["channel"], update["ts"]) == (REVIEW_CHANNEL, ts)
         assert "Approved by Robin Reviewer" in str(update.get("text")) + str(update.get("blocks"))
         assert "review.approve" not in str(update.get("blocks"))  # no buttons any more
-        assert [r.attempts for r in w.effects()] == [1, 1]
+        assert [r.attempts for r in w.effects()] == [1, 1, 1]
+        assert [p["user_id"] for p in w.fake.calls_to("views.publish")] == ["UREV"]
 
 
 async def test_two_replicas_on_postgres_deliver_each_effect_once(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ SCOPES: dict[str, str | None] = {
     "chat.postEphemeral": "chat:write",
     "views.open": None,
     "views.update": None,
+    "views.publish": None,  # the App Home tab
     "files.info": "files:read",
     "files.upload_v2": "files:write",  # files.getUploadURLExternal + files.completeUploadExternal
     "conversations.info": "channels:read",  # and groups:read for a private channel (bot/slack/doctor.py)
@@ -89,6 +90,13 @@ def test_command_events_and_interactivity_declared() -> None:
     urls = {m["settings"]["interactivity"]["request_url"], m["settings"]["event_subscriptions"]["request_url"]}
     urls |= {c["url"] for c in m["features"]["slash_commands"]}
     assert all(u.endswith("/slack/events") for u in urls)
+
+
+def test_the_home_tab_is_on_and_its_event_subscribed() -> None:
+    m = manifest()
+    assert m["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in m["settings"]["event_subscriptions"]["bot_events"]
+    assert "views.publish" in called_methods()
 
 
 def test_no_scope_is_declared_without_use() -> None:
