@@ -24,9 +24,9 @@ from storage.tables import AuditLog, ChatIdentity, Outbox, Person, Submission
 from tests.conftest import TODAY, load, seed_basic
 from tests.fakes.outbox import drain
 from tests.fakes.slack_harness import SlackBot, running_bot
+from tests.review.test_workflow_request import GOOD as REQUEST
+from tests.slack.test_slack_workflow import MAX_BYTES, submit_and_post
 from tests.slack_signing import SECRET, event_body, interaction_body, signed_headers
-from tests.test_slack_workflow import MAX_BYTES, submit_and_post
-from tests.test_workflow_request import GOOD as REQUEST
 
 TD, REV = "td@a.k12.al.us", "rev@alet.org"
 
