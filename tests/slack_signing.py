@@ -105,6 +105,27 @@ def block_action(
     }
 
 
+def home_action(
+    *, user_id: str, action_id: str, value: str, team_id: str = "T0TEST", trigger_id: str = "1337.45.home"
+) -> dict[str, Any]:
+    """A button pressed on the App Home tab: the container is the home view; there is no response_url."""
+    return {
+        "type": "block_actions",
+        "team": {"id": team_id, "domain": "test"},
+        "user": {"id": user_id, "team_id": team_id},
+        "api_app_id": "ATEST",
+        "trigger_id": trigger_id,
+        "container": {"type": "view", "view_id": "VHOME"},
+        "view": {"id": "VHOME", "type": "home", "team_id": team_id, "callback_id": "", "hash": "1.h"},
+        "actions": [{"type": "button", "action_id": action_id, "block_id": f"review:{value}", "value": value}],
+    }
+
+
+def home_opened(user_id: str, tab: str = "home") -> dict[str, Any]:
+    """The app_home_opened event (Slack sends it for the Messages tab too, with tab "messages")."""
+    return {"type": "app_home_opened", "user": user_id, "channel": f"D{user_id}", "tab": tab, "event_ts": "1.1"}
+
+
 def view_submission(
     *,
     user_id: str,

@@ -29,6 +29,8 @@ from tests.slack_signing import (
     block_action,
     command_body,
     event_body,
+    home_action,
+    home_opened,
     interaction_body,
     signed_headers,
     view_submission,
@@ -120,6 +122,14 @@ class SlackBot:
             response_url=self.fake.response_url(key),
         )
         return await self.signed(interaction_body(payload), **kw)
+
+    async def home_click(self, action_id: str, value: str, user: str = "UTD", **kw: Any) -> Answer:
+        """A button on the App Home tab (answered in a modal: no response_url)."""
+        payload = home_action(user_id=user, action_id=action_id, value=value)
+        return await self.signed(interaction_body(payload), **kw)
+
+    async def open_home(self, user: str = "UTD", *, tab: str = "home", event_id: str = "EvHome", **kw: Any) -> Answer:
+        return await self.event(home_opened(user, tab), event_id=event_id, **kw)
 
     async def submit_view(
         self,

@@ -26,7 +26,7 @@ from tests.fakes.outbox import drain
 from tests.fakes.slack_harness import SlackBot, running_bot
 from tests.review.test_workflow_request import GOOD as REQUEST
 from tests.slack.test_slack_workflow import MAX_BYTES, submit_and_post
-from tests.slack_signing import SECRET, event_body, interaction_body, signed_headers
+from tests.slack_signing import SECRET, event_body, home_opened, signed_headers
 
 TD, REV = "td@a.k12.al.us", "rev@alet.org"
 
@@ -36,10 +36,6 @@ async def bot(tmp_path: Path, sqlite_url: str) -> AsyncIterator[SlackBot]:
     async with running_bot(tmp_path, sqlite_url, today=TODAY, CEU_EVIDENCE_MAX_BYTES=MAX_BYTES) as b:
         seed_basic(b.ctx())
         yield b
-
-
-def opened(user: str, tab: str = "home") -> dict[str, Any]:
-    return {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": tab, "event_ts": "1700000000.1"}
 
 
 async def settle(bot: SlackBot) -> None:
@@ -72,21 +68,6 @@ def actions(view: dict[str, Any]) -> list[tuple[str, str]]:
     return [(e["action_id"], e["value"]) for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
-def home_click(action_id: str, value: str, user: str) -> str:
-    """A button pressed on the App Home tab: the container is the home view, there is no response_url."""
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0TEST", "domain": "test"},
-        "user": {"id": user, "team_id": "T0TEST"},
-        "api_app_id": "ATEST",
-        "trigger_id": "1337.45.home",
-        "container": {"type": "view", "view_id": "VHOME"},
-        "view": {"id": "VHOME", "type": "home", "team_id": "T0TEST", "callback_id": "", "hash": "1.h"},
-        "actions": [{"type": "button", "action_id": action_id, "block_id": f"review:{value}", "value": value}],
-    }
-    return interaction_body(payload)
-
-
 def headline_of(bot: SlackBot, email: str) -> str:
     ctx = bot.ctx()
     with ctx.session() as s:
@@ -96,7 +77,7 @@ def headline_of(bot: SlackBot, email: str) -> str:
 
 
 async def test_a_directors_home_shows_their_status_and_the_command_buttons(bot: SlackBot) -> None:
-    answer = await bot.event(opened("UTD"))
+    answer = await bot.open_home("UTD")
     assert answer.status == 200
     [view] = await bot.fake.wait_for("views.publish")
     assert view["user_id"] == "UTD" and view["view"]["type"] == "home"
@@ -117,20 +98,20 @@ async def test_a_directors_home_shows_their_status_and_the_command_buttons(bot: 
 
 
 async def test_the_messages_tab_publishes_nothing(bot: SlackBot) -> None:
-    assert (await bot.event(opened("UTD", tab="messages"))).status == 200
+    assert (await bot.open_home("UTD", tab="messages")).status == 200
     await settle(bot)
     assert bot.fake.calls_to("views.publish") == []
 
 
 async def test_home_buttons_do_what_the_commands_do(bot: SlackBot) -> None:
-    await bot.signed(home_click("home.history", "history", "UTD"))
+    await bot.home_click("home.history", "history", "UTD")
     [history] = await bot.fake.wait_for("views.open")
     assert history["trigger_id"] == "1337.45.home" and history["view"]["type"] == "modal"
     assert "FY2025" in view_text(history["view"])
-    await bot.signed(home_click("home.submit", "submit", "UTD"))
+    await bot.home_click("home.submit", "submit", "UTD")
     opened_views = await bot.fake.wait_for("views.open", 2)
     assert opened_views[1]["view"]["callback_id"] == "submit"  # the /ceu submit modal itself
-    await bot.signed(home_click("home.history", "history", "USDE"))  # not a director: the command's refusal
+    await bot.home_click("home.history", "history", "USDE")  # not a director: the command's refusal
     refusal = (await bot.fake.wait_for("views.open", 3))[2]
     assert "technology directors" in view_text(refusal["view"])
 
@@ -139,8 +120,8 @@ async def test_reviewer_sees_waiting_items_with_buttons_and_an_approve_republish
     bot: SlackBot,
 ) -> None:
     item_id, _ = await submit_and_post(bot)
-    await bot.event(opened("UTD"), event_id="Ev1")
-    await bot.event(opened("UREV"), event_id="Ev2")
+    await bot.open_home("UTD", event_id="Ev1")
+    await bot.open_home("UREV", event_id="Ev2")
     await settle(bot)
     before = published(bot, "UTD")[-1]
     assert "*Pending review:* 4 hours" in view_text(before)
@@ -152,7 +133,7 @@ async def test_reviewer_sees_waiting_items_with_buttons_and_an_approve_republish
     assert "TD-CEU overview, FY2025" in rev_text  # Robin is an admin too: both parts
     td_views, rev_views = len(published(bot, "UTD")), len(published(bot, "UREV"))
 
-    answer = await bot.signed(home_click("review.approve", f"submission:{item_id}", "UREV"))
+    answer = await bot.home_click("review.approve", f"submission:{item_id}", "UREV")
     assert answer.status == 200
     await settle(bot)
     with bot.ctx().session() as s:
@@ -174,7 +155,7 @@ async def test_reviewer_sees_waiting_items_with_buttons_and_an_approve_republish
 
 async def test_someone_not_on_the_roster_is_told_whom_to_contact_and_nothing_is_written(bot: SlackBot) -> None:
     before = counts(bot)
-    await bot.event(opened("UNOBODY"))
+    await bot.open_home("UNOBODY")
     [view] = await bot.fake.wait_for("views.publish")
     text = view_text(view["view"])
     assert view["user_id"] == "UNOBODY" and "You are not on the TD-CEU roster yet" in text
@@ -194,7 +175,7 @@ def counts(bot: SlackBot) -> tuple[int, ...]:
 @pytest.mark.parametrize("forgery", ["wrong secret", "stale", "not json"])
 async def test_forged_or_broken_events_publish_and_write_nothing(bot: SlackBot, forgery: str) -> None:
     before = counts(bot)
-    body = event_body(opened("UTD"))
+    body = event_body(home_opened("UTD"))
     if forgery == "wrong secret":
         headers = signed_headers(body, "not-the-secret", content_type="application/json")
     elif forgery == "stale":

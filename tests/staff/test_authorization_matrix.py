@@ -9,7 +9,8 @@ for what it must NOT contain: Olive's name, e-mail and district and any evidence
 To add an action: one `ACTIONS` entry (how to do it on each platform; `ONLY_ON` when one platform alone has it)
 and one `MATRIX` row per own / other (what each role sees). A known leak not fixed yet: an `XFAIL` entry.
 
-228 cells today (12 actions x 6 roles x own/other, on both platforms; the Action.Submit fallback on Teams only).
+330 cells today (21 actions x 6 roles x own/other, on both platforms; the Action.Submit fallback on Teams only,
+the App Home tab and its buttons on Slack only).
 With the Teams review-card leak of issue 9 put back (9920905 reverted), 39 of them fail.
 """
 
@@ -241,6 +242,34 @@ async def press(world: World, platform: str, who: Who, verb: str, item: str) -> 
     return texts(await world.teams.press(who.teams, verb, {"_verb": verb, "_value": item}))
 
 
+async def home(world: World, platform: str, who: Who, owner: str) -> str:
+    """Open the App Home tab (Slack alone has one): every view published to the caller's Home."""
+    assert platform == "slack"
+    fake, before = world.slack.fake, len(world.slack.fake.calls)
+    answer = await world.slack.open_home(who.slack_id, event_id=f"Ev{uuid.uuid4().hex[:8]}")
+    assert answer.status == 200, answer.text
+    for _ in range(1000):
+        got = [p for m, p in fake.calls[before:] if m == "views.publish" and p.get("user_id") == who.slack_id]
+        if got:
+            return "\n".join(json.dumps(p) for p in got)
+        await asyncio.sleep(0.005)
+    raise AssertionError(f"no Home published: {fake.methods()[before:]}")
+
+
+def _home_press(verb: str, kind: str = "") -> Do:
+    """A button on the App Home tab (its answer is a modal: views.open); `kind`: an item of the owner's."""
+
+    async def do(world: World, platform: str, who: Who, owner: str) -> str:
+        assert platform == "slack"
+        before = len(world.slack.fake.calls)
+        value = _item(world, owner, kind) if kind else verb.removeprefix("home.")
+        answer = await world.slack.home_click(verb, value, user=who.slack_id)
+        assert answer.status == 200, answer.text
+        return await _slack_wait(world, before, "-")
+
+    return do
+
+
 async def press_fallback(world: World, platform: str, who: Who, verb: str, item: str) -> str:
     """Teams clients without Universal Actions send the button as a message with a value (Action.Submit): what
     reached the caller's personal chat (the clicked card replaced, or a new message)."""
@@ -359,8 +388,18 @@ ACTIONS: dict[str, Do] = {
     "report": _report,
     "import": _text("import"),
     "confirm import": _press("import.confirm", "preview"),
+    "home": home,
+    "home history": _home_press("home.history"),
+    "home submit": _home_press("home.submit"),
+    "approve submission (Home)": _home_press("review.approve", "submission"),
 }
-ONLY_ON = {"approve submission (Action.Submit)": ("teams",)}  # actions one platform alone has
+ONLY_ON = {  # actions one platform alone has
+    "approve submission (Action.Submit)": ("teams",),
+    "home": ("slack",),
+    "home history": ("slack",),
+    "home submit": ("slack",),
+    "approve submission (Home)": ("slack",),
+}
 
 
 # -- what each role sees ------------------------------------------------------------------------------------
@@ -605,6 +644,46 @@ MATRIX: dict[tuple[str, str], dict[str, Sees]] = {
         reviewer=Sees("Imported", writes="imported", shows_other=True),
         admin=Sees("Imported", writes="imported", shows_other=True),
         reviewer_director=Sees("Imported", writes="imported", shows_other=True),
+        stranger=UNKNOWN,
+    ),
+    ("home", "own"): row(  # the App Home tab: each part that applies to the caller's roles
+        director=Sees("TD-CEU status", "Dana,", "Submit hours", "History"),
+        sde=STAFF_STATUS,
+        reviewer=WAITING,
+        admin=STAFF_STATUS,
+        reviewer_director=Sees("TD-CEU status", "Casey,", "waiting for review", "review.approve", shows_other=True),
+        stranger=UNKNOWN,
+    ),
+    ("home history", "own"): row(
+        director=Sees("TD-CEU history", "ALET Fall Conference"),
+        sde=Sees("is for technology directors"),
+        reviewer=Sees("is for technology directors"),
+        admin=Sees("is for technology directors"),
+        reviewer_director=Sees("TD-CEU history"),
+        stranger=UNKNOWN,
+    ),
+    ("home submit", "own"): row(
+        director=Sees("Submit external hours"),
+        sde=Sees("Only technology directors submit"),
+        reviewer=Sees("Only technology directors submit"),
+        admin=Sees("Only technology directors submit"),
+        reviewer_director=Sees("Submit external hours"),
+        stranger=UNKNOWN,
+    ),
+    ("approve submission (Home)", "own"): row(
+        director=NOT_A_REVIEWER,
+        sde=NOT_A_REVIEWER,
+        reviewer=Sees("was not found"),
+        admin=NOT_A_REVIEWER,
+        reviewer_director=OWN_ITEM,
+        stranger=UNKNOWN,
+    ),
+    ("approve submission (Home)", "other"): row(
+        director=NOT_A_REVIEWER,
+        sde=NOT_A_REVIEWER,
+        reviewer=Sees("Approved", writes="decided", shows_other=True),
+        admin=NOT_A_REVIEWER,
+        reviewer_director=Sees("Approved", writes="decided", shows_other=True),
         stranger=UNKNOWN,
     ),
 }
