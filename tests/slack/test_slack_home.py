@@ -19,8 +19,9 @@ from handlers.home import home_for
 from handlers.people import find_actor
 from handlers.request import create_request
 from handlers.status import build_status, headline
+from handlers.void import void_record
 from storage.people import by_email
-from storage.tables import AuditLog, ChatIdentity, Outbox, Person, Submission
+from storage.tables import AuditLog, ChatIdentity, CreditRecord, Outbox, Person, Submission
 from tests.conftest import TODAY, load, seed_basic
 from tests.fakes.outbox import drain
 from tests.fakes.slack_harness import SlackBot, running_bot
@@ -151,6 +152,24 @@ async def test_reviewer_sees_waiting_items_with_buttons_and_an_approve_republish
     with bot.ctx().session() as s:
         open_rows = s.exec(select(func.count()).select_from(Outbox).where(Outbox.done_at == None)).one()  # noqa: E711
         assert open_rows == 0
+
+
+async def test_an_import_that_credits_a_director_and_a_void_republish_their_home(bot: SlackBot) -> None:
+    await bot.open_home("UTD")
+    await settle(bot)
+    assert "*Credited:* 0 of 12 hours" in view_text(published(bot, "UTD")[-1])
+    load(bot.ctx(), "attendance", "email,activity_code,date,hours\ntd@a.k12.al.us,FALL24,2024-11-05,4\n")
+    await settle(bot)
+    assert "*Credited:* 4 of 12 hours" in view_text(published(bot, "UTD")[-1])
+    ctx = bot.ctx()
+    with ctx.session() as s:
+        rid = s.exec(select(CreditRecord.id)).one()
+    admin = find_actor(ctx, REV, "cli")
+    assert admin is not None and rid is not None
+    assert void_record(ctx, admin, rid, "entered for the wrong director").ok
+    await settle(bot)
+    assert "*Credited:* 0 of 12 hours" in view_text(published(bot, "UTD")[-1])
+    assert [p["user_id"] for p in bot.fake.calls_to("views.publish")] == ["UTD"] * 3  # Robin has no Slack account
 
 
 async def test_someone_not_on_the_roster_is_told_whom_to_contact_and_nothing_is_written(bot: SlackBot) -> None:
