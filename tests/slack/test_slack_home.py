@@ -154,6 +154,26 @@ async def test_reviewer_sees_waiting_items_with_buttons_and_an_approve_republish
         assert open_rows == 0
 
 
+async def test_reject_on_the_home_asks_the_reason_then_the_submitters_home_shows_the_hours_freed(bot: SlackBot) -> None:
+    item_id, _ = await submit_and_post(bot)
+    await bot.open_home("UTD")
+    await settle(bot)
+    assert "*Pending review:* 4 hours" in view_text(published(bot, "UTD")[-1])
+    await bot.home_click("review.reject", f"submission:{item_id}", "UREV")
+    [form] = await bot.fake.wait_for("views.open")
+    assert form["view"]["callback_id"] == "reject_reason"
+    reason = {"reason": {"reason": {"type": "plain_text_input", "value": "The certificate shows no date"}}}
+    meta = form["view"]["private_metadata"]
+    answer = await bot.submit_view("reject_reason", reason, user="UREV", private_metadata=meta, view_id="VREJ")
+    assert answer.status == 200 and "Rejected" in answer.text
+    await settle(bot)
+    with bot.ctx().session() as s:
+        sub = s.get(Submission, item_id)
+        assert sub is not None and sub.status == "rejected"
+    text = view_text(published(bot, "UTD")[-1])
+    assert "Pending review" not in text and "you need 12 more hours" in text
+
+
 async def test_an_import_that_credits_a_director_and_a_void_republish_their_home(bot: SlackBot) -> None:
     await bot.open_home("UTD")
     await settle(bot)
