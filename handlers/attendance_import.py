@@ -14,10 +14,9 @@ from collections.abc import Hashable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import cached_property
 
 from sqlalchemy import insert, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from handlers.csv_rows import ImportRefused, Row, iter_progress, parse_date
 from handlers.import_result import ImportResult
@@ -34,6 +33,8 @@ from storage.people import normalise_email
 from storage.policy_data import item_of, policy_for
 from storage.records import NOT_LIVE_VALUES
 from storage.tables import CatalogEntry, CreditRecord, Person, Submission
+
+TABLE = "credit_record"
 
 REQUIRED = ("email", "activity_code", "date", "hours")
 OPTIONAL = ("strands", "unit")
@@ -273,13 +274,13 @@ class _Row:
     def capped(self) -> tuple[int, int, str]:
         return (self.target.pid, self.target.cid, self.cap_key)
 
-    @cached_property
+    @property
     def group(self) -> tuple[int, str] | None:
         """The (person, code) of a no-repeat activity that counts for TD credit."""
         item = self.target.item
         return (self.target.pid, item.code) if item.no_repeat and item.counts_for_td else None
 
-    @cached_property
+    @property
     def taken(self) -> Taken | None:
         if self.group is None:
             return None
@@ -428,8 +429,9 @@ def write(session: Session, pre: Preload, plan: Plan, rows: int, actor: str, now
     new = plan.new
     for values in new:
         del values["id"]
+    table = SQLModel.metadata.tables[TABLE]  # Core, not the ORM's bulk insert: the same rows, less per-row work
     for start in range(0, len(new), 5000):
-        session.execute(insert(CreditRecord), new[start : start + 5000])
+        session.execute(insert(table), new[start : start + 5000])
     _replace_pending(session, plan.replace, now)
     for rid, old, strands, line in plan.corrections:
         session.execute(update(CreditRecord).where(col(CreditRecord.id) == rid).values(strands=strands))

@@ -123,6 +123,9 @@ def totals(credits: Iterable[Credit | AletSum], policy: Policy) -> Totals:
 def external_parts(externals: list[Credit], maximum: int) -> list[int]:
     """The credited quarter-hours of each approved external record (in the order given): records are credited in
     date order (then activity code and unit) until the maximum; the one that crosses it is partly credited."""
+    quarters = [c.quarters for c in externals]
+    if sum(quarters) <= maximum and min(quarters, default=0) >= 0:
+        return quarters  # all within the maximum: every one credited in full, whatever the order
     order = sorted(range(len(externals)), key=lambda i: (externals[i].day, externals[i].order))
     parts = [0] * len(externals)
     left = maximum

@@ -77,7 +77,7 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
     plan.wait_days = policy.review_wait_days
     directors = active_directors(session)
     plan.log = log_rows(session, fy - 1)
-    credits = credits_by_person(session, fy)
+    credits = credits_by_person(session, fy, policy.strands)
     deciding = _Directors(plan, policy, catalog(session, fy))
     for person in directors:
         deciding.decide(person, totals(credits.get(person.id, ()), policy))
