@@ -23,6 +23,7 @@ from handlers.context import Context, today_local
 from handlers.review_flow import ReviewFlow
 from handlers.status_cache import StatusCache
 from storage.db import open_database
+from storage.evidence import EvidenceLinks
 from storage.evidence_store import EvidenceStore, open_store
 
 log = logging.getLogger("ceu.app")
@@ -34,6 +35,7 @@ class Services:
     engine: Engine
     flow: ReviewFlow = field(default_factory=lambda: ReviewFlow(offload=off_loop))  # reviews on every platform
     statuses: StatusCache = field(default_factory=StatusCache)  # built statuses, current by their versions
+    links: EvidenceLinks | None = None  # signed evidence download links (set by mount_evidence_links)
 
     @property
     def evidence(self) -> EvidenceStore:
@@ -41,10 +43,18 @@ class Services:
         return open_store(self.settings.evidence_store_kind, self.engine, self.settings.evidence_dir)
 
     def context(self) -> Context:
-        """A handler context for one request: today (America/Chicago, or the fixed CEU_TODAY) and the evidence store."""
-        today = self.settings.today or today_local(self.settings.timezone)
+        """A handler context for one request: today and the zone (CEU_TIMEZONE, or the fixed CEU_TODAY), the
+        evidence store and links; the adapter adds the caller (`Context.as_actor`) once it has resolved them."""
+        zone = self.settings.timezone
+        today = self.settings.today or today_local(zone)
         return Context(
-            self.engine, today, evidence_dir=self.settings.evidence_dir, evidence=self.evidence, statuses=self.statuses
+            self.engine,
+            today,
+            evidence_dir=self.settings.evidence_dir,
+            evidence=self.evidence,
+            statuses=self.statuses,
+            zone=zone,
+            links=self.links,
         )
 
 

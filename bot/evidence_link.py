@@ -30,7 +30,6 @@ from storage.evidence import (
     StoredMeta,
     display_name,
     link_key,
-    register_links,
     stored_metadata,
 )
 from storage.evidence_store import DATABASE, shared_link_key
@@ -80,7 +79,7 @@ def disposition(name: str, mime: str) -> str:
 def mount_evidence_links(app: web.Application, services: Services) -> EvidenceLinks | None:
     """Serve signed links and let handlers make them (registered for the evidence folder); None when off."""
     links = evidence_links(services.settings, services.engine)
-    register_links(services.settings.evidence_dir, links)
+    services.links = links
     if links is None:
         return None
     app[LINKS_KEY] = links

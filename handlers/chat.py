@@ -12,9 +12,10 @@ from handlers.reply import Outcome, Reply, Section
 
 
 def handle_text(ctx: Context, email: str | None, platform: str, text: str) -> Reply:
-    """Resolve the caller by e-mail, parse the command and run it. Form commands return a Reply whose payload
-    names the form (`FormRequest("submit")`); the platform opens it (the console explains it)."""
-    actor = find_actor(ctx, email, platform)
+    """The caller handed down in the Context (else looked up by e-mail), then the command parsed and run. Form
+    commands return a Reply whose payload names the form (`FormRequest("submit")`); the platform opens it (the
+    console explains it)."""
+    actor = ctx.actor if ctx.actor is not None else find_actor(ctx, email, platform)
     command, args = parse(text)
     if actor is None:
         return unknown_user(ctx, email)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from handlers.context import TIMEZONE, Actor, Context
+from handlers.context import Actor, Context
 from handlers.forms import refusal
 from handlers.imports import CONCURRENT, ImportRefused, ImportResult, check_bytes, import_in
 from handlers.payloads import FormRequest, Imported, ImportPreviewed, ImportProblems
@@ -71,8 +71,13 @@ def _ttl_text() -> str:
     return f"{hours} hour{'s' if hours != 1 else ''}"
 
 
-def _local(instant: datetime) -> str:
-    return f"{instant.astimezone(ZoneInfo(TIMEZONE)):%Y-%m-%d %H:%M} Central"
+ZONE_NAMES = {"America/Chicago": "Central"}  # how a time is labelled in the default zone
+
+
+def _local(instant: datetime, zone: str) -> str:
+    """`instant` in CEU_TIMEZONE, labelled ("2026-03-02 14:05 Central")."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {ZONE_NAMES.get(zone) or local.tzname() or zone}"
 
 
 def _as_utc(instant: datetime) -> datetime:
@@ -113,10 +118,10 @@ def preview_file(ctx: Context, actor: Actor, data: bytes, name: str, platform: s
         audit(session, actor.email, "import.preview", name[:200], {"rows": result.rows, "added": result.added})
         session.commit()
         assert preview.id is not None
-        return preview_reply(preview, result)
+        return preview_reply(preview, result, ctx.zone)
 
 
-def preview_reply(preview: ImportPreview, result: ImportResult) -> Reply:
+def preview_reply(preview: ImportPreview, result: ImportResult, zone: str) -> Reply:
     assert preview.id is not None
     facts = [
         Fact("Rows", str(result.rows)),
@@ -136,7 +141,7 @@ def preview_reply(preview: ImportPreview, result: ImportResult) -> Reply:
         sections=[
             Section(
                 text=f"Every row checked; nothing is written until you press Confirm. This preview expires at "
-                f"{_local(_as_utc(preview.expires_at))} ({_ttl_text()}).",
+                f"{_local(_as_utc(preview.expires_at), zone)} ({_ttl_text()}).",
                 facts=facts,
             )
         ],
@@ -211,7 +216,7 @@ def confirm(ctx: Context, actor: Actor, preview_id: int) -> Reply:
         try:
             if not _claim(session, preview_id, IMPORTED, actor, now):
                 session.rollback()
-                return _not_pending(session, preview_id, now)
+                return _not_pending(session, preview_id, ctx.zone)
             preview = session.get(ImportPreview, preview_id)
             assert preview is not None
             result = import_in(ctx, session, "attendance", preview.data, preview.file_name, actor=actor.email)
@@ -227,7 +232,7 @@ def confirm(ctx: Context, actor: Actor, preview_id: int) -> Reply:
             return _refused(_name(session, preview_id), [CONCURRENT])
     return Reply(
         title=f"Imported {preview.file_name}",
-        sections=[Section(text=f"{result.summary()} Imported by {actor.name} on {_local(now)}.")],
+        sections=[Section(text=f"{result.summary()} Imported by {actor.name} on {_local(now, ctx.zone)}.")],
         summary=f"Imported {preview.file_name}: {result.added} records",
         payload=Imported(preview_id, result.added),
     )
@@ -238,7 +243,7 @@ def cancel(ctx: Context, actor: Actor, preview_id: int) -> Reply:
     with ctx.session() as session:
         if not _claim(session, preview_id, CANCELLED, actor, now):
             session.rollback()
-            return _not_pending(session, preview_id, now)
+            return _not_pending(session, preview_id, ctx.zone)
         audit(session, actor.email, "import.cancel", f"preview:{preview_id}")
         session.commit()
         name = _name(session, preview_id)
@@ -254,7 +259,7 @@ def _name(session: Session, preview_id: int) -> str:
     return preview.file_name if preview is not None else "the file"
 
 
-def _not_pending(session: Session, preview_id: int, now: datetime) -> Reply:
+def _not_pending(session: Session, preview_id: int, zone: str) -> Reply:
     """Why a press changed nothing: decided already (by whom, when), expired, or unknown."""
     preview = session.get(ImportPreview, preview_id)
     if preview is None:
@@ -264,14 +269,14 @@ def _not_pending(session: Session, preview_id: int, now: datetime) -> Reply:
             title=f"The preview of {preview.file_name} has expired",
             sections=[
                 Section(
-                    text=f"It expired at {_local(_as_utc(preview.expires_at))}; nothing was imported. "
+                    text=f"It expired at {_local(_as_utc(preview.expires_at), zone)}; nothing was imported. "
                     "Send the file again for a fresh preview."
                 )
             ],
             outcome=Outcome.INVALID,
         )
     who = session.get(Person, preview.decided_by) if preview.decided_by else None
-    when = _local(_as_utc(preview.decided_at)) if preview.decided_at else "earlier"
+    when = _local(_as_utc(preview.decided_at), zone) if preview.decided_at else "earlier"
     verb = "imported" if preview.status == IMPORTED else "cancelled"
     text = f"{preview.result} " if preview.status == IMPORTED and preview.result else ""
     return Reply(

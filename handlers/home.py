@@ -80,7 +80,8 @@ def queue_part(ctx: Context, home: Home) -> None:
     home.queue_at = len(home.parts) - 1
     home.waiting_total = n
     home.waiting = [
-        WaitingItem(waiting_line(w, ctx.today), review_buttons(w.item_type, w.item_id)) for w in waiting[:ITEMS_SHOWN]
+        WaitingItem(waiting_line(w, ctx.today, ctx.zone), review_buttons(w.item_type, w.item_id))
+        for w in waiting[:ITEMS_SHOWN]
     ]
 
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from handlers.context import Actor, Context
+from handlers.context import TIMEZONE, Actor, Context
 from handlers.fy_arg import fy_from_args
 from handlers.payloads import OverviewPayload
 from handlers.reply import Fact, Reply, Section, trimmed
@@ -95,11 +95,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def overview_reply(ov: Overview) -> Reply:
+def overview_reply(ov: Overview, zone: str = TIMEZONE) -> Reply:
     headline, head = _head(ov)
     sections = [*head, _districts(ov), _gaps(ov)]
     if ov.waiting:
-        items, more = trimmed([waiting_line(w, ov.as_of) for w in ov.waiting], WAITING_SHOWN)
+        items, more = trimmed([waiting_line(w, ov.as_of, zone) for w in ov.waiting], WAITING_SHOWN)
         sections.append(Section(heading="Waiting for review (oldest first)", items=items, more=more))
     return Reply(
         title=f"TD-CEU overview, FY{ov.fy}",
@@ -167,7 +167,7 @@ def _gaps(ov: Overview) -> Section:
 
 def overview_for(ctx: Context, fy: int) -> Reply:
     with ctx.session() as session:
-        return overview_reply(build_overview(session, fy, ctx.today))
+        return overview_reply(build_overview(session, fy, ctx.today), ctx.zone)
 
 
 def handle_overview(ctx: Context, actor: Actor, args: list[str]) -> Reply:

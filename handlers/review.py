@@ -8,7 +8,7 @@ Interface for the chat adapters:
   once decided it has no buttons and says "Approved/Rejected by NAME on DATE (reason)". Outcome NOT_FOUND when the
   item does not exist. Post it, then `storage.reviews.record_post(...)` and commit, to update it in place later.
   Its payload is a `ReviewItem`; a submission with a stored file has `evidence` (sha256, mime, name, size: what a
-  platform needs to upload it beside the post) and, when download links are on (storage.evidence.links_for), a
+  platform needs to upload it beside the post) and, when download links are on (`ctx.links`), a
   "Download" fact with a signed, expiring link.
 - `parse_item(value) -> (item_type, item_id) | None` reads a button value back.
 - `decide(ctx, reviewer, item_type, item_id, approve, reason="", clicked=None, with_dm=True) -> Decision`: the
@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from handlers.context import TIMEZONE, Actor, Context
+from handlers.context import Actor, Context
 from handlers.notify import Recipient
 from handlers.payloads import EvidenceRef, ReviewItem
 from handlers.reply import Button, Fact, Outcome, Reply, Section
@@ -46,7 +46,6 @@ from rules.hours import fmt_hours, fmt_hours_unit
 from rules.policy import Evidence, Kind
 from rules.strands import fmt_strands
 from storage.audit import audit
-from storage.evidence import links_for
 from storage.outbox import add_decision_effects, add_item_refresh
 from storage.people import is_director
 from storage.policy_data import policy_for
@@ -105,10 +104,10 @@ def _waited(since: datetime, now: datetime) -> str:
     return f"{days} day{'s' if days != 1 else ''}"
 
 
-def _decided_line(status: str, decider: Person | None, decided_at: datetime | None, reason: str) -> str:
+def _decided_line(zone: str, status: str, decider: Person | None, decided_at: datetime | None, reason: str) -> str:
     verb = "Approved" if status == Status.APPROVED.value else "Rejected"
     who = decider.name if decider else "a reviewer"
-    when = f" on {local_date(as_utc(decided_at), TIMEZONE).isoformat()}" if decided_at else ""
+    when = f" on {local_date(as_utc(decided_at), zone).isoformat()}" if decided_at else ""
     why = f" ({reason})" if reason else ""
     return f"{verb} by {who}{when}{why}"
 
@@ -173,7 +172,7 @@ def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Rep
         state = "Waiting for review"
         buttons = review_buttons(SUBMISSION, sub.id)
     else:
-        state = _decided_line(sub.status, v.decider, sub.decided_at, sub.reason)
+        state = _decided_line(ctx.zone, sub.status, v.decider, sub.decided_at, sub.reason)
         buttons = []
     item = ReviewItem(SUBMISSION, sub.id, sub.status, _evidence_ref(sub) if sub.evidence_sha256 else None)
     return _with_state(title, sub.status, state, sections, buttons, item)
@@ -196,7 +195,7 @@ def _claim_facts(session: Session, ctx: Context, v: SubmissionView) -> list[Fact
     if sub.status == Status.PENDING.value:
         facts.append(Fact("Waiting", _waited(sub.created_at, ctx.now)))
     else:
-        facts.append(Fact("Submitted", local_date(as_utc(sub.created_at), TIMEZONE).isoformat()))
+        facts.append(Fact("Submitted", local_date(as_utc(sub.created_at), ctx.zone).isoformat()))
     return facts
 
 
@@ -205,9 +204,8 @@ def _evidence_section(ctx: Context, sub: Submission, entry: CatalogEntry) -> Sec
     ev_facts = [Fact("File", evidence_line(sub))]
     if sub.evidence_sha256:
         ev_facts.append(Fact("SHA-256", sub.evidence_sha256[:12] + "…"))
-        links = links_for(ctx.evidence_dir)
-        if links is not None:
-            ev_facts.append(Fact("Download", links.url(sub.evidence_sha256, ctx.now)))
+        if ctx.links is not None:
+            ev_facts.append(Fact("Download", ctx.links.url(sub.evidence_sha256, ctx.now)))
     assignment = sub.assignment or ""
     if len(assignment) > ASSIGNMENT_SHOWN:
         assignment = assignment[:ASSIGNMENT_SHOWN] + "… (shortened)"
@@ -264,7 +262,7 @@ def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
     if pending:
         facts.append(Fact("Waiting", _waited(req.created_at, ctx.now)))
     else:
-        facts.append(Fact("Requested", local_date(as_utc(req.created_at), TIMEZONE).isoformat()))
+        facts.append(Fact("Requested", local_date(as_utc(req.created_at), ctx.zone).isoformat()))
     sections = [Section(facts=facts)]
     if is_director(person):
         sections.append(_totals_section(session, ctx, person, req.fy))
@@ -272,7 +270,7 @@ def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
         state = "Waiting for review (approving adds it to the catalog, up to the hours asked)"
         buttons = review_buttons(REQUEST, req.id)
     else:
-        state = _decided_line(req.status, v.decider, req.decided_at, req.reason)
+        state = _decided_line(ctx.zone, req.status, v.decider, req.decided_at, req.reason)
         if v.entry is not None:
             state += f"; in the FY{v.entry.fy} catalog as {v.entry.code}"
         buttons = []
@@ -455,7 +453,7 @@ def _already(session: Session, ctx: Context, item_type: str, item_id: int, posts
     view = _view(session, item_type, item_id)
     assert view is not None
     row = _row(view)
-    line = _decided_line(row.status, view.decider, row.decided_at, row.reason)
+    line = _decided_line(ctx.zone, row.status, view.decider, row.decided_at, row.reason)
     notice = _notice(
         f"{_noun(item_type).capitalize()} #{item_id} was already decided",
         f"{line}. Nothing was changed.",

@@ -22,9 +22,9 @@ def all_waiting(session: Session) -> list[PendingItem]:
     return pending_older_than(session, EVERYTHING)
 
 
-def waiting_line(item: PendingItem, today: date) -> str:
+def waiting_line(item: PendingItem, today: date, zone: str = TIMEZONE) -> str:
     what = "Submission" if item.item_type == SUBMISSION else "Event request"
-    days = max(0, (today - local_date(item.created_at, TIMEZONE)).days)
+    days = max(0, (today - local_date(item.created_at, zone)).days)
     waited = "since today" if days == 0 else f"waiting {days} day{'s' if days != 1 else ''}"
     return (
         f"{what} #{item.item_id}: {item.title} ({fmt_hours(item.quarters)} h) "
@@ -44,7 +44,7 @@ def review_queue_reply(ctx: Context) -> Reply:
         )
     n = len(waiting)
     title = f"{n} item{'s' if n != 1 else ''} waiting for review"
-    items, more = trimmed([waiting_line(w, ctx.today) for w in waiting], SHOWN)
+    items, more = trimmed([waiting_line(w, ctx.today, ctx.zone) for w in waiting], SHOWN)
     return Reply(
         title=title,
         sections=[

@@ -10,8 +10,8 @@ Interface for the chat adapters:
   file + rename) and is idempotent; the user's file name is never part of a path. Callers use it through
   storage.evidence_store (files, or rows in the database: CEU_EVIDENCE_STORE).
 - `EvidenceLinks(base_url, key)` makes and checks expiring, HMAC-signed download links
-  `<base_url>/evidence/<sha256>?exp=<unix time>&sig=<hex>` (served by bot/evidence_link.py). The composition root
-  registers one per evidence folder (`register_links`) when CEU_PUBLIC_URL is set; handlers ask `links_for(dir)`.
+  `<base_url>/evidence/<sha256>?exp=<unix time>&sig=<hex>` (served by bot/evidence_link.py). bot/evidence_link builds
+  one when CEU_PUBLIC_URL is set and every handler Context carries it (`ctx.links`).
   `link_key(data_dir, secret)` is the signing key: derived from the secret setting, or generated once and kept in
   `<data_dir>/evidence-link.key`. `stored_metadata(session, sha256)` is the type and name recorded with the file.
 """
@@ -212,22 +212,6 @@ def link_key(data_dir: Path, secret: str = "") -> bytes:
     if len(key) < 32:
         raise ValueError(f"{path} does not hold a 32-byte hex key")
     return key
-
-
-_links: dict[Path, EvidenceLinks] = {}
-
-
-def register_links(evidence_dir: Path, links: EvidenceLinks | None) -> None:
-    """Turn download links on (or off, with None) for the evidence stored in `evidence_dir`."""
-    where = evidence_dir.resolve()
-    if links is None:
-        _links.pop(where, None)
-    else:
-        _links[where] = links
-
-
-def links_for(evidence_dir: Path) -> EvidenceLinks | None:
-    return _links.get(evidence_dir.resolve()) if _links else None
 
 
 @dataclass(frozen=True)

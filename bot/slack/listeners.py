@@ -82,7 +82,7 @@ def _answer(ctx: Context, user_id: str, text: str, dm_channel: str, caller: Call
         return None
     if caller.actor is not None and dm_channel.startswith("D"):
         remember_dm(ctx, caller, dm_channel)
-    reply = handle_text(ctx, caller.email, PLATFORM, text)
+    reply = handle_text(ctx.as_actor(caller.actor), caller.email, PLATFORM, text)  # the caller looked up once
     opens_form = reply.ok and reply.payload_as(FormRequest) is not None and caller.actor is not None
     if opens_form:
         return Answer(caller, reply, None)

@@ -171,7 +171,7 @@ class CeuTeamsBot(ActivityHandler):
 
     def text_answer(self, ctx: Context, caller: Caller, text: str) -> tuple[Activity, Reply]:
         """The answer to a text command (a form for `submit` / `request`), and its Reply; a worker thread."""
-        reply = handle_text(ctx, caller.email, PLATFORM, text)
+        reply = handle_text(ctx.as_actor(caller.actor), caller.email, PLATFORM, text)  # the caller looked up once
         request = reply.payload_as(FormRequest)
         if request is not None and request.form != IMPORT_FORM and caller.actor is not None:
             return self.open_form(ctx, caller.actor, request.form), reply
@@ -277,7 +277,7 @@ class CeuTeamsBot(ActivityHandler):
             stranger = lookup_failed_reply() if caller.lookup_failed else None
             card = render_card(stranger) if stranger else await off_loop(stranger_card, ctx, caller.email)
             return card_invoke_response(card)
-        answer = await self.on_card_action(ctx, caller.actor, verb, data)
+        answer = await self.on_card_action(ctx.as_actor(caller.actor), caller.actor, verb, data)
         return card_invoke_response(answer.card)  # the effects run on after this answer
 
     async def on_search(self, turn_context: TurnContext) -> InvokeResponse:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.evidence_link import LINKS_KEY, disposition, safe_filename
-from storage.evidence import EvidenceLinks, link_key, links_for
+from storage.evidence import EvidenceLinks, link_key
 from tests.conftest import TODAY, seed_basic
 from tests.fakes.slack_harness import SlackBot, running_bot
 from tests.slack.test_slack_workflow import MAX_BYTES, PDF, message_text, submit_and_post
@@ -77,7 +77,7 @@ async def test_without_public_url_no_link_and_no_route(tmp_path: Path, sqlite_ur
         await submit_and_post(bot)
         [post] = bot.fake.calls_to("chat.postMessage")
         assert "/evidence/" not in message_text(post)
-        assert links_for(bot.services.settings.evidence_dir) is None
+        assert bot.ctx().links is None
         assert (await get(bot, "/evidence/" + "ab" * 32 + "?exp=1&sig=00"))[0] == 404
 
 
