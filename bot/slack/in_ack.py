@@ -26,11 +26,19 @@ from handlers.context import Actor, Context
 from handlers.quick import is_quick, quick_reply
 from storage.people import active_caller
 
+COMMAND = "/ceu"
+IN_ACK_TRIED = "ceu_in_ack_tried"  # in the bolt context: the server tried this request's in-ack answer already
 ACK_BUDGET = 2.0  # seconds of Slack's 3 for an answer in the ack; slower ones are answered after it
 
 
+def in_ack_candidate(body: dict[str, Any]) -> bool:
+    """Whether a verified request is a slash command this path may answer (HTTP: before bolt sees it)."""
+    return body.get("command") == COMMAND and is_quick(str(body.get("text", ""))) and bool(body.get("user_id"))
+
+
 def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
-    """The /ceu listener: the answer in the ack when answer_in_ack gives one in time, else `later`."""
+    """The /ceu listener: the answer in the ack when answer_in_ack gives one in time, else `later`. (Over HTTP the
+    server tried already before dispatching to bolt, IN_ACK_TRIED; Socket Mode comes here first.)"""
 
     async def listener(
         ack: Callable[..., Awaitable[Any]],
@@ -40,7 +48,7 @@ def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
         context: AsyncBoltContext,
     ) -> None:
         text = str(body.get("text", ""))
-        if is_quick(text):
+        if is_quick(text) and not context.get(IN_ACK_TRIED):
             payload = await within_budget(surface.context(), str(body.get("user_id") or ""), text)
             if payload is not None:
                 await ack({**payload, "response_type": "ephemeral"})

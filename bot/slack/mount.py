@@ -7,6 +7,9 @@ re-encoded as JSON, marked verified in its context (the error handler answers no
 again (its verifier raised on a non-integer timestamp) nor parse the form itself (its parser read any body with
 "payload" in it, a slash command's text included, as an empty interaction).
 
+A known caller's `/ceu status` is answered before bolt sees it (bot/slack/in_ack.py): the ack's body is the
+message. The rest, and that one when no answer is ready in time, goes to bolt.
+
 The bolt app runs with process_before_response=True: each listener answers Slack at once and slow work runs
 afterwards as a task of ours (bot/slack/surface.after_ack), so the HTTP answer never waits on that work.
 """
@@ -27,6 +30,7 @@ from bot.access_log import note
 from bot.slack import shape
 from bot.slack.client import make_client
 from bot.slack.errors import VERIFIED
+from bot.slack.in_ack import IN_ACK_TRIED, in_ack_candidate, within_budget
 from bot.slack.listeners import register
 from bot.slack.notifier import SlackNotifier
 from bot.slack.socket_mode import mount_socket_mode
@@ -96,12 +100,17 @@ def mount_slack(app: web.Application, services: Services) -> SlackSurface | None
             return web.json_response({"error": ANSWERS.get(refused.status, "bad request")}, status=refused.status)
         user = caller_id(body)
         note(request, "ok", who=f"slack:{user}" if user else "")
+        tried = in_ack_candidate(body)
+        if tried:  # a known caller's /ceu status: the answer is the ack's body, bolt is not needed
+            payload = await within_budget(surface.context(), user, str(body.get("text", "")))
+            if payload is not None:
+                return web.json_response({**payload, "response_type": "ephemeral"})
         with surface.holding():
             bolt_request = AsyncBoltRequest(
                 body=json.dumps(body),
                 query=request.query_string,
                 headers={**_headers(request), "content-type": "application/json"},
-                context={VERIFIED: True},
+                context={VERIFIED: True, IN_ACK_TRIED: tried},
             )
             bolt_response = await surface.bolt.async_dispatch(bolt_request)
             response = await to_aiohttp_response(bolt_response)
