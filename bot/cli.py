@@ -328,6 +328,7 @@ main.add_command(__import__("bot.cli_db", fromlist=["db"]).db)
 main.add_command(__import__("bot.cli_roster", fromlist=["roster"]).roster)
 main.add_command(__import__("bot.cli_roster", fromlist=["void"]).void)
 main.add_command(__import__("bot.cli_doctor", fromlist=["doctor"]).doctor)
+main.add_command(__import__("bot.cli_evidence", fromlist=["evidence"]).evidence)
 
 
 if __name__ == "__main__":

@@ -85,6 +85,15 @@ def database_finding(settings: Settings) -> Finding:
     return Finding(name, Level.PROBLEM, f"{where}: {problem}")
 
 
+def evidence_link_finding(settings: Settings) -> Finding:
+    """Whether reviewers get a link to open the evidence (CEU_PUBLIC_URL), and what they do without one."""
+    from bot.evidence_link import NO_LINKS
+
+    if settings.public_url:
+        return Finding("evidence links", Level.OK, f"review messages link the evidence at {settings.public_url}")
+    return Finding("evidence links", Level.WARNING, NO_LINKS)
+
+
 def platform_finding(findings: list[Finding]) -> Finding | None:
     platforms = [f for f in findings if f.check in ("Slack", "Teams") and f.level is Level.SKIPPED]
     if len(platforms) == 2:
@@ -98,6 +107,7 @@ def diagnose(settings: Settings, host: str, port: int) -> list[Finding]:
 
     findings = settings_findings(settings, host, port)
     findings.append(database_finding(settings))
+    findings.append(evidence_link_finding(settings))
     findings += asyncio.run(slack_findings(settings))
     findings += teams_findings(settings)
     summary = platform_finding(findings)

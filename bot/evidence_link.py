@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ceu.evidence")
 LINKS_KEY = web.AppKey("evidence_links", EvidenceLinks)
+NO_LINKS = (
+    "CEU_PUBLIC_URL is not set: no evidence links in review messages; Teams reviewers need 'ceu-bot evidence ID' "
+    "(Slack reviewers find the file in the post's thread)"
+)
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -81,6 +85,7 @@ def mount_evidence_links(app: web.Application, services: Services) -> EvidenceLi
     links = evidence_links(services.settings, services.engine)
     services.links = links
     if links is None:
+        log.warning(NO_LINKS)
         return None
     app[LINKS_KEY] = links
     store = services.evidence

@@ -23,7 +23,7 @@ from handlers.import_result import ImportResult
 from rules.claims import Claim, cap_key, check_claim, unit_key
 from rules.credit import Status
 from rules.fiscal import fiscal_year_bounds, fiscal_year_of
-from rules.hours import HoursError, fmt_hours, parse_hours
+from rules.hours import HoursError, fmt_hours_unit, parse_hours
 from rules.policy import CatalogItem, Kind, Policy
 from rules.repeats import Taken, credited_refs, repeat_note
 from rules.strands import StrandError, parse_strands
@@ -308,7 +308,7 @@ def _already_has(row: Row, known: Known, code: str, day: date, unit: str, label:
     of = f" ({unit})" if unit and unit != day.isoformat() else ""
     hint = "" if label else f" ({UNIT_HINT})"
     email = normalise_email(row.get("email"))
-    return f"{email} already has {fmt_hours(known.quarters)} hours of {code}{of} on {day} from {known.where}{hint}"
+    return f"{email} already has {fmt_hours_unit(known.quarters)} of {code}{of} on {day} from {known.where}{hint}"
 
 
 def _values(target: _Target, unit: str, strands: int, now: datetime) -> dict[str, object]:

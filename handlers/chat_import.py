@@ -25,7 +25,7 @@ from handlers.forms import refusal
 from handlers.imports import CONCURRENT, ImportRefused, ImportResult, check_bytes, import_in
 from handlers.payloads import FormRequest, Imported, ImportPreviewed, ImportProblems
 from handlers.reply import Button, Fact, Outcome, Reply, Section, trimmed
-from rules.hours import fmt_hours
+from rules.hours import fmt_hours, fmt_hours_unit
 from storage.audit import audit
 from storage.tables import ImportPreview, Person
 
@@ -150,7 +150,7 @@ def preview_reply(preview: ImportPreview, result: ImportResult, zone: str) -> Re
             Button(IMPORT_CANCEL, "Cancel", value, "danger"),
         ],
         summary=f"{preview.file_name}: {result.added} records, {result.people} people, "
-        f"{fmt_hours(result.quarters)} hours; Confirm or Cancel",
+        f"{fmt_hours_unit(result.quarters)}; Confirm or Cancel",
         payload=ImportPreviewed(preview.id),
     )
 

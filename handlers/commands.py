@@ -99,8 +99,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "events",
-        "events",
-        "approved external events and upcoming ALET activities",
+        "events [WORD]",
+        "approved external events and upcoming ALET activities (with a word: only those it names)",
         handle_events,
         aliases=("catalog",),
     ),

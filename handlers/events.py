@@ -1,4 +1,5 @@
-"""`events`: this FY's approved external events and the upcoming ALET activities."""
+"""`events [WORD…]`: this FY's approved external events and the upcoming ALET activities; with words, only those
+whose name or code holds every word (how to find an event's code in a long catalog, e.g. for Teams' cut picker)."""
 
 from __future__ import annotations
 
@@ -22,18 +23,25 @@ def event_line(item: CatalogItem) -> str:
     return f"{when}{item.title} [{item.code}], {amount}{extra}"
 
 
+def _matching(items: list[CatalogItem], words: list[str]) -> list[CatalogItem]:
+    return [i for i in items if all(w in i.title.lower() or w in i.code.lower() for w in words)]
+
+
 def handle_events(ctx: Context, actor: Actor | None, args: list[str]) -> Reply:
     fy = fiscal_year_of(ctx.today)
     with ctx.session() as session:
         items = catalog(session, fy)
     alet = [i for i in items if i.is_alet and i.counts_for_td and (i.last_day is None or i.last_day >= ctx.today)]
     external = sorted((i for i in items if not i.is_alet), key=lambda i: i.title.lower())
+    words = [w.lower() for w in args]
+    if words:
+        alet, external = _matching(alet, words), _matching(external, words)
     policy = current_policy(ctx)
     alet_min, ext_max = fmt_hours(policy.alet_minimum), fmt_hours(policy.external_maximum)
     alet_lines, alet_more = trimmed([event_line(i) for i in alet], MAX_ITEMS)
     ext_lines, ext_more = trimmed([event_line(i) for i in external], MAX_ITEMS)
     return Reply(
-        title=f"TD-CEU catalog, FY{fy}",
+        title=f"TD-CEU catalog, FY{fy}" + (f": “{' '.join(args)}”" if words else ""),
         sections=[
             Section(
                 heading=f"Upcoming ALET activities (at least {alet_min} hours a year come from these)",

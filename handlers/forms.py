@@ -16,6 +16,7 @@ Limits kept for Slack: form titles and button labels at most 24 characters, opti
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -51,6 +52,7 @@ class Field:
     kind: FieldKind
     required: bool = True
     options: tuple[tuple[str, str], ...] = ()  # (value, label)
+    notes: tuple[tuple[str, str], ...] = ()  # (value, a short line about that option: Slack's option description)
     initial: str | list[str] | None = None
     hint: str = ""
     max_length: int | None = None
@@ -64,6 +66,7 @@ class Form:
     fields: tuple[Field, ...]
     context: str = ""  # round-tripped by the adapter
     style: str = "primary"  # the send button: "primary", or "danger" where it takes something back (reject)
+    intro: str = ""  # a line above the fields (the reject form: which item, whose, how many hours)
 
     def field(self, field_id: str) -> Field:
         return next(f for f in self.fields if f.id == field_id)
@@ -109,7 +112,7 @@ def bool_value(values: Values, key: str) -> bool:
 def errors_reply(title: str, v: Validation, labels: dict[str, str] | None = None) -> Reply:
     """The INVALID reply listing every field problem (its FormErrors payload keeps them by field id)."""
     labels = labels or {}
-    items = [f"{labels.get(k, k)}: {msg}" for k, msg in v.errors.items()]
+    items = [_labelled(labels.get(k, k), msg) for k, msg in v.errors.items()]
     return Reply(
         title=title,
         sections=[Section(text="Nothing was saved. Please fix:", items=items)],
@@ -117,6 +120,13 @@ def errors_reply(title: str, v: Validation, labels: dict[str, str] | None = None
         summary=f"{title}: " + "; ".join(v.errors.values()),
         payload=FormErrors(dict(v.errors), tuple(v.warnings)),
     )
+
+
+def _labelled(label: str, message: str) -> str:
+    """ "Date: 2025-03-10 is in the future." — not "Date: Date 2025-03-10 …" when the message starts with its label."""
+    if message.lower().startswith(label.lower() + " "):
+        message = message[len(label) + 1 :]
+    return f"{label}: {message}"
 
 
 def _clip(text: str, limit: int = OPTION_LABEL_MAX) -> str:
@@ -128,12 +138,24 @@ def event_value(item: CatalogItem) -> str:
     return f"{item.fy}:{item.code}"
 
 
+_ACRONYM = re.compile(r"^(?P<rest>.+?)\s*\((?P<acronym>[A-Za-z0-9+&-]{2,12})\)\s*$")
+
+
 def event_label(item: CatalogItem) -> str:
+    """The event's name as a picker shows it, the distinguishing acronym first ("ISTE: International Society for
+    Technology in Education annual conference"): Slack cuts option text at 75 characters, and what tells two long
+    titles apart must survive the cut. The amount is the option's note (`event_note`)."""
+    found = _ACRONYM.match(item.title)
+    acronym = found.group("acronym") if found else ""
+    if found and sum(c.isupper() for c in acronym) >= 2:
+        return _clip(f"{acronym}: {found.group('rest')}")
+    return _clip(item.title)
+
+
+def event_note(item: CatalogItem) -> str:
+    """What an event counts: "up to 6 h", "4 h", "1 h each" (per workshop)."""
     amount = f"up to {fmt_hours(item.cap)} h" if item.up_to else f"{fmt_hours(item.cap)} h"
-    if item.per_unit:
-        amount += " each"
-    suffix = f" ({amount})"
-    return _clip(item.title, OPTION_LABEL_MAX - len(suffix)) + suffix
+    return amount + " each" if item.per_unit else amount
 
 
 def strand_options(policy: Policy) -> tuple[tuple[str, str], ...]:
@@ -160,6 +182,7 @@ def submit_form(ctx: Context, actor: Actor) -> Form:
             "Approved external event",
             FieldKind.SELECT,
             options=tuple((event_value(i), event_label(i)) for i in events),
+            notes=tuple((event_value(i), event_note(i)) for i in events),
             hint=f"FY{fy}'s approved external events; “events” lists them. Use “request” to propose a new one.",
         ),
         Field("date", "Date you attended", FieldKind.DATE, initial=ctx.today.isoformat()),
@@ -171,13 +194,7 @@ def submit_form(ctx: Context, actor: Actor) -> Form:
             options=strand_options(policy),
             hint="Pick one or more",
         ),
-        Field(
-            "evidence",
-            "Evidence of attendance",
-            FieldKind.FILE,
-            required=False,
-            hint="Certificate or proof of attendance: PDF, PNG, JPEG, HEIC or Word (.docx). Most events need one.",
-        ),
+        _evidence_field(events),
         Field(
             "assignment",
             "Assignment",
@@ -199,6 +216,24 @@ def submit_form(ctx: Context, actor: Actor) -> Form:
             )
         )
     return Form("submit", "Submit external hours", "Send for review", tuple(fields))
+
+
+def _evidence_field(events: list[CatalogItem]) -> Field:
+    """The evidence file: required (never shown "(optional)") when every listed event needs one; otherwise optional,
+    with the hint saying which kind of event needs it. The handler checks the chosen event's own rule either way."""
+    kinds = "PDF, PNG, JPEG, HEIC or Word (.docx)"
+    if all(i.evidence.needs_file for i in events):
+        return Field(
+            "evidence", "Evidence of attendance", FieldKind.FILE, hint=f"Certificate or proof of attendance: {kinds}."
+        )
+    return Field(
+        "evidence",
+        "Evidence of attendance",
+        FieldKind.FILE,
+        required=False,
+        hint=f"Certificate or proof of attendance: {kinds}. Needed for every event except those whose catalog entry "
+        "asks for none.",
+    )
 
 
 def request_form(ctx: Context, actor: Actor) -> Form:
@@ -230,7 +265,8 @@ def request_form(ctx: Context, actor: Actor) -> Form:
     return Form("request", "Request an event", "Send request", fields)
 
 
-def reject_form(item_type: str, item_id: int) -> Form:
+def reject_form(item_type: str, item_id: int, about: str = "") -> Form:
+    """The reason form; `about` (handlers.review.item_summary) names the item being rejected above the field."""
     what = "submission" if item_type == "submission" else "request"
     return Form(
         "reject_reason",
@@ -247,6 +283,7 @@ def reject_form(item_type: str, item_id: int) -> Form:
         ),
         context=f"{item_type}:{item_id}",
         style="danger",
+        intro=f"Rejecting {about}" if about else "",
     )
 
 

@@ -8,8 +8,8 @@ from handlers.context import Actor, Context
 from handlers.fy_arg import fy_from_args
 from handlers.reply import Reply, Section, trimmed
 from rules.credit import Credit, Status, external_parts, tie, totals
-from rules.hours import fmt_hours
-from rules.strands import numbers_of
+from rules.hours import fmt_hours, fmt_hours_unit
+from rules.strands import fmt_strands, numbers_of
 from storage.policy_data import policy_for
 from storage.records import HistoryRow, history_of
 
@@ -19,7 +19,6 @@ MAX_ROWS = 40
 def history_line(row: HistoryRow, strands: dict[int, str], credited: int | None = None, maximum: int = 0) -> str:
     """One record; `credited`: the quarter-hours an approved external record is credited within the maximum."""
     where = "ALET" if row.alet else "external"
-    nums = ",".join(str(n) for n in numbers_of(row.strands))
     state = {"approved": "credited", "pending": "pending review", "rejected": "rejected"}.get(row.status, row.status)
     if row.status == "voided":
         state = f"voided, no credit ({row.void_reason})" if row.void_reason else "voided, no credit"
@@ -33,8 +32,13 @@ def history_line(row: HistoryRow, strands: dict[int, str], credited: int | None 
             "external maximum)"
         )
     hours = fmt_hours(row.quarters)
-    what = f"{row.title} [{row.code}], {where}, {hours} h, strands {nums}"
+    what = f"{row.title}, {where}, {hours} h, {_strands_named(row.strands, strands)}"
     return f"{row.day.isoformat()}  {what}: {state} (record {row.id})"
+
+
+def _strands_named(mask: int, strands: dict[int, str]) -> str:
+    """ "strand Ethics, Laws, and Policies" / "strands Leadership; Cybersecurity": names, as everywhere else."""
+    return ("strand " if len(numbers_of(mask)) == 1 else "strands ") + fmt_strands(mask, strands)
 
 
 def _credit(row: HistoryRow) -> Credit:
@@ -66,7 +70,7 @@ def handle_history(ctx: Context, actor: Actor, args: list[str]) -> Reply:
         title=f"TD-CEU history, FY{fy}",
         sections=[
             Section(
-                text=f"{len(rows)} record{'' if len(rows) == 1 else 's'}; {fmt_hours(credited)} hours credited.",
+                text=f"{len(rows)} record{'' if len(rows) == 1 else 's'}; {fmt_hours_unit(credited)} credited.",
                 items=shown,
                 more=more,
             )

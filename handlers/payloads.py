@@ -82,6 +82,7 @@ class ReviewItem(Payload):
     item_id: int
     status: str
     evidence: EvidenceRef | None = None
+    about: str = ""  # who, what, hours in one line ("Alex Director's 3 hours of …"): what the reject form names
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,14 @@ class Button:
     style: str = ""  # "", "primary", "danger"
 
 
+@dataclass(frozen=True)
+class Link:
+    """A labelled address ("Open evidence"): Teams shows an Action.OpenUrl button, Slack a <url|label> link."""
+
+    label: str
+    url: str
+
+
 @dataclass
 class Section:
     heading: str = ""
@@ -44,6 +52,7 @@ class Section:
     items: list[str] = field(default_factory=list)
     more: str = ""  # "… and 12 more" note when a list was trimmed
     tone: str = ""  # "good" | "attention": an outcome to stand out (Teams: a styled container; Slack: a context line)
+    links: list[Link] = field(default_factory=list)  # our own addresses (never user text): shown as labelled links
 
 
 @dataclass
@@ -93,6 +102,7 @@ class Reply:
             lines.extend(f"- {i}" for i in s.items)
             if s.more:
                 lines.append(s.more)
+            lines.extend(f"{link.label}: {link.url}" for link in s.links)
         if self.buttons:
             lines.append("")
             lines.append(" | ".join(f"[{b.label}]" for b in self.buttons))

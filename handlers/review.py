@@ -7,9 +7,11 @@ Interface for the chat adapters:
   Buttons (action "review.approve" style "primary", "review.reject" style "danger", value "submission:12");
   once decided it has no buttons and says "Approved/Rejected by NAME on DATE (reason)". Outcome NOT_FOUND when the
   item does not exist. Post it, then `storage.reviews.record_post(...)` and commit, to update it in place later.
-  Its payload is a `ReviewItem`; a submission with a stored file has `evidence` (sha256, mime, name, size: what a
-  platform needs to upload it beside the post) and, when download links are on (`ctx.links`), a
-  "Download" fact with a signed, expiring link.
+  Its payload is a `ReviewItem` (with `about`: who, what, hours in one line, for the reject form); a submission
+  with a stored file has `evidence` (sha256, mime, name, size: what a platform needs to upload it beside the post)
+  and, when download links are on (`ctx.links`), an "Open evidence" Link (signed, expiring); without
+  them, a note naming `ceu-bot evidence ID` (bot/cli_evidence.py). A request with an agenda address has an
+  "Open agenda (host)" Link.
 - `parse_item(value) -> (item_type, item_id) | None` reads a button value back.
 - `decide(ctx, reviewer, item_type, item_id, approve, reason="", clicked=None, with_dm=True) -> Decision`: the
   decision core under handlers.review_flow.press (adapters call press, not this). Decision.outcome: OK (decided
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -35,7 +38,7 @@ from sqlmodel import Session, col, select
 from handlers.context import Actor, Context
 from handlers.notify import Recipient
 from handlers.payloads import EvidenceRef, ReviewItem
-from handlers.reply import Button, Fact, Outcome, Reply, Section
+from handlers.reply import Button, Fact, Link, Outcome, Reply, Section
 from handlers.request import dates_text
 from handlers.review_notice import request_dm, submission_dm
 from handlers.status import build_status
@@ -139,7 +142,7 @@ def _totals_section(session: Session, ctx: Context, person: Person, fy: int) -> 
             f"{fmt_hours(t.external_credited)} of at most {fmt_hours(p.external_maximum)}"
             f" ({fmt_hours(t.external)} approved)",
         ),
-        Fact("Pending", f"{fmt_hours(t.pending)} hours"),
+        Fact("Pending", fmt_hours_unit(t.pending)),
     ]
     return Section(heading=f"{person.name.split(' ')[0] or person.email}'s FY{fy} so far", facts=facts)
 
@@ -174,7 +177,9 @@ def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Rep
     else:
         state = _decided_line(ctx.zone, sub.status, v.decider, sub.decided_at, sub.reason)
         buttons = []
-    item = ReviewItem(SUBMISSION, sub.id, sub.status, _evidence_ref(sub) if sub.evidence_sha256 else None)
+    about = f"{person.name}'s {fmt_hours_unit(credit.quarters)} of {entry.title} (submission #{sub.id})"
+    evidence = _evidence_ref(sub) if sub.evidence_sha256 else None
+    item = ReviewItem(SUBMISSION, sub.id, sub.status, evidence, about=about)
     return _with_state(title, sub.status, state, sections, buttons, item)
 
 
@@ -200,12 +205,16 @@ def _claim_facts(session: Session, ctx: Context, v: SubmissionView) -> list[Fact
 
 
 def _evidence_section(ctx: Context, sub: Submission, entry: CatalogEntry) -> Section:
-    """The file (its fingerprint and a download link where links are configured) and the assignment."""
+    """The file (an "Open evidence" link where links are configured, else how to get the file) and the assignment.
+    No SHA-256 fact: reviewers compare files, not hashes (Slack's thread upload comment names it)."""
     ev_facts = [Fact("File", evidence_line(sub))]
+    ev_links: list[Link] = []
+    ev_note = ""
     if sub.evidence_sha256:
-        ev_facts.append(Fact("SHA-256", sub.evidence_sha256[:12] + "…"))
         if ctx.links is not None:
-            ev_facts.append(Fact("Download", ctx.links.url(sub.evidence_sha256, ctx.now)))
+            ev_links.append(Link("Open evidence", ctx.links.url(sub.evidence_sha256, ctx.now)))
+        elif sub.id is not None:
+            ev_note = no_link_note(sub.id)
     assignment = sub.assignment or ""
     if len(assignment) > ASSIGNMENT_SHOWN:
         assignment = assignment[:ASSIGNMENT_SHOWN] + "… (shortened)"
@@ -214,7 +223,8 @@ def _evidence_section(ctx: Context, sub: Submission, entry: CatalogEntry) -> Sec
         ev_text = f"Assignment:\n{assignment}"
     elif Evidence(entry.evidence).needs_assignment:
         ev_text = "Assignment: (missing)"
-    return Section(heading="Evidence", text=ev_text, facts=ev_facts)
+    ev_text = "\n\n".join(t for t in (ev_text, ev_note) if t)
+    return Section(heading=EVIDENCE_HEADING, text=ev_text, facts=ev_facts, links=ev_links)
 
 
 def _with_state(
@@ -229,6 +239,23 @@ def _with_state(
         title = f"{outcome}: {title}"
         sections.insert(0, Section(text=state, tone="good" if outcome == "Approved" else "attention"))
     return Reply(title=title, sections=sections, buttons=buttons, summary=f"{title}: {state}", payload=item)
+
+
+EVIDENCE_HEADING = "Evidence"
+NO_LINK_START = "No download link:"
+NO_LINK = (
+    "No download link: this bot has no public address (CEU_PUBLIC_URL is not set). An admin can write the file to "
+    "disk with “{command}”, or ask the submitter for a copy."
+)
+
+
+def no_link_note(submission_id: int) -> str:
+    """What a review message says instead of a link: how to get the file without one."""
+    return NO_LINK.format(command=f"ceu-bot evidence {submission_id}")
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or "link"
 
 
 def _evidence_ref(sub: Submission) -> EvidenceRef:
@@ -256,14 +283,13 @@ def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
         Fact("Hours asked", fmt_hours(req.quarters)),
         Fact("Strands", fmt_strands(req.strands, policy.strands)),
     ]
-    if req.agenda_url:
-        facts.append(Fact("Agenda", req.agenda_url))
     pending = req.status == Status.PENDING.value
     if pending:
         facts.append(Fact("Waiting", _waited(req.created_at, ctx.now)))
     else:
         facts.append(Fact("Requested", local_date(as_utc(req.created_at), ctx.zone).isoformat()))
-    sections = [Section(facts=facts)]
+    agenda = [Link(f"Open agenda ({_host(req.agenda_url)})", req.agenda_url)] if req.agenda_url else []
+    sections = [Section(facts=facts, links=agenda)]
     if is_director(person):
         sections.append(_totals_section(session, ctx, person, req.fy))
     if pending:
@@ -275,7 +301,19 @@ def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
             state += f"; in the FY{v.entry.fy} catalog as {v.entry.code}"
         buttons = []
     title = f"Event request #{req.id}: {req.title}"
-    return _with_state(title, req.status, state, sections, buttons, ReviewItem(REQUEST, req.id, req.status))
+    about = f"{person.name}'s request for “{req.title}”, {fmt_hours_unit(req.quarters)} asked (event request #{req.id})"
+    return _with_state(title, req.status, state, sections, buttons, ReviewItem(REQUEST, req.id, req.status, about=about))
+
+
+def item_summary(ctx: Context, item_type: str, item_id: int) -> str:
+    """Who, what and how many hours, in one line: "Alex Director's 3 hours of ISTE … (submission #12)"; "" when the
+    item does not exist."""
+    with ctx.session() as session:
+        view = _view(session, item_type, item_id)
+        if view is None:
+            return ""
+        item = _review_of(session, ctx, view).payload_as(ReviewItem)
+    return item.about if item is not None else ""
 
 
 def _notice(title: str, text: str, outcome: Outcome) -> Reply:

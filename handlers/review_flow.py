@@ -28,8 +28,9 @@ from typing import Any
 from handlers.context import Actor, Context
 from handlers.forms import Form, reject_form
 from handlers.notify import Delivery, DeliveryStatus, HomePublisher, Notifier, Recipient
+from handlers.payloads import ReviewItem
 from handlers.reply import Outcome, Reply
-from handlers.review import decide, review_reply
+from handlers.review import decide, item_summary, review_reply
 from handlers.review_notice import decision_dm
 from storage import outbox
 from storage.outbox import Effect
@@ -71,7 +72,10 @@ def press(
     """One click (worker thread: database only, no network)."""
     decision = decide(ctx, actor, item_type, item_id, approve, reason or "", clicked=clicked, with_dm=False)
     if not approve and reason is None and decision.needs_reason:
-        return Pressed(Outcome.INVALID, decision.notice, decision.review, form=reject_form(item_type, item_id))
+        post = decision.review.payload_as(ReviewItem) if decision.review is not None else None
+        about = post.about if post is not None else ""
+        form = reject_form(item_type, item_id, about or item_summary(ctx, item_type, item_id))
+        return Pressed(Outcome.INVALID, decision.notice, decision.review, form=form)
     posts = tuple((p.platform, p.channel, p.message_id or "") for p in decision.posts)
     return Pressed(decision.outcome, decision.notice, decision.review, posts=posts)
 

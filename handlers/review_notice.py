@@ -33,7 +33,7 @@ def submission_dm(
     policy = policy_for(session, credit.fy)
     hours = fmt_hours_unit(credit.quarters)
     facts = [
-        Fact("Event", f"{entry.title} [{entry.code}]"),
+        Fact("Event", entry.title),
         Fact("Date", credit.day.isoformat()),
         Fact("Hours", fmt_hours(credit.quarters)),
         Fact("Strands", fmt_strands(credit.strands, policy.strands)),

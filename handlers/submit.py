@@ -380,7 +380,7 @@ def _sent_reply(
     policy = policy_for(session, entry.fy)
     waiting = needs_file(sub, entry)
     facts = [
-        Fact("Event", f"{entry.title} [{entry.code}]"),
+        Fact("Event", entry.title),
         Fact("Date", credit.day.isoformat()),
         Fact("Hours", fmt_hours(credit.quarters)),
         Fact("Strands", fmt_strands(credit.strands, policy.strands)),

@@ -86,13 +86,13 @@ def _hour_problems(claim: Claim, already: int) -> list[Problem]:
             return [
                 Problem(
                     "hours",
-                    f"{fmt_hours(quarters)} hours is over the cap of {fmt_hours(item.cap)} for {item.code}{extra};"
+                    f"{fmt_hours_unit(quarters)} is over the cap of {fmt_hours(item.cap)} for {item.title}{extra};"
                     f" at most {fmt_hours(left)} more",
                 )
             ]
         return []
     if already:
-        return [Problem("hours", f"{item.code} is already recorded ({fmt_hours(already)} hours)")]
+        return [Problem("hours", f"{item.code} is already recorded ({fmt_hours_unit(already)})")]
     if quarters != item.cap:
         return [Problem("hours", f"{item.code} counts exactly {fmt_hours_unit(item.cap)}, not {fmt_hours(quarters)}")]
     return []

@@ -86,4 +86,5 @@ def check_mask(mask: int, known: Mapping[int, str]) -> None:
 
 
 def fmt_strands(mask: int, known: Mapping[int, str]) -> str:
-    return ", ".join(known.get(n, f"strand {n}") for n in numbers_of(mask))
+    """Strand names joined with "; " (a name may hold commas: "Ethics, Laws, and Policies")."""
+    return "; ".join(known.get(n, f"strand {n}") for n in numbers_of(mask))

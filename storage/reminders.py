@@ -99,6 +99,13 @@ def mark_sent(engine: Engine, key: Key, now: datetime, note: str = "") -> None:
         conn.execute(update(ReminderLog).where(*_where(key)).values(sent_at=now, last_error=note[:ERROR_MAX]))
 
 
+def was_sent(engine: Engine, key: Key) -> bool:
+    """Whether `key` is marked sent (e.g. a review post's evidence upload into its thread)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(ReminderLog.sent_at).where(*_where(key))).first()
+    return row is not None and row[0] is not None
+
+
 def mark_failed(engine: Engine, key: Key, error: str) -> None:
     """Release the claim so the next sweep retries it; the error is kept for the log and the digest."""
     with engine.begin() as conn:

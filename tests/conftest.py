@@ -15,6 +15,8 @@ from handlers.context import Context
 from handlers.imports import import_bytes
 from storage.db import open_database
 from tests.dbs import database_url
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.slack_api import FakeSlackApi
 
 if TYPE_CHECKING:
     from tests.fakes.chat import Ask
@@ -23,6 +25,28 @@ if TYPE_CHECKING:
 os.environ["CEU_ENV_FILE"] = ""
 
 TODAY = date(2025, 3, 3)  # a Monday in FY2025
+
+
+def _refused() -> dict[int, tuple[object, list[str]]]:
+    """Each live fake's list of what Slack / Teams would have refused, by the fake's id."""
+    out: dict[int, tuple[object, list[str]]] = {}
+    for slack in list(FakeSlackApi.live):
+        out[id(slack)] = (slack, slack.payload_errors)
+    for teams in list(FakeBotConnector.live):
+        out[id(teams)] = (teams, teams.card_errors)
+    return out
+
+
+@pytest.fixture(autouse=True)
+def platforms_accept_every_payload() -> Iterator[None]:
+    """A test fails when something it made the bot send would be refused by Slack (blocks and views parsed back
+    through slack_sdk.models, Slack's limits) or Teams (the published Adaptive Card 1.5 schema, Teams' size limit),
+    whatever else it checks. Fakes made by wider-scoped fixtures count from where this test began."""
+    before = {key: len(errors) for key, (_, errors) in _refused().items()}
+    yield
+    new = [e for key, (_, errors) in _refused().items() for e in errors[before.get(key, 0) :]]
+    if new:
+        pytest.fail("Slack or Teams would refuse what the bot sent:\n" + "\n".join(new[:20]), pytrace=False)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from handlers.reply import Reply, Section
+from handlers.reply import Link, Reply, Section
 
 MAX_BLOCKS = 50
 SECTION_TEXT_MAX = 3000
@@ -71,10 +71,18 @@ def section_blocks(section: Section) -> list[Block]:
         lines.extend(escape(section.text).splitlines() or [""])
     lines.extend(f"*{escape(f.label)}:* {escape(f.value)}" for f in section.facts)
     lines.extend(f"• {escape(i)}" for i in section.items)
+    lines.extend(link_text(link) for link in section.links)
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=t)) for t in _chunks(lines) if t.strip()]
     if section.more:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(escape(section.more), 2000))]))
     return blocks
+
+
+def link_text(link: Link) -> str:
+    """`<url|label>`: a labelled link. Addresses are http(s) (ours, or an agenda link checked as one, whose label
+    names its host); `<`, `>`, `|` and spaces, which would end the link early, are dropped from it."""
+    url = "".join(c for c in link.url if c not in "<>| ")
+    return f"<{url}|{escape(link.label)}>"
 
 
 def button(action: str, label: str, value: str, style: str = "") -> ButtonElement:

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     OptionGroup,
     PlainTextInputElement,
     PlainTextObject,
+    SectionBlock,
     StaticMultiSelectElement,
     StaticSelectElement,
     UrlInputElement,
@@ -35,13 +36,23 @@ MAX_GROUPS = 100
 EVIDENCE_FILETYPES = ["pdf", "png", "jpg", "jpeg", "heic", "docx"]
 
 
+def _option(value: str, label: str, notes: dict[str, str]) -> Option:
+    """One option: its label (75 characters at most) and, when the field has one, its note as the description
+    shown under it (also at most 75)."""
+    note = notes.get(value)
+    description = PlainTextObject(text=clip(note, 75)) if note else None
+    return Option(value=value[:150], label=clip(label, 75), description=description)
+
+
 def _options(field: Field) -> list[Option]:
-    return [Option(value=value[:150], label=clip(label, 75)) for value, label in field.options[:MAX_OPTIONS]]
+    notes = dict(field.notes)
+    return [_option(value, label, notes) for value, label in field.options[:MAX_OPTIONS]]
 
 
 def _all_options(field: Field) -> list[Option]:
     limit = MAX_OPTIONS * MAX_GROUPS if field.kind in (FieldKind.SELECT, FieldKind.MULTISELECT) else MAX_OPTIONS
-    return [Option(value=value[:150], label=clip(label, 75)) for value, label in field.options[:limit]]
+    notes = dict(field.notes)
+    return [_option(value, label, notes) for value, label in field.options[:limit]]
 
 
 def _groups(field: Field, options: list[Option]) -> list[OptionGroup] | None:
@@ -121,6 +132,8 @@ def input_block(field: Field) -> InputBlock:
 def form_view(form: Form, private_metadata: str = "") -> dict[str, Any]:
     """The modal for views.open: callback_id = form id, private_metadata = the form's context (or ours)."""
     blocks: list[Block] = [input_block(f) for f in form.fields]
+    if form.intro:  # what the form is about (the reject form: whose item, which event, how many hours)
+        blocks.insert(0, SectionBlock(text=PlainTextObject(text=clip(form.intro, 3000), emoji=False)))
     return View(
         type="modal",
         callback_id=form.id,

@@ -10,12 +10,15 @@ the stored file) gets that file, read through the evidence store (storage.eviden
 thread with files_upload_v2 (files:write), so reviewers see the certificate beside the buttons. Exactly once
 per post: the upload is claimed in the reminder log (kind "evidence_upload", recipient "slack:<channel>:<ts>",
 fy 0, step "submission:<id>") before it is made and marked sent after; a failed upload releases the claim and
-is tried again when the post is next updated (the decision). A failed upload never fails the post.
+is tried again when the post is next updated (the decision). A failed upload never fails the post. A post whose
+file is (about to be) in its thread says so: "(file in this thread)" after the file's name, instead of the no-link
+note; a failed first upload takes that back with one chat.update, and later updates say it once the file is there.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
@@ -28,15 +31,17 @@ from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from handlers.notify import Delivery, DeliveryStatus, Recipient
 from handlers.payloads import EvidenceRef, ReviewItem
-from handlers.reply import Reply
+from handlers.reply import Fact, Reply
+from handlers.review import EVIDENCE_HEADING, NO_LINK_START
 from storage.evidence_store import EvidenceStore
 from storage.people import identities_of, link_identity
-from storage.reminders import Key, claim, mark_failed, mark_sent
+from storage.reminders import Key, claim, mark_failed, mark_sent, was_sent
 from storage.tables import Person
 
 PLATFORM = "slack"
 UNREACHABLE_ERRORS = {"users_not_found", "user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"}
 UPLOAD_KIND = "evidence_upload"
+IN_THREAD = "(file in this thread)"
 log = logging.getLogger("ceu.slack.notify")
 
 
@@ -61,32 +66,46 @@ class SlackNotifier:
             return self._failure(exc)
 
     async def post_channel(self, channel: str, reply: Reply) -> Delivery:
+        shown = in_thread(reply) if _has_evidence(reply) else reply  # the upload follows
         try:
-            resp = await self.client.chat_postMessage(channel=channel, **message_payload(reply))
+            resp = await self.client.chat_postMessage(channel=channel, **message_payload(shown))
         except Exception as exc:  # noqa: BLE001
             return self._failure(exc)
         sent = Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", "")), str(resp.get("channel", channel)))
-        await self.share_evidence(sent.channel, sent.message_id, reply)
+        if shown is not reply and not await self.share_evidence(sent.channel, sent.message_id, reply):
+            await self._update_quietly(sent.channel, sent.message_id, reply)  # no file in the thread after all
         return sent
 
     async def update_message(self, channel: str, message_id: str, reply: Reply) -> Delivery:
+        key = _upload_key(channel, message_id, reply)
+        shown = reply
+        if key is not None and await off_loop(was_sent, self.engine, key):
+            shown = in_thread(reply)
         try:
-            resp = await self.client.chat_update(channel=channel, ts=message_id, **message_payload(reply))
+            resp = await self.client.chat_update(channel=channel, ts=message_id, **message_payload(shown))
         except Exception as exc:  # noqa: BLE001
             return self._failure(exc)
-        await self.share_evidence(channel, message_id, reply)  # only if an earlier upload into it failed
+        if await self.share_evidence(channel, message_id, reply):  # only if an earlier upload into it failed
+            await self._update_quietly(channel, message_id, in_thread(reply))
         return Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", message_id)), channel)
 
     # --- evidence in the review post's thread ----------------------------------------------------------------
+
+    async def _update_quietly(self, channel: str, ts: str, reply: Reply) -> None:
+        """Say in the post whether its file is in the thread after all (a failure leaves it to the next update)."""
+        try:
+            await self.client.chat_update(channel=channel, ts=ts, **message_payload(reply))
+        except Exception as exc:  # noqa: BLE001 - a notifier never raises
+            self._failure(exc)
 
     async def share_evidence(self, channel: str, ts: str, reply: Reply) -> bool:
         """Upload the reply's evidence file into the thread of message `ts`, once; True when uploaded now."""
         post = reply.payload_as(ReviewItem)
         evidence = post.evidence if post is not None else None
-        if post is None or evidence is None or not channel or not ts:
+        key = _upload_key(channel, ts, reply)
+        if post is None or evidence is None or key is None:
             return False
         item = f"{post.item_type}:{post.item_id}"
-        key = Key(UPLOAD_KIND, f"{PLATFORM}:{channel}:{ts}"[:254], 0, item[:40])
         try:
             if not await off_loop(claim, self.engine, key, None, datetime.now(UTC)):
                 return False  # uploaded already (or another replica is uploading it right now)
@@ -157,6 +176,35 @@ class SlackNotifier:
             return Delivery(status, PLATFORM, error=error)
         log.warning("slack delivery failed: %r", exc)
         return Delivery(DeliveryStatus.FAILED, PLATFORM, error=type(exc).__name__ + (f": {exc}" if str(exc) else ""))
+
+
+def _has_evidence(reply: Reply) -> bool:
+    post = reply.payload_as(ReviewItem)
+    return post is not None and post.evidence is not None
+
+
+def _upload_key(channel: str, ts: str, reply: Reply) -> Key | None:
+    """The reminder-log key of the upload of `reply`'s evidence into the thread of `ts` (None: nothing to upload)."""
+    post = reply.payload_as(ReviewItem)
+    if post is None or post.evidence is None or not channel or not ts:
+        return None
+    item = f"{post.item_type}:{post.item_id}"
+    return Key(UPLOAD_KIND, f"{PLATFORM}:{channel}:{ts}"[:254], 0, item[:40])
+
+
+def in_thread(reply: Reply) -> Reply:
+    """The review post once its file is in the thread: "(file in this thread)" after the file's name, and no note
+    about how to get the file without a link."""
+    sections = []
+    for section in reply.sections:
+        if section.heading == EVIDENCE_HEADING:
+            facts = [
+                Fact(f.label, f"{f.value} (file in this thread)") if f.label == "File" else f for f in section.facts
+            ]
+            text = "\n\n".join(p for p in section.text.split("\n\n") if not p.startswith(NO_LINK_START))
+            section = replace(section, facts=facts, text=text)
+        sections.append(section)
+    return replace(reply, sections=sections)
 
 
 def _upload_comment(item: str, evidence: EvidenceRef) -> str:

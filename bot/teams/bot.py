@@ -20,7 +20,7 @@ from bot.teams import cards
 from bot.teams.background import Background
 from bot.teams.conversations import is_personal, tenant_of
 from bot.teams.files import download, file_offers, has_inline_files
-from bot.teams.forms import FORM_VERB_PREFIX, SEARCH_RESULTS_MAX, form_card, form_values, search_choices
+from bot.teams.forms import FORM_VERB_PREFIX, form_card, form_values
 from bot.teams.identity import Caller, forget_caller, resolve_caller
 from bot.teams.notifier import TeamsNotifier
 from bot.teams.render import (
@@ -57,8 +57,6 @@ log = logging.getLogger("ceu.teams")
 
 PLATFORM = "teams"
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
-SEARCH = "application/search"  # dynamic typeahead of a form's picker
-SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
 CHANNEL_COMMANDS = frozenset({"help", "events"})  # what the bot answers outside the personal chat
 
 
@@ -254,8 +252,6 @@ class CeuTeamsBot(ActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
-        if activity.name == SEARCH:
-            return await self.on_search(turn_context)
         if activity.name == FILE_CONSENT:  # Allow / Decline on a report file's consent card
             return await self.staff.on_file_consent(turn_context, self.contexts())
         if activity.name != ADAPTIVE_CARD_ACTION:
@@ -279,28 +275,6 @@ class CeuTeamsBot(ActivityHandler):
             return card_invoke_response(card)
         answer = await self.on_card_action(ctx.as_actor(caller.actor), caller.actor, verb, data)
         return card_invoke_response(answer.card)  # the effects run on after this answer
-
-    async def on_search(self, turn_context: TurnContext) -> InvokeResponse:
-        """Teams' typeahead search in a form's picker that holds only part of its choices (bot.teams.forms)."""
-        value: dict[str, Any] = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
-        raw_options = value.get("queryOptions")
-        options: dict[str, Any] = raw_options if isinstance(raw_options, dict) else {}
-        query = str(value.get("queryText") or "")
-        name = str(value.get("dataset") or "")
-        skip, top = _int(options.get("skip")), _int(options.get("top")) or SEARCH_RESULTS_MAX
-        ctx = self.contexts()
-        caller = await resolve_caller(turn_context, ctx)
-        results: list[cards.Card] = []
-        if caller.actor is not None:
-            results = await off_loop(self.search, ctx, caller.actor, name, query, skip, top)
-        return InvokeResponse(status=200, body={"type": SEARCH_RESPONSE, "value": {"results": results}})
-
-    def search(self, ctx: Context, actor: Actor, name: str, query: str, skip: int, top: int) -> list[cards.Card]:
-        form_id = name.partition(".")[0]
-        if form_id not in ("submit", "request") or form_refusal(ctx, actor, form_id) is not None:
-            return []
-        form = self._form(ctx, actor, form_id)
-        return search_choices(form, name, query, skip, top) if form is not None else []
 
     async def on_card_action(self, ctx: Context, actor: Actor, verb: str, data: Mapping[str, Any]) -> Answer:
         """One press of a card button (the same for Action.Execute and the Action.Submit fallback): the database

@@ -17,7 +17,7 @@ from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
-from handlers.reply import Button, Outcome, Reply, Section
+from handlers.reply import Button, Link, Outcome, Reply, Section
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
@@ -99,7 +99,13 @@ def section_body(section: Section) -> list[Card]:
     body.extend(text_block(f"{BULLET} {item}", spacing="None") for item in section.items)
     if section.more:
         body.append(text_block(section.more, isSubtle=True, spacing="Small"))
+    if section.links:  # buttons that open the address: no raw URL overflowing a phone's width
+        body.append({"type": "ActionSet", "actions": [open_url(link) for link in section.links]})
     return body
+
+
+def open_url(link: Link) -> Card:
+    return {"type": "Action.OpenUrl", "title": link.label, "url": link.url}
 
 
 def adaptive_card(body: list[Card], actions: list[Card] | None = None, fallback_text: str = "") -> Card:

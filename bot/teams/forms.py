@@ -5,9 +5,10 @@ and one `Action.Execute` (verb "form.<id>") whose data round-trips the form id, 
 `form_values(data, form)` reads the user's answers back from an action's data (Action.Execute or Action.Submit).
 
 A form card stays within Teams' message size (cards.PAYLOAD_BUDGET): when a picker has too many choices (hundreds of
-catalog events), it keeps as many as fit (the chosen one always), says so under the picker, and asks Teams to search
-the rest as the user types (dynamic typeahead: `choices.data` Data.Query, answered by `search_choices` through the
-bot's `application/search` invoke). The form's answers are checked by the handlers as always."""
+catalog events), it keeps as many as fit (the chosen one always) in its `filtered` style (Teams filters the list as
+the user types), and a text box under it takes the code of one that is not listed ("events WORD" finds it), all valid
+Adaptive Card 1.5 (Teams' `choices.data` typeahead is a 1.6 property). The form's answers are checked by the
+handlers as always."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from handlers.forms import Field, FieldKind, Form, Values
 
 FORM_VERB_PREFIX = "form."
 FILE_NOTE = "After you send this form, send the file here in this chat (attach it with the paperclip)."
-SEARCH_RESULTS_MAX = 15  # Teams shows at most 15 typeahead results
+CODE_SUFFIX = "_code"  # the text box under a cut picker: "<field id>_code"
 
 
 def form_verb(form: Form) -> str:
@@ -57,11 +58,12 @@ def field_input(field: Field, values: Values | None) -> list[Card]:
     if field.required:
         common["errorMessage"] = f"{field.label} is required"
     element: Card
+    notes = dict(field.notes)
     if field.kind in (FieldKind.SELECT, FieldKind.MULTISELECT):
         element = {
             "type": "Input.ChoiceSet",
             **common,
-            "choices": [{"title": title, "value": val} for val, title in field.options],
+            "choices": [{"title": _choice_title(title, notes.get(val)), "value": val} for val, title in field.options],
             "isMultiSelect": field.kind is FieldKind.MULTISELECT,
             "style": "expanded" if field.kind is FieldKind.MULTISELECT else "filtered",
         }
@@ -99,6 +101,11 @@ def field_input(field: Field, values: Values | None) -> list[Card]:
     return out
 
 
+def _choice_title(title: str, note: str | None) -> str:
+    """A choice's title with its note ("ISTE: … (up to 6 h)"): Teams' choices have no description line."""
+    return f"{title} ({note})" if note else title
+
+
 def form_body(form: Form, values: Values | None = None, errors: Mapping[str, str] | None = None) -> list[Card]:
     errors = errors or {}
     body: list[Card] = []
@@ -131,6 +138,7 @@ def form_card(
     """The whole form as a card. Re-rendered after a refused answer, it keeps the answers, shows the errors and
     keeps the same idempotency key."""
     head = [text_block(form.title, size="Medium", weight="Bolder")]
+    intro = intro or form.intro
     if intro:
         head.append(text_block(intro))
     if errors:
@@ -140,18 +148,14 @@ def form_card(
     return fit_form(card, form)
 
 
-def dataset(form: Form, field: Field) -> str:
-    """The name Teams sends back when it searches a picker's choices: "<form id>.<field id>"."""
-    return f"{form.id}.{field.id}"
-
-
 def _fits(card: Card, form: Form) -> bool:
     return payload_size(card_activity(card, form.title)) <= PAYLOAD_BUDGET
 
 
 def fit_form(card: Card, form: Form) -> Card:
     """`card` itself when it fits the payload budget; else with its longest single-choice picker cut to as many
-    choices as fit (the selected one kept first), a note under it, and Teams' search over all of them."""
+    choices as fit (the selected one kept first, or, when it is not among them, in the code box), a note under it
+    and the code box for one that is not listed."""
     if _fits(card, form):
         return card
     body: list[Card] = card["body"]
@@ -174,14 +178,22 @@ def fit_form(card: Card, form: Form) -> Card:
     def cut(keep: int) -> Card:
         trimmed = copy.copy(card)
         trimmed["body"] = list(body)
-        trimmed["body"][at] = {
-            **picker,
-            "choices": ordered[:keep],
-            "choices.data": {"type": "Data.Query", "dataset": dataset(form, field), "count": SEARCH_RESULTS_MAX},
-            "placeholder": "Type part of the name to search",
+        trimmed["body"][at] = {**picker, "choices": ordered[:keep], "isRequired": False}
+        trimmed["body"][at].pop("errorMessage", None)  # the code box below may name the event instead
+        note = (
+            f"The list shows {keep} of {len(choices)} choices; type in it to filter them. One not listed: type its "
+            f"code below (“events WORD” finds codes)."
+        )
+        code = {
+            "type": "Input.Text",
+            "id": field.id + CODE_SUFFIX,
+            "label": f"Or the code of the {field.label.lower()}",
+            "placeholder": "e.g. EXT-ISTE",
+            "maxLength": 100,
         }
-        note = f"The list shows {keep} of {len(choices)} choices; type part of a name in the box to search all of them."
-        trimmed["body"].insert(at + 1, text_block(note, isSubtle=True, size="Small", spacing="None"))
+        if picker.get("value") and not chosen:
+            code["value"] = picker["value"]
+        trimmed["body"][at + 1 : at + 1] = [text_block(note, isSubtle=True, size="Small", spacing="None"), code]
         return trimmed
 
     low, high = 0, len(ordered)  # the most choices that fit: binary search
@@ -194,28 +206,10 @@ def fit_form(card: Card, form: Form) -> Card:
     return cut(low)
 
 
-def search_choices(
-    form: Form, dataset_name: str, query: str, skip: int = 0, top: int = SEARCH_RESULTS_MAX
-) -> list[Card]:
-    """The choices of the form's picker named by `dataset_name` whose title holds every word of `query` (any case),
-    as Teams' typeahead wants them ({"title", "value"})."""
-    form_id, _, field_id = dataset_name.partition(".")
-    field = next((f for f in form.fields if f.id == field_id), None) if form_id == form.id else None
-    if field is None:
-        return []
-    words = query.lower().split()
-    found = [
-        {"title": title, "value": value}
-        for value, title in field.options
-        if all(w in title.lower() or w in value.lower() for w in words)
-    ]
-    top = max(1, min(top, SEARCH_RESULTS_MAX))
-    return found[max(0, skip) : max(0, skip) + top]
-
-
 def form_sub_card(form: Form) -> Card:
-    """The form inside an Action.ShowCard (e.g. the reject reason under a review card)."""
-    return sub_card(form_body(form), [form_action(form)])
+    """The form inside an Action.ShowCard (e.g. the reject reason under a review card), its intro first."""
+    intro = [text_block(form.intro, weight="Bolder")] if form.intro else []
+    return sub_card(intro + form_body(form), [form_action(form)])
 
 
 def form_values(data: Mapping[str, Any], form: Form) -> Values:
@@ -223,6 +217,8 @@ def form_values(data: Mapping[str, Any], form: Form) -> Values:
     values: Values = {}
     for field in form.fields:
         raw = data.get(field.id)
+        if field.kind is FieldKind.SELECT and not raw and str(data.get(field.id + CODE_SUFFIX) or "").strip():
+            raw = str(data[field.id + CODE_SUFFIX]).strip()  # typed into the code box under a cut picker
         if raw is None or field.kind is FieldKind.FILE:
             continue
         if isinstance(raw, list):

@@ -11,6 +11,7 @@ from bot.teams.cards import CARD_CONTENT_TYPE, Card, card_activity, fitted, repl
 from bot.teams.forms import form_sub_card
 from handlers.context import Context
 from handlers.forms import reject_form
+from handlers.payloads import ReviewItem
 from handlers.reply import Outcome, Reply
 from handlers.review import parse_item
 
@@ -26,8 +27,10 @@ def show_cards(reply: Reply) -> dict[str, Card]:
     for button in reply.buttons:
         if button.action == REVIEW_REJECT:
             item = parse_item(button.value)
+            post = reply.payload_as(ReviewItem)
+            about = post.about if post is not None else ""
             if item is not None:
-                cards[button.action] = form_sub_card(reject_form(*item))
+                cards[button.action] = form_sub_card(reject_form(*item, about))
     return cards
 
 

@@ -74,7 +74,7 @@ def fy_deadline_reply(
         Fact("Deadline", f"{_long_date(end)} ({_days(left)} left)"),
     ]
     if t.pending:
-        facts.append(Fact("Pending review", f"{fmt_hours(t.pending)} hours (counted once approved)"))
+        facts.append(Fact("Pending review", f"{fmt_hours_unit(t.pending)} (counted once approved)"))
     sections = [Section(text=headline, facts=facts)]
     if ideas:
         sections.append(Section(heading="Coming up that would help", items=[suggestion_line(i, policy) for i in ideas]))

@@ -82,6 +82,7 @@ def healthy_env(tmp_path: Path, slack: FakeSlackApi, entra: FakeEntraID) -> dict
         "MICROSOFT_APP_TENANT_ID": TENANT,
         "TEAMS_TOKEN_URL": entra.token_url,
         "TEAMS_REVIEW_CHANNEL": TEAMS_CHANNEL,
+        "CEU_PUBLIC_URL": "https://ceu.example.org",  # reviewers get evidence links
     }
 
 
@@ -113,6 +114,17 @@ async def test_a_healthy_setup_is_all_ok(tmp_path: Path, slack: FakeSlackApi, en
     assert result.level("database")[0][1].endswith(": answers; migrations current")
     assert [c[0] for c in slack.calls] == ["auth.test", "conversations.info"]
     assert entra.token_requests[-1]["client_id"] == APP_ID
+
+
+async def test_without_a_public_url_the_doctor_says_reviewers_get_no_evidence_link(
+    tmp_path: Path, slack: FakeSlackApi, entra: FakeEntraID
+) -> None:
+    open_database(f"sqlite:///{tmp_path / 'data' / 'ceu.sqlite3'}").dispose()
+    env = {k: v for k, v in healthy_env(tmp_path, slack, entra).items() if k != "CEU_PUBLIC_URL"}
+    result = await doctor(tmp_path, env)
+    assert result.code == 0, result.out + result.err  # a warning, not a problem
+    ((level, detail),) = result.level("evidence links")
+    assert level == "warning" and "CEU_PUBLIC_URL is not set" in detail and "ceu-bot evidence" in detail
 
 
 async def test_every_problem_is_one_line(tmp_path: Path, slack: FakeSlackApi, entra: FakeEntraID) -> None:

@@ -21,22 +21,28 @@ from the event loop's thread.
 
 from __future__ import annotations
 
+import copy
+import functools
 import itertools
 import json
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+import jsonschema
 import jwt
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from tests.paths import SHARED
 
 CARD = "application/vnd.microsoft.card.adaptive"
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
@@ -57,6 +63,8 @@ class Call:
 
 
 class FakeBotConnector:
+    live: weakref.WeakSet[FakeBotConnector] = weakref.WeakSet()  # every fake of the test run (tests/conftest.py)
+
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.members: dict[str, dict[str, Any]] = {}
@@ -65,6 +73,7 @@ class FakeBotConnector:
         self.card_errors: list[str] = []  # what Teams would have refused (see card_problems)
         self._ids = itertools.count(1)
         self._server: TestServer | None = None
+        FakeBotConnector.live.add(self)
 
     # -- set-up -------------------------------------------------------------------------------------------
 
@@ -494,10 +503,70 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+SCHEMA_FILE = SHARED / "schemas" / "adaptive-card-1.5.schema.json"
+# What Teams accepts in a 1.5 card beyond Microsoft's published schema file (../shared/schemas/README.md): its own
+# `msteams` property on the card (width "Full", mention entities) and the `filtered` style of Input.ChoiceSet.
+MSTEAMS_PROPERTY = {
+    "type": "object",
+    "properties": {"width": {"enum": ["Full"]}, "entities": {"type": "array"}},
+    "additionalProperties": False,
+}
+
+
+@functools.cache
+def card_schema_validator() -> jsonschema.protocols.Validator | None:
+    """Adaptive Card 1.5 as published, plus exactly Teams' two additions; None where ../shared is absent (CI has it:
+    tests/teams/test_card_schema.py skips without it)."""
+    if not SCHEMA_FILE.is_file():
+        return None
+    schema = copy.deepcopy(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+    definitions = schema["definitions"]
+    definitions["AdaptiveCard"]["properties"]["msteams"] = MSTEAMS_PROPERTY
+    definitions["ChoiceInputStyle"]["anyOf"].append({"enum": ["filtered"]})
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def schema_problems(card: Any) -> list[str]:
+    """Where a top-level card breaks the published Adaptive Card 1.5 schema (with Teams' additions): one line per
+    failing place, its path in the card and the most telling reason."""
+    validator = card_schema_validator()
+    if validator is None:
+        return []
+    out: list[str] = []
+    for error in validator.iter_errors(card):
+        best = _telling(error)
+        place = "card" + "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in best.absolute_path)
+        out.append(f"schema: {place}: {best.message[:300]}")
+    return out
+
+
+def _telling(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """Down an "is not valid under any of the given schemas" (the schema's anyOf of element and action types): the
+    branch of the element's own type (the one not failing on `type`), then its deepest error."""
+    for _ in range(50):
+        if not error.context:
+            return error
+        branches: dict[Any, list[jsonschema.ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.schema_path[0] if sub.schema_path else None, []).append(sub)
+        right = [b for b in branches.values() if not any(_on_type(e) for e in b)] or list(branches.values())
+        error = max(right[0], key=lambda e: len(e.absolute_path))
+    return error
+
+
+def _on_type(error: jsonschema.ValidationError) -> bool:
+    """An error saying the element is another type ('type' missing or not this branch's)."""
+    path = list(error.relative_path)
+    return (bool(path) and path[-1] == "type") or (error.validator == "required" and "'type'" in error.message)
+
+
 def card_problems(card: Any, *, top: bool = True) -> list[str]:
-    """Why Teams would refuse or mis-render an Adaptive Card 1.5 (empty when it is fine): type and version,
-    known element and action types with their required properties, unique input ids (sub-cards included)."""
-    problems: list[str] = []
+    """Why Teams would refuse or mis-render an Adaptive Card 1.5 (empty when it is fine): the published 1.5 schema
+    (for a top-level card; sub-cards are inside it), type and version, known element and action types with their
+    required properties, unique input ids (sub-cards included)."""
+    problems: list[str] = schema_problems(card) if top else []
     ids: list[str] = []
 
     def action(a: Any, where: str) -> None:

@@ -21,6 +21,11 @@ upload is recorded in `uploads` with its bytes, channel and thread_ts) and `/res
 `response_url`; those posts are recorded as method "response_url" with the key in params["_key"]; `expect(key)`
 gives a future for one). `apps.connections.open` answers when a tests.fakes.socket_mode.FakeSocketMode is attached
 (it adds its websocket route through `extra_routes`).
+
+Every `blocks` / `view` payload (Web API calls and response_url posts) is parsed back through `slack_sdk.models`
+and held to Slack's published limits (tests/fakes/slack_limits.py); one Slack would refuse is answered as Slack
+does (`invalid_blocks` / `invalid_arguments`) and kept in `payload_errors`, which fails the test that sent it
+(tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -29,12 +34,15 @@ import asyncio
 import contextlib
 import itertools
 import json
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from tests.fakes.slack_limits import payload_problems
 
 if TYPE_CHECKING:
     from tests.fakes.socket_mode import FakeSocketMode
@@ -63,6 +71,8 @@ class FakeFile:
 
 
 class FakeSlackApi:
+    live: weakref.WeakSet[FakeSlackApi] = weakref.WeakSet()  # every fake of the test run (tests/conftest.py)
+
     def __init__(
         self,
         *,
@@ -88,6 +98,8 @@ class FakeSlackApi:
         self._expected: dict[str, asyncio.Future[Params]] = {}
         self.extra_routes: list[Callable[[web.Application], None]] = []  # e.g. tests.fakes.socket_mode
         self.socket_mode: FakeSocketMode | None = None  # answers apps.connections.open when attached
+        self.payload_errors: list[str] = []  # what Slack would have refused (tests/fakes/slack_limits.py)
+        FakeSlackApi.live.add(self)
 
     # --- lifecycle -------------------------------------------------------------------------------------------
 
@@ -229,6 +241,11 @@ class FakeSlackApi:
         params = await self._params(request)
         self.calls.append((method, params))
         self.auth_headers.append(request.headers.get("Authorization", ""))
+        problems = payload_problems(method, params)
+        if problems:
+            self.payload_errors.extend(problems)
+            error = "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
+            return web.json_response({"ok": False, "error": error, "errors": problems})
         canned = self._canned.get(method)
         if canned:
             c = canned.pop(0)
@@ -361,6 +378,8 @@ class FakeSlackApi:
         params = await self._params(request)
         params["_key"] = request.match_info["key"]
         self.calls.append(("response_url", params))
+        problems = payload_problems("response_url", params)
+        self.payload_errors.extend(problems)
         future = self._expected.pop(params["_key"], None)
         if future is not None and not future.done():
             future.set_result(params)

@@ -7,6 +7,7 @@ helpers that send correctly signed requests to POST /slack/events (or deliberate
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from collections.abc import AsyncIterator
@@ -24,6 +25,7 @@ from bot.settings import Settings
 from handlers.context import Context
 from tests.fakes.seen import Seen, slack_seen
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_limits import answer_problems
 from tests.slack_signing import (
     SECRET,
     block_action,
@@ -75,7 +77,10 @@ class SlackBot:
 
     async def post(self, body: str, headers: dict[str, str]) -> Answer:
         async with self.http.post(self.url, data=body.encode(), headers=headers) as resp:
-            return Answer(resp.status, await resp.text())
+            answer = Answer(resp.status, await resp.text())
+        with contextlib.suppress(ValueError):  # an ack's message or response_action view, held to Slack's limits
+            self.fake.payload_errors.extend(answer_problems(answer.json()))
+        return answer
 
     async def signed(self, body: str, *, content_type: str = "application/x-www-form-urlencoded", **kw: Any) -> Answer:
         return await self.post(body, signed_headers(body, SECRET, content_type=content_type, **kw))

@@ -148,12 +148,12 @@ async def running_teams(tmp_path: Path, *, dev: bool = True, **overrides: Any) -
 
 
 def texts(card: dict[str, Any]) -> str:
-    """Every text of a card (TextBlocks, facts, sub-cards), one per line, to search in."""
+    """Every text of a card (TextBlocks, facts, sub-cards) and the addresses its buttons open, one per line."""
     out: list[str] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            for key in ("text", "title", "value", "label", "placeholder"):
+            for key in ("text", "title", "value", "label", "placeholder", "url"):  # url: Action.OpenUrl
                 if isinstance(node.get(key), str):
                     out.append(node[key])
             for value in node.values():

@@ -168,7 +168,7 @@ def parts_of_any_activity_on_one_day_share_its_cap(d: Driver) -> None:
     assert "0 added, 3 already recorded" in d.load("attendance", parts)  # same activity, day and unit: one record
     assert d.status(TD, 2025)["external_hours"] == 3.0
     assert _refused(d, "attendance", A + f"{TD},EXT-ERATE-BOOTCAMP,2025-02-11,1,3,Hour 4\n") == [
-        "line 2: 1 hours is over the cap of 3 for EXT-ERATE-BOOTCAMP (3 already recorded); at most 0 more"
+        "line 2: 1 hour is over the cap of 3 for AL SDE E-Rate Boot Camp (3 already recorded); at most 0 more"
     ]
 
 

@@ -41,5 +41,5 @@ def test_the_form_shows_each_problem_on_its_field(any_ctx: Context) -> None:
     assert v.errors["date"] == (
         "Date 2025-02-03 is not during EXT-AASA-AI-2025, which took place from 2025-01-30 to 2025-01-31."
     )
-    assert v.errors["hours"].startswith("9 hours is over the cap of 3 for EXT-AASA-AI-2025")
+    assert v.errors["hours"].startswith("9 hours is over the cap of 3 for AASA AI Summit, January 30/31, 2025")
     assert "strands" not in v.errors

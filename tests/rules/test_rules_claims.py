@@ -120,7 +120,9 @@ def test_a_part_of_an_exact_cap_event_takes_any_amount_the_sum_held_to_the_cap()
     part = check_claim(Claim(EXACT_3, date(2025, 1, 10), 4, 1, part=True), POLICY, TODAY, 4)
     assert part == []
     over = check_claim(Claim(EXACT_3, date(2025, 1, 10), 8, 1, part=True), POLICY, TODAY, 8)
-    assert [p.text for p in over] == ["2 hours is over the cap of 3 for EXT-ERATE (2 already recorded); at most 1 more"]
+    assert [p.text for p in over] == [
+        "2 hours is over the cap of 3 for E-Rate Boot Camp (2 already recorded); at most 1 more"
+    ]
 
 
 def test_online_course_repeats_and_courses_that_do_not_count() -> None:

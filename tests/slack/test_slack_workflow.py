@@ -192,6 +192,11 @@ async def test_reject_asks_a_reason_then_updates_and_dms(bot: SlackBot) -> None:
     [opened] = await bot.fake.wait_for("views.open")
     view = opened["view"]
     assert view["callback_id"] == "reject_reason"
+    intro = view["blocks"][0]  # the modal names what is being rejected: who, what, hours
+    assert intro["type"] == "section" and intro["text"]["text"] == (
+        f"Rejecting Alex Director's 4 hours of Future of Educational Technology Conference, Florida "
+        f"(submission #{item_id})"
+    )
     meta = view["private_metadata"]
     assert json.loads(meta)["item"] == f"submission:{item_id}"
 

@@ -1,6 +1,7 @@
 """Form cards stay within Teams' message size with hundreds of catalog events: the event picker keeps as many
-choices as fit (and says so), Teams searches the rest as the user types (`application/search` invoke), and an event
-beyond the list can still be submitted. Over HTTP into the real server with the fake Bot Connector."""
+choices as fit (and says so) in Teams' `filtered` style, a code box under it takes one not listed (`events WORD`
+finds its code), all valid Adaptive Card 1.5 (no `choices.data`, a 1.6 property), and an event beyond the list can
+still be submitted. Over HTTP into the real server with the fake Bot Connector."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ import pytest
 
 from bot.teams.cards import PAYLOAD_BUDGET
 from storage.tables import CatalogEntry, Submission
-from tests.fakes.bot_connector import PAYLOAD_LIMIT, activity_problems, card_problems, message
-from tests.fakes.teams_harness import SDE, STRANGER, TD, Teams, inputs, running_teams, texts
+from tests.fakes.bot_connector import PAYLOAD_LIMIT, activity_problems, card_problems
+from tests.fakes.teams_harness import TD, Teams, inputs, running_teams, texts
 from tests.teams.test_teams_workflow import ANSWERS, execute, rows
 
 EVENTS = 400
-SEARCH_RESPONSE = "application/vnd.microsoft.search.searchResponse"
 
 
 def title(i: int) -> str:
@@ -42,16 +42,6 @@ def sent_form(t: Teams) -> dict[str, Any]:
     return dict(t.connector.of("reply")[-1].body)
 
 
-async def search(t: Teams, who: Any, dataset: str, query: str, **options: int) -> tuple[int, Any]:
-    activity = message(who, t.service_url)
-    activity.update(
-        type="invoke",
-        name="application/search",
-        value={"queryText": query, "queryOptions": {"skip": 0, "top": 15, **options}, "dataset": dataset},
-    )
-    return await t.post(activity)
-
-
 async def test_the_submit_form_fits_with_400_events_and_says_so(teams: Teams) -> None:
     form = await teams.say(TD, "submit")
     activity = sent_form(teams)
@@ -62,31 +52,27 @@ async def test_the_submit_form_fits_with_400_events_and_says_so(teams: Teams) ->
     shown = len(picker["choices"])
     assert 20 < shown < EVENTS + 20  # as many as fit, not all 420
     assert f"The list shows {shown} of {EVENTS + 20} choices" in texts(form)
-    assert picker["style"] == "filtered"
-    assert picker["choices.data"] == {"type": "Data.Query", "dataset": "submit.event", "count": 15}
+    assert picker["style"] == "filtered" and "choices.data" not in picker  # 1.5: Teams filters what is listed
+    assert inputs(form)["event_code"]["type"] == "Input.Text"  # one not listed: its code
     assert {"date", "hours", "strands", "assignment"} <= set(inputs(form))  # the rest of the form is whole
 
 
-async def test_teams_searches_the_events_not_in_the_list(teams: Teams) -> None:
+async def test_events_with_a_word_finds_the_code_of_one_not_in_the_list(teams: Teams) -> None:
     form = await teams.say(TD, "submit")
     shown = {c["value"] for c in inputs(form)["event"]["choices"]}
-    status, body = await search(teams, TD, "submit.event", "workshop 399")
-    assert status == 200 and body["type"] == SEARCH_RESPONSE
-    (hit,) = body["value"]["results"]
-    assert hit == {"title": hit["title"], "value": "2025:EXT-BIG-399"} and "Workshop 399" in hit["title"]
-    assert hit["value"] not in shown
-    status, body = await search(teams, TD, "submit.event", "workshop", skip=15)
-    assert len(body["value"]["results"]) == 15
-    status, body = await search(teams, TD, "submit.event", "no such event anywhere")
-    assert body["value"]["results"] == []
+    assert "2025:EXT-BIG-399" not in shown
+    found = await teams.say(TD, "events workshop 399")
+    assert "EXT-BIG-399" in texts(found) and "EXT-BIG-398" not in texts(found)
 
 
-async def test_search_answers_nothing_to_those_who_may_not_use_the_form(teams: Teams) -> None:
-    for who in (STRANGER, SDE):  # not on the roster; not a director (submit is for directors)
-        status, body = await search(teams, who, "submit.event", "workshop")
-        assert status == 200 and body["value"]["results"] == []
-    status, body = await search(teams, TD, "other.field", "workshop")
-    assert body["value"]["results"] == []
+async def test_an_event_not_listed_is_submitted_by_its_code(teams: Teams) -> None:
+    form = await teams.say(TD, "submit")
+    data = {**execute(form, "form.submit"), **ANSWERS, "event_code": "EXT-BIG-399"}
+    data.pop("event", None)
+    saved = await teams.press(TD, "form.submit", data)
+    assert "Sent for review" in texts(saved) and "Workshop 399" in texts(saved)
+    (sub,) = rows(teams, Submission)
+    assert sub.status == "pending"
 
 
 async def test_an_event_beyond_the_list_can_be_submitted(teams: Teams) -> None:
