@@ -302,7 +302,8 @@ def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
         buttons = []
     title = f"Event request #{req.id}: {req.title}"
     about = f"{person.name}'s request for “{req.title}”, {fmt_hours_unit(req.quarters)} asked (event request #{req.id})"
-    return _with_state(title, req.status, state, sections, buttons, ReviewItem(REQUEST, req.id, req.status, about=about))
+    item = ReviewItem(REQUEST, req.id, req.status, about=about)
+    return _with_state(title, req.status, state, sections, buttons, item)
 
 
 def item_summary(ctx: Context, item_type: str, item_id: int) -> str:

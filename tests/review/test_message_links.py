@@ -16,10 +16,10 @@ from handlers.request import create_request
 from handlers.review import review_reply
 from tests.conftest import TODAY, seed_basic
 from tests.fakes.slack_harness import running_bot
+from tests.fakes.teams_harness import actions, running_teams, texts
 from tests.review.test_workflow_request import GOOD as REQUEST
 from tests.review.test_workflow_submit import actor
 from tests.slack.test_slack_workflow import MAX_BYTES, message_text, submit_and_post
-from tests.fakes.teams_harness import actions, running_teams, texts
 from tests.teams.test_teams_workflow import review_posts, submitted_with_file
 
 PUBLIC = "https://ceu.example.org"

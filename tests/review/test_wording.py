@@ -17,9 +17,9 @@ from rules.hours import PER_HOUR
 from storage.policy_data import policy_for
 from storage.records import HistoryRow
 from tests.conftest import seed_basic
+from tests.fakes.teams_harness import texts
 from tests.review.test_workflow_review import GOOD, submit
 from tests.review.test_workflow_submit import TD, actor, pdf
-from tests.fakes.teams_harness import texts
 
 
 def test_a_field_error_does_not_repeat_its_label() -> None:
