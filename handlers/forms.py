@@ -31,6 +31,8 @@ from storage.catalog import catalog
 from storage.policy_data import policy_for
 
 OPTION_LABEL_MAX = 75
+PREVIEW_FIELDS = ("event", "hours", "strands")  # the submit form's answers that change its what-if preview
+PREVIEW_BLOCK = "whatif"  # the preview's place in a form (Slack block id)
 
 
 class FieldKind(StrEnum):
@@ -67,6 +69,7 @@ class Form:
     context: str = ""  # round-tripped by the adapter
     style: str = "primary"  # the send button: "primary", or "danger" where it takes something back (reject)
     intro: str = ""  # a line above the fields (the reject form: which item, whose, how many hours)
+    preview: tuple[str, ...] = ()  # fields whose answers update the what-if preview (handlers.whatif.form_preview)
 
     def field(self, field_id: str) -> Field:
         return next(f for f in self.fields if f.id == field_id)
@@ -215,7 +218,7 @@ def submit_form(ctx: Context, actor: Actor) -> Form:
                 max_length=200,
             )
         )
-    return Form("submit", "Submit external hours", "Send for review", tuple(fields))
+    return Form("submit", "Submit external hours", "Send for review", tuple(fields), preview=PREVIEW_FIELDS)
 
 
 def _evidence_field(events: list[CatalogItem]) -> Field:

@@ -1,6 +1,9 @@
 """`whatif CODE [HOURS]`: what claiming an activity of this FY's catalog would do to the director's year ("this
 would bring you to 11 of 12 hours; still 1 from ALET; closes the Ethics, Laws, and Policies gap"), computed by the
-rules on the director's records plus the claim. Nothing is written."""
+rules on the director's records plus the claim. Nothing is written.
+
+`form_preview(ctx, actor, values)` is the same line for the submit form's answers so far (its event, hours, date
+and strands), shown in the form before it is sent (Slack: on picking the event; Teams: the Preview button)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from datetime import date
 from sqlmodel import Session
 
 from handlers.context import Actor, Context
+from handlers.forms import Values, list_value, text_value
 from handlers.reply import Outcome, Reply, Section, message
 from rules.claims import Claim, cap_key, check_claim, dates_of, unit_key
 from rules.credit import Credit, Status, tie
@@ -16,6 +20,7 @@ from rules.fiscal import fiscal_year_of
 from rules.hours import HoursError, fmt_hours, fmt_hours_unit, parse_hours
 from rules.policy import CatalogItem, Policy
 from rules.repeats import Taken
+from rules.strands import mask_of
 from rules.whatif import Effect, effect
 from storage.catalog import catalog, entry_by_code
 from storage.policy_data import policy_for
@@ -87,7 +92,38 @@ def _problems(
     return out
 
 
-def whatif_reply(item: CatalogItem, e: Effect, p: Policy) -> Reply:
+PICK_FIRST = "Pick the event to see what it would do to your year."
+
+
+def form_preview(ctx: Context, actor: Actor, values: Values) -> str:
+    """What the submit form's answers would do to the director's year, in one line (nothing written); why it cannot
+    be told yet when an answer is missing or would be refused."""
+    raw = text_value(values, "event")
+    if not raw:
+        return PICK_FIRST
+    with ctx.session() as session:
+        fy_text, _, code = raw.partition(":")
+        fy = int(fy_text) if fy_text.isdigit() and code else fiscal_year_of(ctx.today)
+        item = _item(session, fy, code or raw)
+        if item is None:
+            return f"{raw[:40]} is not an approved event of FY{fy}; pick one from the list."
+        policy = policy_for(session, item.fy)
+        try:
+            quarters = parse_hours(text_value(values, "hours")) if text_value(values, "hours") else item.cap
+            day = date.fromisoformat(text_value(values, "date")) if text_value(values, "date") else ctx.today
+        except (HoursError, ValueError) as exc:
+            return f"Preview after fixing the form: {exc}."
+        picked = [int(n) for n in list_value(values, "strands") if n.isdigit() and int(n) in policy.strands]
+        strands = mask_of(picked) if picked else item.strands
+        problems = _problems(session, actor.person_id, item, day, quarters, policy, ctx.today)
+        if problems:
+            return f"As it stands this would not be recorded: {'; '.join(problems)}."
+        claim = Credit(item.is_alet, day, quarters, strands, Status.APPROVED, True, tie(item.code, ""))
+        return whatif_headline(item, effect(credits_of(session, actor.person_id, item.fy), claim, policy), policy)
+
+
+def whatif_headline(item: CatalogItem, e: Effect, p: Policy) -> str:
+    """ "If you claim 3 hours of ISTE: this would bring you to 11 of 12 hours; still 1 hour from ALET; …"."""
     a = e.after
     parts = [f"this would bring you to {fmt_hours(a.credited)} of {fmt_hours(p.required)} hours"]
     if a.remaining_alet:
@@ -103,7 +139,11 @@ def whatif_reply(item: CatalogItem, e: Effect, p: Policy) -> Reply:
     if e.completes:
         parts.append(f"and you would meet the FY{item.fy} requirement")
     when = f" ({dates_of(item)})" if item.day else ""
-    headline = "If you claim " + f"{fmt_hours_unit(e.claimed)} of {item.title}{when}: " + "; ".join(parts) + "."
+    return "If you claim " + f"{fmt_hours_unit(e.claimed)} of {item.title}{when}: " + "; ".join(parts) + "."
+
+
+def whatif_reply(item: CatalogItem, e: Effect, p: Policy) -> Reply:
+    headline = whatif_headline(item, e, p)
     return Reply(
         title=f"What if: {item.title}",
         sections=[Section(text=headline), Section(text="Nothing has been recorded. " + _how_to_claim(item))],

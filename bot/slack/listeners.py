@@ -59,10 +59,12 @@ def register(surface: SlackSurface) -> None:
 
     from bot.slack.home import register_home
     from bot.slack.imports import register_imports
+    from bot.slack.preview import register_preview
     from bot.slack.void import register_void
     from bot.slack.workflow import register_workflow
 
     register_workflow(surface)
+    register_preview(surface)
     register_imports(surface)
     register_void(surface)
     register_home(surface)

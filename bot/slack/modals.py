@@ -13,9 +13,11 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
+    ContextBlock,
     DatePickerElement,
     InputBlock,
     InputInteractiveElement,
+    MarkdownTextObject,
     Option,
     OptionGroup,
     PlainTextInputElement,
@@ -28,8 +30,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import FileInputElement
 from slack_sdk.models.views import View
 
-from bot.slack.blocks import clip
-from handlers.forms import Field, FieldKind, Form, Values
+from bot.slack.blocks import clip, escape
+from handlers.forms import PREVIEW_BLOCK, Field, FieldKind, Form, Values
+from handlers.whatif import PICK_FIRST
 
 MAX_OPTIONS = 100  # static selects hold at most 100 options (or 100 groups of 100)
 MAX_GROUPS = 100
@@ -119,19 +122,28 @@ def element(field: Field) -> InputInteractiveElement:
     )
 
 
-def input_block(field: Field) -> InputBlock:
+def input_block(field: Field, dispatch: bool = False) -> InputBlock:
+    """One field; `dispatch`: Slack sends a block action when it changes (the what-if preview follows it)."""
     return InputBlock(
         block_id=field.id,
         label=PlainTextObject(text=clip(field.label, 2000)),
         element=element(field),
         hint=PlainTextObject(text=clip(field.hint, 2000)) if field.hint else None,
         optional=not field.required,
+        dispatch_action=True if dispatch else None,
     )
 
 
-def form_view(form: Form, private_metadata: str = "") -> dict[str, Any]:
-    """The modal for views.open: callback_id = form id, private_metadata = the form's context (or ours)."""
-    blocks: list[Block] = [input_block(f) for f in form.fields]
+def form_view(form: Form, private_metadata: str = "", preview: str = "") -> dict[str, Any]:
+    """The modal for views.open: callback_id = form id, private_metadata = the form's context (or ours). A form with
+    preview fields shows the what-if `preview` (handlers.whatif.form_preview) under its first field, updated
+    (views.update, bot/slack/preview.py) when one of those fields changes."""
+    blocks: list[Block] = [input_block(f, f.id in form.preview) for f in form.fields]
+    if form.preview:
+        text = f":crystal_ball: {preview or PICK_FIRST}"
+        blocks.insert(
+            1, ContextBlock(block_id=PREVIEW_BLOCK, elements=[MarkdownTextObject(text=clip(escape(text), 2000))])
+        )
     if form.intro:  # what the form is about (the reject form: whose item, which event, how many hours)
         blocks.insert(0, SectionBlock(text=PlainTextObject(text=clip(form.intro, 3000), emoji=False)))
     return View(

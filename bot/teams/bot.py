@@ -20,7 +20,7 @@ from bot.teams import cards
 from bot.teams.background import Background
 from bot.teams.conversations import is_personal, tenant_of
 from bot.teams.files import download, file_offers, has_inline_files
-from bot.teams.forms import FORM_VERB_PREFIX, form_card, form_values
+from bot.teams.forms import FORM_VERB_PREFIX, PREVIEW, form_card, form_values
 from bot.teams.identity import Caller, forget_caller, resolve_caller
 from bot.teams.notifier import TeamsNotifier
 from bot.teams.render import (
@@ -51,6 +51,7 @@ from handlers.review_flow import Pressed, ReviewFlow, press
 from handlers.submit import attach_evidence, create_submission
 from handlers.void import void_record
 from handlers.void_chat import VOID_FORM, is_void_action, parse_record, void_form, void_refusal
+from handlers.whatif import form_preview
 from storage.evidence import EvidenceError, check_evidence
 
 log = logging.getLogger("ceu.teams")
@@ -318,6 +319,9 @@ class CeuTeamsBot(ActivityHandler):
         typed_controls = control_errors(values)
         if typed_controls:  # a NUL byte or an escape sequence typed in: those fields' errors, nothing written
             return Answer(form_card(form, values=values, errors=typed_controls, key=key), "Please fix the form")
+        if form.preview and data.get(PREVIEW):  # Preview: the form again with what it would do; nothing written
+            preview = form_preview(ctx, actor, values)
+            return Answer(form_card(form, values=values, intro=f"Preview: {preview}", key=key), preview)
         if form.id == "reject_reason":
             item = parse_item(context)
             assert item is not None

@@ -122,9 +122,23 @@ def _ids(form: Form) -> set[str]:
     return {f.id for f in form.fields}
 
 
+PREVIEW = "_preview"  # in a form action's data: show what the answers would do, send nothing
+
+
 def form_action(form: Form, key: str | None = None) -> Card:
     data = {FORM: form.id, CONTEXT: form.context, KEY: key or uuid.uuid4().hex}
     return execute_action(form.submit_label, form_verb(form), data, form.style)
+
+
+def form_actions(form: Form, key: str | None = None) -> list[Card]:
+    """The send button and, for a form with a what-if preview, "Preview" (the same form again with the preview on
+    top, nothing written)."""
+    key = key or uuid.uuid4().hex
+    actions = [form_action(form, key)]
+    if form.preview:
+        data = {FORM: form.id, CONTEXT: form.context, KEY: key, PREVIEW: "1"}
+        actions.append(execute_action("Preview", form_verb(form), data))
+    return actions
 
 
 def form_card(
@@ -144,7 +158,7 @@ def form_card(
     if errors:
         head.append(text_block("Nothing was saved yet. Please fix what is marked below.", color="Attention"))
     fallback = f"{form.title}: open this message in Microsoft Teams to fill in the form."
-    card = adaptive_card(head + form_body(form, values, errors), [form_action(form, key)], fallback)
+    card = adaptive_card(head + form_body(form, values, errors), form_actions(form, key), fallback)
     return fit_form(card, form)
 
 

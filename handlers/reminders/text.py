@@ -129,6 +129,25 @@ def cto_reply(person: Director, policy: Policy, today: date) -> Reply:
     )
 
 
+_KINDS = {FY_DEADLINE: "the hours reminder", CTO_ACADEMY: "the CTO Academy reminder"}
+_ORDINAL = {1: "first", 2: "second", 3: "third"}
+
+
+def reminder_words(kind: str, step: str) -> str:
+    """A reminder as people say it, not its log ids: "the hours reminder, 30 days before the deadline", "the CTO
+    Academy reminder, second notice after the deadline", "the congratulations on a complete year"."""
+    if kind == FY_COMPLETE:
+        return "the congratulations on a complete year"
+    what = _KINDS.get(kind, "a reminder")
+    if step.endswith("d") and step[:-1].isdigit():
+        days = int(step[:-1])
+        return f"{what}, {days} day{'s' if days != 1 else ''} before the deadline"
+    if step.startswith("overdue-") and step[8:].isdigit():
+        n = int(step[8:])
+        return f"{what}, {_ORDINAL.get(n, f'notice {n}')}{' notice' if n in _ORDINAL else ''} after the deadline"
+    return what
+
+
 def digest_reply(today: date, wait_days: int, waiting: Sequence[PendingItem], unreachable: Sequence[Due]) -> Reply:
     """The reviewers' digest: the items waiting more than `wait_days`, and the directors no platform could reach."""
     sections: list[Section] = []
@@ -141,9 +160,16 @@ def digest_reply(today: date, wait_days: int, waiting: Sequence[PendingItem], un
             for w in waiting
         ]
         items, more = trimmed(lines, DIGEST_LIMIT)
-        sections.append(Section(text="Please approve or reject them in this channel.", items=items, more=more))
+        sections.append(
+            Section(
+                text="Please approve or reject them with the buttons on their posts in this channel (search the "
+                "channel for the number, e.g. “#12”); “status” in a direct message lists every waiting item.",
+                items=items,
+                more=more,
+            )
+        )
     if unreachable:
-        lines = [f"{d.name} <{d.email}>: {d.kind} {d.key.step}" for d in unreachable]
+        lines = [f"{d.name} <{d.email}>: {reminder_words(d.kind, d.key.step)}" for d in unreachable]
         items, more = trimmed(lines, DIGEST_LIMIT)
         sections.append(
             Section(

@@ -73,6 +73,8 @@ async def test_a_sweep_reaches_everyone_once_and_again_sends_nothing(any_ctx: Co
     assert "Congratulations, Casey" in str(by_channel["DUDONE"]["text"]) + str(by_channel["DUDONE"].get("blocks"))
     digest = str(by_channel["C0REVIEW"]["text"]) + str(by_channel["C0REVIEW"].get("blocks"))
     assert "could not be reached" in digest and "snooze@d.k12.al.us" in digest
+    assert "the hours reminder, " in digest and "before the deadline" in digest  # people's words, not log ids
+    assert "fy_deadline" not in digest and "fy_complete" not in digest
 
     fake.reset_calls()
     again = await run(fake, any_ctx)

@@ -11,6 +11,7 @@ from bot.teams.forms import form_card
 from handlers.context import Context
 from handlers.forms import Validation, errors_reply, submit_form
 from handlers.history import history_line
+from handlers.reminders.text import reminder_words
 from handlers.review import review_reply
 from handlers.submit import create_submission
 from rules.hours import PER_HOUR
@@ -82,3 +83,9 @@ def test_slack_event_options_lead_with_the_acronym_and_note_the_amount(any_ctx: 
     assert iste["text"]["text"] == "ISTE: International Society for Technology in Education annual conference"
     assert iste["description"]["text"] == "up to 6 h"
     assert all(len(o["text"]["text"]) <= 75 and len(o["description"]["text"]) <= 75 for o in options.values())
+
+
+def test_the_digest_names_reminders_in_words() -> None:
+    assert reminder_words("fy_complete", "complete") == "the congratulations on a complete year"
+    assert reminder_words("fy_deadline", "30d") == "the hours reminder, 30 days before the deadline"
+    assert reminder_words("cto_academy", "overdue-2") == "the CTO Academy reminder, second notice after the deadline"
