@@ -146,7 +146,7 @@ def which_same_day_external_record_crosses_the_maximum_is_stable(d: Driver) -> N
     assert (st["external_hours"], st["external_credited_hours"]) == (8.0, 6.0)
     assert [st["strand_hours"][n] for n in "234"] == [2.0, 3.0, 1.0]
     history = d.history(TD, 2025)
-    assert "[EXT-K12SIX], external, 3 h, strands 4: partly credited: 1 h" in history
+    assert "(K12SIX), external, 3 h, strand Ethics, Laws, and Policies: partly credited: 1 h" in history
     assert "3 records; 6 hours credited." in history
 
 
@@ -156,8 +156,9 @@ def history_says_what_counts_and_sums_like_status(d: Driver) -> None:
     history = d.history(TD, 2025)
     assert "3 records; 9 hours credited." in history
     assert d.status(TD, 2025)["credited_hours"] == 9.0
-    assert "[EXT-AETC], external, 2 h, strands 2: recorded, not credited (beyond the 6-hour external maximum)" in (
-        history
+    assert (
+        "(AETC), external, 2 h, strand Teaching and Learning: recorded, not credited "
+        "(beyond the 6-hour external maximum)" in history
     )
 
 
@@ -178,7 +179,7 @@ def a_same_day_repeat_without_a_unit_says_to_use_unit(d: Driver) -> None:
     ]
     d.load("attendance", A + f"{TD},FALL24,2024-11-05,1,,\n")
     assert _refused(d, "attendance", A + f"{TD},FALL24,2024-11-05,2,,\n") == [
-        f"line 2: {TD} already has 1 hours of FALL24 on 2024-11-05 from an earlier import "
+        f"line 2: {TD} already has 1 hour of FALL24 on 2024-11-05 from an earlier import "
         "(two parts of one activity on one day need each its own “unit”)"
     ]
     assert "2 added" in d.load("attendance", A + f"{TD},FALL24,2024-11-05,1,,Session B\n{TD},FALL24,2024-11-05,2,,C\n")

@@ -133,7 +133,7 @@ async def test_submit_opens_the_modal(bot: SlackBot) -> None:
     assert call["trigger_id"] == "1337.42.abcdef"
     view = call["view"]
     assert view["type"] == "modal" and view["callback_id"] == "submit"
-    kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"]}
+    kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
     assert kinds["event"] == "static_select"
     assert kinds["date"] == "datepicker"
     assert kinds["hours"] == "plain_text_input"

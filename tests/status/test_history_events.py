@@ -65,12 +65,18 @@ async def test_history_lists_every_record_with_its_state(any_ctx: Context) -> No
     reply = handle_text(any_ctx, TD, "console", "history")
     text = reply.to_text()
     assert "6 records; 9 hours credited." in text  # as `status` counts: 3 ALET + 6 of the 8 external hours
-    assert "2024-11-05  ALET Fall Conference 2024 [FALL24], ALET, 3 h, strands 1: credited" in text
-    assert "[EXT-ISTE], external, 6 h, strands 5: credited" in text
-    assert "[EXT-AETC], external, 2 h, strands 2: recorded, not credited (beyond the 6-hour external maximum)" in text
-    assert "[EXT-K12SIX], external, 2 h, strands 4: pending review" in text
-    assert "[EXT-SE-CYBER-SUMMIT], external, 1 h, strands 5: rejected" in text
-    assert "[TALENT-INTRO], ALET, 1 h, strands 1: recorded, no credit (course does not count for TD credit)" in text
+    assert "2024-11-05  ALET Fall Conference 2024, ALET, 3 h, strand Roles and Responsibilities: credited" in text
+    assert "(ISTE), external, 6 h, strand IT Management and Cybersecurity: credited" in text
+    assert (
+        "(AETC), external, 2 h, strand Teaching and Learning: recorded, not credited "
+        "(beyond the 6-hour external maximum)" in text
+    )
+    assert "(K12SIX), external, 2 h, strand Ethics, Laws, and Policies: pending review" in text
+    assert "Southeast Cybersecurity Summit, external, 1 h, strand IT Management and Cybersecurity: rejected" in text
+    assert (
+        ", ALET, 1 h, strand Roles and Responsibilities: recorded, no credit (course does not count for TD credit)"
+        in text
+    )
     lines = [line for line in text.splitlines() if line.lstrip("-• ").startswith("20")]
     assert [line.lstrip("-• ")[:10] for line in lines] == sorted(line.lstrip("-• ")[:10] for line in lines)
 
