@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from sqlalchemy import exc as sa
 
-from handlers.reply import Outcome, Reply, Section
-
 # SQLite reports a few mistakes in our own SQL as OperationalError too; those stay bugs (with a traceback).
 BUG_HINTS = ("no such table", "no such column", "has no column", "syntax error")
 
@@ -28,11 +26,3 @@ def outage_summary(error: BaseException) -> str:
     origin = error.orig if isinstance(error, sa.DBAPIError) and error.orig is not None else error
     first = next(iter(str(origin).strip().splitlines()), "")
     return f"{type(origin).__name__}: {first[:160]}"
-
-
-def records_unavailable() -> Reply:
-    return Reply(
-        title="The training records are out of reach just now",
-        sections=[Section(text="Nothing was recorded. Please try again in a few minutes.")],
-        outcome=Outcome.ERROR,
-    )

@@ -107,6 +107,15 @@ def display_name(filename: str) -> str:
     return clean[:255] or "evidence"
 
 
+def too_large(name: str, size: int | None, max_bytes: int, what: str = "evidence files") -> str:
+    """The refusal of a file over the limit, in the same words wherever it is caught (Slack's file info, Teams'
+    download, the check here); `size` None: only known to be over the limit."""
+    is_ = f"is {fmt_size(size)}" if size is not None else f"is larger than {fmt_size(max_bytes)}"
+    hint = "a PDF or a photo of the certificate" if what == "evidence files" else ""
+    smaller = f"Please send a smaller file ({hint})." if hint else "Please send a smaller file."
+    return f"The file {name} {is_}; {what} may be at most {fmt_size(max_bytes)}. {smaller}"
+
+
 def fmt_size(size: int) -> str:
     if size < 1024:
         return f"{size} bytes"
@@ -120,10 +129,7 @@ def check_evidence(data: bytes, filename: str, max_bytes: int = DEFAULT_MAX_BYTE
     if not data:
         raise EvidenceError(f"The file {name} is empty; please send the certificate or proof of attendance again.")
     if len(data) > max_bytes:
-        raise EvidenceError(
-            f"The file {name} is {fmt_size(len(data))}; evidence files may be at most {fmt_size(max_bytes)}. "
-            "Please send a smaller file (a PDF or a photo of the certificate)."
-        )
+        raise EvidenceError(too_large(name, len(data), max_bytes))
     kind = sniff(data)
     if kind is None:
         raise EvidenceError(

@@ -18,9 +18,10 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outage import database_outage, outage_summary, records_unavailable
+from bot.outage import database_outage, outage_summary
 from bot.slack.blocks import message_payload, message_view
-from handlers.reply import Outcome, Reply, Section
+from handlers.reply import Reply
+from handlers.texts import apology, lookup_failed, records_unavailable
 
 log = logging.getLogger("ceu.slack")
 VERIFIED = "ceu_verified"  # set in the bolt context of a request that passed bot/slack/verify.py
@@ -38,24 +39,8 @@ class SlackLookupFailed(PoliteError):
     """Slack did not tell us who the caller is (users.info failed)."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(
-            Reply(
-                title="I could not look you up in Slack just now",
-                sections=[Section(text="Nothing was recorded. Please try again in a minute.")],
-                outcome=Outcome.ERROR,
-            )
-        )
+        super().__init__(lookup_failed("Slack"))
         self.detail = detail
-
-
-def apology() -> Reply:
-    return Reply(
-        title="Sorry, something went wrong on my side",
-        sections=[
-            Section(text="Please try again in a minute. If it keeps happening, tell ALET (alet.org) what you tried.")
-        ],
-        outcome=Outcome.ERROR,
-    )
 
 
 def reply_for(error: Exception) -> Reply:

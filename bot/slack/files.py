@@ -18,7 +18,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from storage.evidence import EvidenceError, EvidenceFile, check_evidence, fmt_size
+from storage.evidence import EvidenceError, EvidenceFile, check_evidence, too_large
 
 MAX_REDIRECTS = 3
 CHUNK = 64 * 1024
@@ -90,14 +90,7 @@ async def fetch_file(
     name = str(meta.get("name") or "evidence")
     declared = meta.get("size")
     if isinstance(declared, int) and declared > max_bytes:
-        raise EvidenceError(
-            f"The file {name} is {fmt_size(declared)}; {what} may be at most {fmt_size(max_bytes)}. "
-            + (
-                "Please send a smaller file (a PDF or a photo of the certificate)."
-                if what == "evidence files"
-                else "Please send a smaller file."
-            )
-        )
+        raise EvidenceError(too_large(name, declared, max_bytes, what))
     url = str(meta.get("url_private_download") or meta.get("url_private") or "")
     if not allowed_url(url):
         raise _trouble(name)

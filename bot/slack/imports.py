@@ -25,6 +25,7 @@ from handlers.chat_import import IMPORT_CANCEL, IMPORT_CONFIRM, MAX_BYTES, PREVI
 from handlers.forms import refusal
 from handlers.people import unknown_user
 from handlers.reply import Outcome, Reply, Section
+from handlers.texts import file_not_taken
 from storage.evidence import EvidenceError
 
 log = logging.getLogger("ceu.slack")
@@ -110,9 +111,7 @@ async def check_upload(surface: SlackSurface, client: AsyncWebClient, body: dict
             )
             reply = await off_loop(preview_file, ctx, caller.actor, data, name, PLATFORM)
         except EvidenceError as exc:
-            reply = Reply(
-                title="I could not take that file", sections=[Section(text=str(exc))], outcome=Outcome.INVALID
-            )
+            reply = file_not_taken(str(exc))
     opened = await client.conversations_open(users=user_id)
     channel = str((opened.get("channel") or {}).get("id", ""))
     await client.chat_postMessage(channel=channel, **message_payload(reply))

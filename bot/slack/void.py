@@ -20,6 +20,7 @@ from bot.slack.workflow import _actor_or_refused, _show
 from handlers.forms import text_value
 from handlers.people import unknown_user
 from handlers.reply import Outcome, Reply
+from handlers.texts import stale_button
 from handlers.void import void_record
 from handlers.void_chat import VOID_ACTION, VOID_FORM, parse_record, void_form, void_refusal
 
@@ -44,7 +45,7 @@ async def on_void_press(surface: SlackSurface, inc: Incoming) -> None:
         await _tell(inc, await off_loop(unknown_user, ctx, caller.email))
         return
     if record_id is None:
-        await _tell(inc, Reply(title="That button no longer points at anything", outcome=Outcome.NOT_FOUND))
+        await _tell(inc, stale_button())
         return
     refusal = await off_loop(void_refusal, ctx, caller.actor, record_id)
     if refusal is not None:

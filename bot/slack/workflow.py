@@ -38,6 +38,7 @@ from handlers.request import create_request, validate_request
 from handlers.review import parse_item
 from handlers.review_flow import Post, Pressed, press
 from handlers.submit import create_submission, validate_submission
+from handlers.texts import stale_button
 from storage.evidence import EvidenceError, EvidenceFile
 from storage.reviews import request_by_key, submission_by_key
 
@@ -246,7 +247,7 @@ async def on_button(surface: SlackSurface, inc: Incoming, *, approve: bool) -> N
         await _tell(inc, unknown_user(ctx, caller.email))
         return
     if item is None:
-        await _tell(inc, Reply(title="That button no longer points at anything", outcome=Outcome.NOT_FOUND))
+        await _tell(inc, stale_button())
         return
     clicked = _clicked_message(inc.body)
     pressed = await off_loop(press, ctx, caller.actor, item[0], item[1], approve, None, clicked)

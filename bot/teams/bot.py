@@ -14,6 +14,7 @@ from typing import Any
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
+from bot.outage import database_outage
 from bot.runner import off_loop
 from bot.settings import Settings
 from bot.teams import cards
@@ -49,6 +50,7 @@ from handlers.request import create_request
 from handlers.review import parse_item
 from handlers.review_flow import Pressed, ReviewFlow, press
 from handlers.submit import attach_evidence, create_submission
+from handlers.texts import apology, file_not_taken, lookup_failed, records_unavailable, stale_button, stale_form
 from handlers.void import void_record
 from handlers.void_chat import VOID_FORM, is_void_action, parse_record, void_form, void_refusal
 from handlers.whatif import form_preview
@@ -91,11 +93,7 @@ class Answer:
 
 
 def lookup_failed_reply() -> Reply:
-    return Reply(
-        title="I could not look up your Teams account just now",
-        sections=[Section(text="Nothing was recorded. Please try again in a minute.")],
-        outcome=Outcome.ERROR,
-    )
+    return lookup_failed("Teams")
 
 
 def personal_chat_reply() -> Reply:
@@ -112,12 +110,9 @@ def personal_chat_reply() -> Reply:
     )
 
 
-def error_reply() -> Reply:
-    return Reply(
-        title="Sorry, something went wrong on my side",
-        sections=[Section(text="Please try again in a minute. If it keeps happening, tell the ALET admins.")],
-        outcome=Outcome.ERROR,
-    )
+def error_reply(error: BaseException | None = None) -> Reply:
+    """What a failed turn tells the user: the records out of reach, or the apology (the same words as Slack)."""
+    return records_unavailable() if error is not None and database_outage(error) else apology()
 
 
 class CeuTeamsBot(ActivityHandler):
@@ -233,11 +228,7 @@ class CeuTeamsBot(ActivityHandler):
             data = await download(offer.url, offer.name, max_bytes, allow_loopback_http=_local_connector(activity))
             reply = await off_loop(self.keep_evidence, ctx, actor, data, offer.name)
         except EvidenceError as exc:
-            return Reply(
-                title="I could not take that file",
-                sections=[Section(text=f"{exc} Nothing was recorded.")],
-                outcome=Outcome.INVALID,
-            )
+            return file_not_taken(f"{exc} Nothing was recorded.")
         if reply.review_item is not None:
             self.post_for_review(ctx, *reply.review_item)
         if len(offers) > 1:
@@ -291,7 +282,7 @@ class CeuTeamsBot(ActivityHandler):
         if verb in (REVIEW_APPROVE, REVIEW_REJECT):
             item = parse_item(str(data.get(cards.VALUE, "")))
             if item is None:
-                return Answer.of(Reply(title="That button is out of date", outcome=Outcome.NOT_FOUND))
+                return Answer.of(stale_button())
             pressed = press(ctx, actor, item[0], item[1], verb == REVIEW_APPROVE)
             if pressed.form is not None:  # Reject without the card's reason sub-card: the reason form
                 return Answer(form_card(pressed.form), pressed.form.title, private=_use_the_card_reply())
@@ -299,7 +290,7 @@ class CeuTeamsBot(ActivityHandler):
         if is_void_action(verb):  # a reviewer's or admin's Void under a lookup: the reason form, or why not
             record_id = parse_record(str(data.get(cards.VALUE, "")))
             if record_id is None:
-                return Answer.of(Reply(title="That button is out of date", outcome=Outcome.NOT_FOUND))
+                return Answer.of(stale_button())
             refusal = void_refusal(ctx, actor, record_id)
             if refusal is not None:
                 return Answer.of(refusal)
@@ -314,7 +305,7 @@ class CeuTeamsBot(ActivityHandler):
         form = self._form(ctx, actor, form_id, context)
         key = str(data.get(cards.KEY, "") or "")
         if form is None or not key:
-            return Answer.of(Reply(title="That form is out of date; please start again", outcome=Outcome.NOT_FOUND))
+            return Answer.of(stale_form())
         values = form_values(data, form)
         typed_controls = control_errors(values)
         if typed_controls:  # a NUL byte or an escape sequence typed in: those fields' errors, nothing written
@@ -453,10 +444,10 @@ class CeuTeamsBot(ActivityHandler):
         log.error("Teams turn failed (%s)", turn_context.activity.type, exc_info=error)
         try:
             if turn_context.activity.type == ActivityTypes.invoke:
-                response = message_invoke_response(error_reply().title)
+                response = message_invoke_response(error_reply(error).title)
                 await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
             elif turn_context.activity.type == ActivityTypes.message:
-                await self._send(turn_context, error_reply())
+                await self._send(turn_context, error_reply(error))
         except Exception as exc:  # the Bot Connector itself is failing: logging is all we can do
             log.error("could not tell the user about the failure: %s", exc)
 

@@ -13,7 +13,7 @@ import aiohttp
 from botbuilder.schema import Attachment
 
 from bot.teams.auth import is_loopback
-from storage.evidence import EvidenceError, display_name, fmt_size
+from storage.evidence import EvidenceError, display_name, too_large
 
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 MAX_REDIRECTS = 3
@@ -102,8 +102,4 @@ async def download(
 
 
 def _too_big(name: str, size: int | None, max_bytes: int) -> EvidenceError:
-    what = f"is {fmt_size(size)}" if size is not None else f"is larger than {fmt_size(max_bytes)}"
-    return EvidenceError(
-        f"The file {name} {what}; evidence files may be at most {fmt_size(max_bytes)}. "
-        "Please send a smaller file (a PDF or a photo of the certificate)."
-    )
+    return EvidenceError(too_large(name, size, max_bytes))

@@ -39,6 +39,7 @@ from handlers.report_delivery import (
     order_of,
     report_files,
 )
+from handlers.texts import file_not_taken
 from storage.evidence import EvidenceError, fmt_size
 
 log = logging.getLogger("ceu.teams")
@@ -107,7 +108,7 @@ class TeamsStaff:
         try:
             data = await download(offer.url, offer.name, MAX_BYTES, allow_loopback_http=_local(activity))
         except EvidenceError as exc:
-            return Reply(title="I could not take that file", sections=[Section(text=str(exc))], outcome=Outcome.INVALID)
+            return file_not_taken(str(exc))
         return await off_loop(preview_file, ctx, actor, data, offer.name, "teams")
 
     async def on_file_consent(self, turn_context: TurnContext, ctx: Context) -> InvokeResponse:
