@@ -5,12 +5,14 @@ acked empty and answered after the ack. The numbers are current right after a wr
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.runner import WORKERS, off_loop
 from tests.conftest import TODAY, load, seed_basic
 from tests.fakes.slack_harness import SlackBot, running_bot
 from tests.slack.test_slack_commands import texts
@@ -64,3 +66,22 @@ async def test_other_commands_and_strangers_are_answered_after_the_ack(bot: Slac
     again = await bot.command("status", user="UNOBODY", key="nobody-again")  # still not on the roster
     assert again.status == 200 and again.text == ""
     await bot.wait_response("nobody-again")
+
+
+async def test_an_answer_not_ready_within_the_budget_comes_after_the_ack_once(
+    bot: SlackBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.command("status", key="seen")
+    await bot.wait_response("seen")
+    monkeypatch.setattr("bot.slack.in_ack.ACK_BUDGET", 0.1)
+    release = threading.Event()  # every worker thread busy until the ack is in: as if the database were slow
+    busy = [asyncio.ensure_future(off_loop(release.wait, 10)) for _ in range(WORKERS)]
+    try:
+        answer = await bot.command("status", key="late")
+    finally:
+        release.set()
+        await asyncio.gather(*busy)
+    assert answer.status == 200 and answer.text == ""
+    assert "TD-CEU status" in texts(await bot.wait_response("late"))
+    await asyncio.sleep(0.2)
+    assert len(bot.responses("late")) == 1
