@@ -5,12 +5,10 @@ see this protocol and the neutral Reply."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import Engine
-
+from handlers.context import Context
 from handlers.reply import Reply
 
 
@@ -57,7 +55,7 @@ class HomePublisher(Protocol):
 
     platform: str
 
-    async def publish_home(self, engine: Engine, today: date, person_id: int | None) -> Delivery:
+    async def publish_home(self, ctx: Context, person_id: int | None) -> Delivery:
         """Publish `person_id`'s Home again (None: every reviewer's, SDE's and admin's); SENT also when the
         person has no account there (nothing to do)."""
         ...

@@ -204,7 +204,7 @@ class ReviewFlow:
         person = effect.item_id if effect.item_type == outbox.HOME_PERSON else None
         last = Delivery(DeliveryStatus.SENT, "", error="no chat platform with a Home is configured")
         for home in self.homes:
-            last = await _safe(home.publish_home(ctx.engine, ctx.today, person), home.platform)
+            last = await _safe(home.publish_home(ctx, person), home.platform)
             if last.status is not DeliveryStatus.SENT:
                 return last
         return last

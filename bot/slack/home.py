@@ -17,7 +17,6 @@ with an "… and N more" line.
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -32,7 +31,6 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine
 
 from bot.runner import off_loop
 from bot.slack.blocks import button, clip, escape, reply_blocks
@@ -118,8 +116,9 @@ class SlackHome:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
 
-    async def publish_home(self, engine: Engine, today: date, person_id: int | None) -> Delivery:
-        ctx = Context(engine, today)
+    async def publish_home(self, ctx: Context, person_id: int | None) -> Delivery:
+        """Every account's Home of `person_id` (None: the staff's), rendered with the delivery loop's context (its
+        today and time zone)."""
         views = await off_loop(account_views, ctx, person_id)
         for user_id, view in views:
             try:
