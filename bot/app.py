@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -14,12 +15,13 @@ from bot.evidence_link import mount_evidence_links
 from bot.health import mount_health
 from bot.report_link import mount_report_links
 from bot.runner import off_loop
-from bot.scheduler import install_sweep
+from bot.scheduler import install_sweep, review_channels
 from bot.settings import Settings
 from bot.slack.home import SlackHome
 from bot.slack.mount import mount_slack
 from bot.teams.mount import mount_teams
 from handlers.context import Context, today_local
+from handlers.notify import Notifier
 from handlers.review_flow import ReviewFlow
 from handlers.status_cache import StatusCache
 from storage.db import open_database
@@ -58,6 +60,15 @@ class Services:
         )
 
 
+def route_reviews(flow: ReviewFlow, notifiers: Iterable[Notifier], settings: Settings) -> ReviewFlow:
+    """The one wiring of the review flow, for the server and for a sweep (bot/scheduler.run_sweep): each platform's
+    notifier with its reviewers' channel ("" where none is set: that platform only sends DMs)."""
+    channels = dict(review_channels(settings))
+    for notifier in notifiers:
+        flow.add(notifier, channels.get(notifier.platform, ""))
+    return flow
+
+
 def build_services(settings: Settings) -> Services:
     return Services(settings, open_database(settings.db_url))
 
@@ -70,11 +81,10 @@ def build_app(services: Services, *, dev: bool = False) -> web.Application:
     mount_report_links(app, services)  # signed report download links for Teams' `report`, when CEU_PUBLIC_URL is set
     slack = mount_slack(app, services)
     if slack is not None:
-        services.flow.add(slack.notifier, services.settings.slack_review_channel)
         services.flow.homes = [SlackHome(slack.client)]  # the App Home tab, refreshed through the outbox
     teams = mount_teams(app, services, dev=dev)
-    if teams is not None:
-        services.flow.add(teams, services.settings.teams_review_channel)
+    notifiers: list[Notifier] = [n for n in (slack.notifier if slack else None, teams) if n is not None]
+    route_reviews(services.flow, notifiers, services.settings)
     install_delivery(app, services)  # the outbox: a decision's post updates and DMs, exactly once
     install_sweep(app, services)  # the daily reminder sweep, started and stopped with the app
     return app

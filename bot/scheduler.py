@@ -220,6 +220,7 @@ async def run_sweep(
     Every send is paced (`pace`, by default the settings' `sweep_limits`); review posts that had failed go out
     through a ReviewFlow over the same paced notifiers, which then also delivers every open outbox row (a decision's
     post updates and DMs still waiting out a backoff, or left by a process that had no delivery loop)."""
+    from bot.app import route_reviews
     from bot.runner import off_loop
     from handlers.review_flow import ReviewFlow
 
@@ -229,9 +230,7 @@ async def run_sweep(
         notifiers = make_notifiers(services, pace)
     paced: list[Notifier] = [PacedNotifier(n, pace) for n in notifiers]
     channels = review_channels(settings)
-    flow = ReviewFlow(offload=off_loop)
-    for notifier in paced:
-        flow.add(notifier, dict(channels).get(notifier.platform, ""))
+    flow = route_reviews(ReviewFlow(offload=off_loop), paced, settings)
     ctx = services.context()
     if today is not None:
         ctx.today = today
