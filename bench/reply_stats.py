@@ -64,7 +64,7 @@ Once = Callable[[str], Awaitable[Sample | str | None]]  # one request by a user:
 async def _record(run: Run, once: Once, user: str) -> None:
     try:
         got = await once(user)
-    except Exception as exc:  # noqa: BLE001 - a bench counts failures instead of stopping at the first
+    except Exception as exc:  # a bench counts failures instead of stopping at the first
         got = f"{type(exc).__name__}: {exc}"[:200]
     if got is None:
         run.lost += 1

@@ -31,7 +31,7 @@ def _engine(url: str) -> Engine:
     try:
         engine = make_engine(url)
         schema_revision(engine)  # connects: an unreachable database is reported here
-    except Exception as exc:  # noqa: BLE001 - a broken URL or an unreachable server: one line
+    except Exception as exc:  # a broken URL or an unreachable server: one line
         raise click.ClickException(f"cannot open the database {shown_url(url)}: {problem(exc)}") from None
     return engine
 
@@ -76,7 +76,7 @@ def backup(file: Path) -> None:
     place = _place(settings)
     try:
         engine = open_database(place.url)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise click.ClickException(f"cannot open the database {shown_url(place.url)}: {problem(exc)}") from None
     try:
         result = make_backup(place, engine, file.absolute())

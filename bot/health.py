@@ -47,4 +47,4 @@ class Readiness:
 
 def mount_health(app: web.Application, services: Services) -> None:
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", Readiness(services))
+    app.router.add_get("/readyz", Readiness(services).__call__)  # a coroutine method: aiohttp deprecates callables

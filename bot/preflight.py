@@ -91,7 +91,7 @@ def _database_url(settings: Settings) -> list[str]:
         make_url(url).get_dialect().import_dbapi()
     except ImportError as exc:
         return [f"CEU_DATABASE_URL={shown_url(url)}: its driver is not installed ({exc.name})"]
-    except Exception:  # noqa: BLE001 - unparsable, or an unknown dialect
+    except Exception:  # unparsable, or an unknown dialect
         return [
             f"CEU_DATABASE_URL={shown_url(settings.database_url)}: not a database URL "
             "(like postgresql+psycopg://user:password@host/db)"

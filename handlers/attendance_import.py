@@ -116,7 +116,7 @@ def import_attendance(session: Session, rows: list[Row], today: date, actor: str
 
 
 def preload(session: Session, rows: list[Row]) -> Preload:
-    people: dict[str, int] = dict(session.execute(select(col(Person.email), col(Person.id))).tuples().all())
+    people: dict[str, int] = dict(session.execute(select(col(Person.email), col(Person.id))).all())
     fys = set()
     for row in rows:
         with suppress(ValueError):
@@ -134,7 +134,7 @@ def preload(session: Session, rows: list[Row]) -> Preload:
         select(col(CatalogEntry.fy), col(CatalogEntry.code))
         .where(col(CatalogEntry.code).in_(codes))
         .order_by(col(CatalogEntry.fy))
-    ).tuples():
+    ):
         fys_of_code.setdefault(ccode, []).append(cfy)
     items = {key: item_of(e) for key, e in entries.items()}
     ids = {key: e.id for key, e in entries.items() if e.id is not None}
@@ -165,7 +165,7 @@ def _records(
             col(CreditRecord.catalog_id).in_(list(per_unit)),
             col(CreditRecord.status).not_in(NOT_LIVE_VALUES),
         )
-    ).tuples():
+    ):
         existing[(pid, cid, day, unit)] = Known(q, 0, rid, status, source, strands)
         capped = (pid, cid, unit if per_unit[cid] else "")
         claimed[capped] = claimed.get(capped, 0) + q
@@ -195,7 +195,7 @@ def _parts(session: Session, codes: set[str]) -> dict[tuple[int, str], list[Part
             col(CatalogEntry.counts_for_td).is_(True),
             CreditRecord.status == Status.APPROVED.value,
         )
-    ).tuples():
+    ):
         part = Part(Taken(fy, day, unit, ("record", rid)), cid, unit if per_unit else "", q, counted, rid)
         out.setdefault((pid, code), []).append(part)
     return out

@@ -27,7 +27,7 @@ def invalidated(session: Session, old: CatalogEntry, fresh: CatalogItem) -> str 
         .join(Person, col(Person.id) == col(CreditRecord.person_id))
         .where(CreditRecord.catalog_id == old.id, col(CreditRecord.status).not_in(NOT_LIVE_VALUES))
         .order_by(col(CreditRecord.day), col(Person.email))
-    ).tuples()
+    )
     outside: list[str] = []
     sums: dict[tuple[str, str], int] = defaultdict(int)
     for email, day, unit, quarters in rows:

@@ -78,7 +78,7 @@ def _attendance(ctx: Context, fy: int) -> tuple[str, int]:
                 .join(CreditRecord, col(CreditRecord.person_id) == col(Person.id))
                 .join(CatalogEntry, col(CatalogEntry.id) == col(CreditRecord.catalog_id))
                 .where(CatalogEntry.fy == fy, col(CatalogEntry.code).in_(codes))
-            ).tuples()
+            )
         )
     lines, already = [], 0
     for email, code, at, hours, strands in ATTENDANCE:

@@ -112,7 +112,7 @@ def build_report(session: Session, fy: int, today: date) -> Report:
         )
         .where(on_roster_during(first, last))
         .order_by(col(Person.district), col(Person.name))
-    ).tuples()
+    )
     strand_numbers = sorted(policy.strands)
     rows: list[ReportRow] = []
     for pid, name, email, district, roles, role_start, cto_completed in people:

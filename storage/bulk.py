@@ -37,14 +37,14 @@ def credits_by_person(
         select(col(CreditRecord.person_id), func.sum(quarters), *per_strand)
         .where(*live, col(CreditRecord.alet).is_(True), CreditRecord.status == Status.APPROVED.value)
         .group_by(col(CreditRecord.person_id))
-    ).tuples()
+    )
     for pid, q, *sums in alet:
         out[pid].append(AletSum(int(q), dict(zip(numbers, map(int, sums), strict=True))))
     pending = session.execute(
         select(col(CreditRecord.person_id), func.sum(quarters))
         .where(*live, CreditRecord.status == Status.PENDING.value)
         .group_by(col(CreditRecord.person_id))
-    ).tuples()
+    )
     for pid, q in pending:
         out[pid].append(Credit(alet=True, day=_FAR, quarters=int(q), strands=0, status=Status.PENDING))
     external = session.execute(
@@ -58,7 +58,7 @@ def credits_by_person(
         )
         .join(CatalogEntry, col(CatalogEntry.id) == col(CreditRecord.catalog_id))
         .where(*live, col(CreditRecord.alet).is_(False), CreditRecord.status == Status.APPROVED.value)
-    ).tuples()
+    )
     approved = Status.APPROVED
     for pid, code, unit, day, q, mask in external:  # positional: a NamedTuple builds faster so
         out[pid].append(Credit(False, day, q, mask, approved, True, tie(code, unit)))
@@ -88,7 +88,7 @@ def active_director_rows(session: Session, during: tuple[date, date] | None = No
             col(Person.role_start),
             col(Person.cto_completed),
         ).where(on_roster)
-    ).tuples()
+    )
     return [
         DirectorRow(pid, name, email, district, start, done)
         for pid, name, email, district, roles, start, done in rows

@@ -55,7 +55,7 @@ def upcoming_candidates(session: Session, fy: int, today: date) -> list[CatalogI
             func.coalesce(CatalogEntry.end_day, CatalogEntry.day) >= today,
             col(CatalogEntry.counts_for_td).is_(True),
         )
-    ).tuples()
+    )
     return [
         CatalogItem(fy=fy, code=c, title=t, kind=Kind(k), cap=cap, strands=m, day=d, end=e, up_to=u)
         for c, t, k, cap, m, d, e, u in rows

@@ -36,7 +36,7 @@ def shown_url(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot parse is shown as it was given
+    except Exception:  # a URL SQLAlchemy cannot parse is shown as it was given
         return url
 
 
@@ -78,7 +78,7 @@ def known_revision(revision: str) -> bool:
     """Is `revision` one of the migrations this code ships (a database at an unknown one is from a newer version)?"""
     try:
         return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except Exception:  # noqa: BLE001 - alembic raises for an unknown or malformed revision id
+    except Exception:  # alembic raises for an unknown or malformed revision id
         return False
 
 

@@ -32,7 +32,7 @@ def by_email(session: Session, email: str) -> Person | None:
 def by_identity(session: Session, platform: str, external_id: str) -> Person | None:
     return session.exec(
         select(Person)
-        .join(ChatIdentity, ChatIdentity.person_id == Person.id)  # type: ignore[arg-type]
+        .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
         .where(ChatIdentity.platform == platform, ChatIdentity.external_id == external_id)
     ).first()
 
@@ -147,7 +147,7 @@ def identity_on(session: Session, person_id: int, platform: str) -> ChatIdentity
     return session.exec(
         select(ChatIdentity)
         .where(ChatIdentity.person_id == person_id, ChatIdentity.platform == platform)
-        .order_by(ChatIdentity.updated_at.desc().nulls_last(), ChatIdentity.id.desc())  # type: ignore[union-attr]
+        .order_by(col(ChatIdentity.updated_at).desc().nulls_last(), col(ChatIdentity.id).desc())
     ).first()
 
 
@@ -155,8 +155,8 @@ def latest_conversation_ref(session: Session, platform: str) -> str | None:
     """The most recently stored conversation reference on a platform (Teams: where its Bot Connector lives)."""
     return session.exec(
         select(ChatIdentity.conversation_ref)
-        .where(ChatIdentity.platform == platform, ChatIdentity.conversation_ref.is_not(None))  # type: ignore[union-attr]
-        .order_by(ChatIdentity.updated_at.desc().nulls_last(), ChatIdentity.id.desc())  # type: ignore[union-attr]
+        .where(ChatIdentity.platform == platform, col(ChatIdentity.conversation_ref).is_not(None))
+        .order_by(col(ChatIdentity.updated_at).desc().nulls_last(), col(ChatIdentity.id).desc())
     ).first()
 
 

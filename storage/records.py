@@ -56,7 +56,7 @@ def credits_of(session: Session, person_id: int, fy: int) -> list[Credit]:
 def history_of(session: Session, person_id: int, fy: int) -> list[HistoryRow]:
     rows = session.exec(
         select(CreditRecord, CatalogEntry)
-        .join(CatalogEntry, CatalogEntry.id == CreditRecord.catalog_id)  # type: ignore[arg-type]
+        .join(CatalogEntry, col(CatalogEntry.id) == col(CreditRecord.catalog_id))
         .where(CreditRecord.person_id == person_id, CreditRecord.fy == fy)
         .order_by(col(CreditRecord.day), col(CreditRecord.id))
     ).all()
@@ -98,7 +98,7 @@ def credited_codes(session: Session, person_id: int, kind: str) -> set[str]:
     """Codes of activities of `kind` already credited to a TD in any FY (for the no-repeat rule)."""
     rows = session.exec(
         select(CatalogEntry.code)
-        .join(CreditRecord, CreditRecord.catalog_id == CatalogEntry.id)  # type: ignore[arg-type]
+        .join(CreditRecord, col(CreditRecord.catalog_id) == col(CatalogEntry.id))
         .where(
             CreditRecord.person_id == person_id,
             CreditRecord.status == Status.APPROVED.value,

@@ -173,12 +173,7 @@ def posted_platforms(session: Session, items: list[tuple[str, int]]) -> dict[tup
         return {}
     rows = session.exec(
         select(ReviewPost.item_type, ReviewPost.item_id, ReviewPost.platform).where(
-            or_(
-                *(
-                    and_(ReviewPost.item_type == t, col(ReviewPost.item_id).in_(ids))  # type: ignore[arg-type]
-                    for t, ids in by_type.items()
-                )
-            )
+            or_(*(and_(col(ReviewPost.item_type) == t, col(ReviewPost.item_id).in_(ids)) for t, ids in by_type.items()))
         )
     ).all()
     out: dict[tuple[str, int], set[str]] = defaultdict(set)
@@ -213,7 +208,7 @@ def active_directors(session: Session) -> list[Director]:
         )
         .where(col(Person.active).is_(True))
         .order_by(col(Person.id))
-    ).tuples()
+    )
     return [
         Director(pid, email, name, start, done, snoozed)
         for pid, email, name, roles, start, done, snoozed in rows

@@ -58,7 +58,7 @@ def settle_repeats(session: Session, codes: Iterable[str], person_ids: Iterable[
         query = query.where(col(CreditRecord.person_id).in_(sorted(set(person_ids))))
     groups: dict[tuple[int, str], list[tuple[Taken, int, bool, bool]]] = defaultdict(list)
     moved: list[Moved] = []
-    for rid, pid, fy, day, unit, counted, note, code, kind, once, counts in session.execute(query).tuples():
+    for rid, pid, fy, day, unit, counted, note, code, kind, once, counts in session.execute(query):
         if not counts:
             continue
         if kind == Kind.TALENT_ONLINE.value or once:
@@ -98,7 +98,7 @@ def credit_if_added(
             CatalogEntry.code == code,
             CreditRecord.status == Status.APPROVED.value,
         )
-    ).tuples()
+    )
     records = [(Taken(fy, day, u, rid), q, cid) for rid, fy, day, u, q, cid in rows]
     kept = credited_refs([*(t for t, _, _ in records), new])
     if new.ref not in kept:

@@ -35,7 +35,7 @@ def postgres_schema_url() -> Iterator[str]:
     try:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection failure
+    except Exception as exc:  # any connection failure
         admin.dispose()
         if os.environ.get("CEU_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL at {base} is unreachable: {exc}")

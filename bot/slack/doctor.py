@@ -38,7 +38,7 @@ async def slack_findings(settings: Settings) -> list[Finding]:
     client.retry_handlers.clear()  # a diagnosis: one try each
     try:
         auth = await client.auth_test()
-    except Exception as exc:  # noqa: BLE001 - every failure is one line of the report
+    except Exception as exc:  # every failure is one line of the report
         out.append(Finding("Slack auth.test", Level.PROBLEM, f"{_error(exc)} (at {api_base_url(settings)})"))
         return out
     mode = "Socket Mode" if settings.slack_app_token else "HTTP"
@@ -54,7 +54,7 @@ async def _review_channel(client: AsyncWebClient, channel: str) -> Finding:
         return Finding(name, Level.WARNING, "SLACK_REVIEW_CHANNEL is not set: review items are not posted in Slack")
     try:
         info = await client.conversations_info(channel=channel)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         error = _error(exc)
         return Finding(name, Level.PROBLEM, f"{channel}: {error} ({CHANNEL_ADVICE.get(error, 'see the Slack app')})")
     data = info.get("channel") or {}

@@ -109,7 +109,7 @@ async def handle_error(
             user = body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
             if user:
                 await client.chat_postMessage(channel=user, **message_payload(reply))
-    except Exception as exc:  # noqa: BLE001 - the apology itself failed; the log has the original error
+    except Exception as exc:  # the apology itself failed; the log has the original error
         log.warning("slack: could not deliver the error reply: %s", type(exc).__name__)
     return BoltResponse(status=200, body="")
 

@@ -68,7 +68,7 @@ async def fetch_evidence(
         raise DownloadError(
             "Slack was too slow to hand me your file just now. Please press Submit again (your answers are kept)."
         ) from exc
-    except Exception as exc:  # noqa: BLE001 - any failure is a field error, never a lost modal
+    except Exception as exc:  # any failure is a field error, never a lost modal
         log.warning("slack: could not fetch evidence file %s: %r", file_id, exc)
         raise _trouble("") from exc
 

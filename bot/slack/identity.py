@@ -44,7 +44,7 @@ async def profile_email(client: AsyncWebClient, user_id: str) -> str | None:
         resp = await client.users_info(user=user_id)
     except SlackApiError as exc:
         raise SlackLookupFailed(str(exc.response.get("error", exc))) from exc
-    except Exception as exc:  # noqa: BLE001 - network trouble reaching Slack
+    except Exception as exc:  # network trouble reaching Slack
         raise SlackLookupFailed(repr(exc)) from exc
     user = resp.get("user") or {}
     email = (user.get("profile") or {}).get("email")

@@ -62,14 +62,14 @@ class SlackNotifier:
                 return Delivery(DeliveryStatus.UNREACHABLE, PLATFORM, error="users_not_found")
             resp = await self.client.chat_postMessage(channel=channel, **message_payload(reply))
             return Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", "")), str(resp.get("channel", channel)))
-        except Exception as exc:  # noqa: BLE001 - a notifier reports, never raises
+        except Exception as exc:  # a notifier reports, never raises
             return self._failure(exc)
 
     async def post_channel(self, channel: str, reply: Reply) -> Delivery:
         shown = in_thread(reply) if _has_evidence(reply) else reply  # the upload follows
         try:
             resp = await self.client.chat_postMessage(channel=channel, **message_payload(shown))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return self._failure(exc)
         sent = Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", "")), str(resp.get("channel", channel)))
         if shown is not reply and not await self.share_evidence(sent.channel, sent.message_id, reply):
@@ -83,7 +83,7 @@ class SlackNotifier:
             shown = in_thread(reply)
         try:
             resp = await self.client.chat_update(channel=channel, ts=message_id, **message_payload(shown))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return self._failure(exc)
         if await self.share_evidence(channel, message_id, reply):  # only if an earlier upload into it failed
             await self._update_quietly(channel, message_id, in_thread(reply))
@@ -95,7 +95,7 @@ class SlackNotifier:
         """Say in the post whether its file is in the thread after all (a failure leaves it to the next update)."""
         try:
             await self.client.chat_update(channel=channel, ts=ts, **message_payload(reply))
-        except Exception as exc:  # noqa: BLE001 - a notifier never raises
+        except Exception as exc:  # a notifier never raises
             self._failure(exc)
 
     async def share_evidence(self, channel: str, ts: str, reply: Reply) -> bool:
@@ -109,7 +109,7 @@ class SlackNotifier:
         try:
             if not await off_loop(claim, self.engine, key, None, datetime.now(UTC)):
                 return False  # uploaded already (or another replica is uploading it right now)
-        except Exception:  # noqa: BLE001 - a notifier never raises
+        except Exception:  # a notifier never raises
             log.exception("slack: could not claim the evidence upload for %s", item)
             return False
         try:
@@ -125,7 +125,7 @@ class SlackNotifier:
                 title=f"Evidence: {name}",
                 initial_comment=_upload_comment(item, evidence),
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             error = self._failure(exc).error
             log.warning("slack: could not upload the evidence of %s into %s/%s: %s", item, channel, ts, error)
             await off_loop(mark_failed, self.engine, key, error)

@@ -73,7 +73,7 @@ async def first_url(surface: SlackSurface, app_token: str) -> str | None:
                 log.error("Slack Socket Mode is off: apps.connections.open refused SLACK_APP_TOKEN (%s)", error)
                 return None
             problem = error
-        except Exception as exc:  # noqa: BLE001 - network trouble: say so in one line and try again
+        except Exception as exc:  # network trouble: say so in one line and try again
             problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         pause = RETRY_PAUSES[min(attempt, len(RETRY_PAUSES) - 1)]
         log.warning("slack socket mode: apps.connections.open failed (%s); trying again in %s s", problem, pause)

@@ -36,7 +36,7 @@ async def deliver_report(surface: SlackSurface, inc: Incoming, actor: Actor, ord
             file_uploads=[{"file": f.data, "filename": f.name, "title": f.name} for f in files],
             initial_comment=f"TD-CEU year-end report, FY{order.fy}, as of {ctx.today.isoformat()}",
         )
-    except Exception as exc:  # noqa: BLE001 - a polite reply, the cause in the log
+    except Exception as exc:  # a polite reply, the cause in the log
         log.warning("slack: could not deliver the FY%s report to person %s: %r", order.fy, actor.person_id, exc)
         return failed_reply(order.fy)
     return sent_reply(order.fy, [f.name for f in files], "in our DM" if not dm else "here")

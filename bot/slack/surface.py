@@ -149,7 +149,7 @@ class SlackSurface:
     ) -> None:
         try:
             await work
-        except Exception as exc:  # noqa: BLE001 - handed to the one error handler
+        except Exception as exc:  # handed to the one error handler
             await handle_error(exc, body, respond, self.client, log)
 
 

@@ -32,7 +32,7 @@ def teams_findings(settings: Settings) -> list[Finding]:
             AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
         )
         credentials.get_access_token()
-    except Exception as exc:  # noqa: BLE001 - a refusal or an unreachable endpoint: one line
+    except Exception as exc:  # a refusal or an unreachable endpoint: one line
         detail = str(exc) if isinstance(exc, PermissionError | ValueError) else one_line(exc)
         return [Finding("Teams token", Level.PROBLEM, f"{detail} (from {url})")]
     out = [Finding("Teams token", Level.OK, f"a Bot Framework token for {settings.microsoft_app_id} from {url}")]

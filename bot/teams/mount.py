@@ -160,7 +160,8 @@ def mount_teams(app: web.Application, services: Services, *, dev: bool = False) 
     adapter.on_turn_error = bot.on_turn_error
     tenants = tenant_policy(settings, mode)
     fast = FastReplies(bot, settings, mode)
-    app.router.add_post(ROUTE, MessagesEndpoint(auth, adapter, bot, mode, tenants, fast))
+    endpoint = MessagesEndpoint(auth, adapter, bot, mode, tenants, fast)
+    app.router.add_post(ROUTE, endpoint.__call__)  # a coroutine method: aiohttp deprecates other callables
     app[NOTIFIER_KEY] = notifier
 
     async def settle(_: web.Application) -> None:

@@ -93,7 +93,7 @@ class TeamsStaff:
                 return
             for f in files:
                 await turn_context.send_activity(consent_activity(order, f))
-        except Exception as exc:  # noqa: BLE001 - a polite reply, the cause in the log
+        except Exception as exc:  # a polite reply, the cause in the log
             log.warning("teams: could not offer the FY%s report to person %s: %r", order.fy, actor.person_id, exc)
             await turn_context.send_activity(render(failed_reply(order.fy)))
 
@@ -133,7 +133,7 @@ class TeamsStaff:
             if f is None:
                 raise ValueError(f"the report has no file {name}")
             await self._upload(str(info.get("uploadUrl", "")), f, _local(activity))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("teams: could not upload %s for person %s: %r", name, caller.actor.person_id, exc)
             await turn_context.send_activity(render(failed_reply(fy)))
             return InvokeResponse(status=200)

@@ -31,7 +31,7 @@ def _fy_records(engine: Engine, tmp_path: Path, fy: int) -> list[tuple[str, str,
             .join(CreditRecord, CreditRecord.person_id == Person.id)
             .join(CatalogEntry, CatalogEntry.id == CreditRecord.catalog_id)
             .where(CreditRecord.fy == fy)
-        ).tuples()
+        )
         return sorted(rows)
 
 

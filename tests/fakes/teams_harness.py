@@ -77,9 +77,9 @@ class Teams:
 
     @property
     def bot(self) -> CeuTeamsBot:
-        """Our bot behind POST /api/messages (aiohttp keeps the endpoint as the route handler's __wrapped__)."""
+        """Our bot behind POST /api/messages (the route's handler is the endpoint's bound __call__)."""
         for route in self.server.app.router.routes():
-            handler = getattr(route.handler, "__wrapped__", route.handler)
+            handler = getattr(route.handler, "__self__", route.handler)
             if isinstance(handler, MessagesEndpoint):
                 return handler.bot
         raise AssertionError("no Teams endpoint mounted")

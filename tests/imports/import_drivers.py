@@ -60,7 +60,7 @@ def records(driver: Driver) -> list[Record]:
             .join(Person, col(Person.id) == col(CreditRecord.person_id))
             .join(CatalogEntry, col(CatalogEntry.id) == col(CreditRecord.catalog_id))
             .order_by(col(Person.email), col(CatalogEntry.code), col(CreditRecord.day), col(CreditRecord.unit))
-        ).tuples()
+        )
         return [(e, c, d.isoformat(), u, q / 4, bool(k)) for e, c, d, u, q, k in rows]
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import aiohttp
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.runner import off_loop
 from bot.slack.client import make_client
@@ -79,7 +79,7 @@ class World:
 
     def effects(self) -> list[Outbox]:
         with self.ctx().session() as s:
-            return list(s.exec(select(Outbox).order_by(Outbox.id)).all())  # type: ignore[arg-type]
+            return list(s.exec(select(Outbox).order_by(col(Outbox.id))).all())
 
     def dms(self) -> list[dict[str, Any]]:
         return [p for p in self.fake.calls_to("chat.postMessage") if p.get("channel") != REVIEW_CHANNEL]

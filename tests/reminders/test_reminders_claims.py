@@ -83,7 +83,7 @@ def test_threads_with_their_own_engines_win_each_key_exactly_once(any_engine: En
             for k in keys if n % 2 else reversed(keys):
                 if claim(engine, k, None, NOW):
                     won[n].append(k)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
             engine.dispose()

@@ -252,7 +252,7 @@ def _race(ctx: Context, item_type: str, item_id: int, calls: list[tuple[str, boo
         barrier.wait()
         try:
             results[i] = decide(ctx, reviewer, item_type, item_id, approve, reason)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             results[i] = exc
 
     threads = [threading.Thread(target=run, args=(i, *c)) for i, c in enumerate(calls)]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.tables import AuditLog, CatalogEntry, EventRequest, ReviewPost, Submission
 from tests.conftest import TODAY, seed_basic
@@ -83,7 +83,7 @@ def submissions(bot: SlackBot) -> list[Submission]:
 
 def audit_actions(bot: SlackBot) -> list[str]:
     with bot.ctx().session() as s:
-        return [a.action for a in s.exec(select(AuditLog).order_by(AuditLog.id)).all()]  # type: ignore[arg-type]
+        return [a.action for a in s.exec(select(AuditLog).order_by(col(AuditLog.id))).all()]
 
 
 def stored_files(bot: SlackBot) -> list[Path]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from handlers.context import Context
 from handlers.void import CLI_ACTOR, void_record
@@ -34,7 +34,7 @@ def test_0005_down_and_up_with_data(any_ctx: Context) -> None:
         "email,activity_code,date,hours\ntd@a.k12.al.us,FALL24,2024-11-05,6\ntd@a.k12.al.us,CAMP25,2025-02-20,2\n",
     )
     with any_ctx.session() as s:
-        first, second = s.exec(select(CreditRecord).order_by(CreditRecord.id)).all()  # type: ignore[arg-type]
+        first, second = s.exec(select(CreditRecord).order_by(col(CreditRecord.id))).all()
         s.add(Submission(person_id=first.person_id, credit_id=first.id or 0, created_at=datetime.now(UTC)))
         s.commit()
     assert void_record(any_ctx, CLI_ACTOR, second.id or 0, "test").ok
@@ -43,7 +43,7 @@ def test_0005_down_and_up_with_data(any_ctx: Context) -> None:
     assert "void_reason" not in {c["name"] for c in inspect(engine).get_columns("credit_record")}
     _alembic(engine, "upgrade", "head")
     with Session(engine) as s:
-        statuses = [r.status for r in s.exec(select(CreditRecord).order_by(CreditRecord.id)).all()]  # type: ignore[arg-type]
+        statuses = [r.status for r in s.exec(select(CreditRecord).order_by(col(CreditRecord.id))).all()]
         assert statuses == ["approved", "rejected"]  # 0004 knew no voided: the nearest was rejected
         assert s.exec(select(Submission)).one().credit_id == first.id
         s.execute(text("UPDATE credit_record SET status = 'voided' WHERE id = :id"), {"id": second.id})

@@ -59,9 +59,7 @@ def test_the_shipped_one_off_events_get_their_dates_and_flags(db_url: str) -> No
     with engine.connect() as conn:
         got = {
             (fy, code): (_day(day), _day(end), bool(once))
-            for fy, code, day, end, once in conn.execute(
-                text("SELECT fy, code, day, end_day, once FROM catalog_entry")
-            ).tuples()
+            for fy, code, day, end, once in conn.execute(text("SELECT fy, code, day, end_day, once FROM catalog_entry"))
         }
     engine.dispose()
     assert got == {

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from handlers.context import Context
 from handlers.imports import import_bytes
@@ -31,7 +31,7 @@ def person_id(engine: Engine) -> int:
 
 def rows(engine: Engine) -> list[Outbox]:
     with Session(engine) as s:
-        return list(s.exec(select(Outbox).order_by(Outbox.id)).all())  # type: ignore[arg-type]
+        return list(s.exec(select(Outbox).order_by(col(Outbox.id))).all())
 
 
 def test_rows_commit_with_the_transaction_and_claim_once(any_ctx: Context) -> None:
