@@ -80,7 +80,7 @@ class FastReplies:
                 if 200 <= resp.status < 300:
                     return True
                 log.info("Teams: the direct reply got HTTP %s; answering through botbuilder", resp.status)
-        except Exception as exc:  # noqa: BLE001 - the full turn answers instead, with its own error handling
+        except Exception as exc:  # the full turn answers instead, with its own error handling
             log.info("Teams: the direct reply failed (%s); answering through botbuilder", type(exc).__name__)
         return False
 
