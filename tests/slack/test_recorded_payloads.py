@@ -1,8 +1,8 @@
 """Slack requests shaped exactly as Slack sends them (opsdroid style: recorded bodies in tests/slack/recorded/, every
 field Slack includes, the ids of the test workspace), signed and fed through the real server: a `/ceu status` slash
 command's form body, the view_submission of the submit modal, the block_actions of Approve on the review post it
-made, and an app_home_opened event. Only the response_url, the clicked item and its message's ts are put in, as the
-fake Slack Web API hands them out."""
+made, and the app_home_opened event of a director opening the Home tab. Only the response_url, the clicked item and
+its message's ts are put in, as the fake Slack Web API hands them out."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 from sqlmodel import select
 
 from storage.tables import ReviewPost, Submission
+from tests.fakes.seen import slack_seen
 from tests.fakes.slack_harness import REVIEW_CHANNEL, SlackBot
 from tests.slack.test_slack_workflow import PDF, buttons, message_text
 from tests.slack.test_slack_workflow import _recorded as wait_recorded
@@ -87,3 +88,18 @@ async def test_a_recorded_block_action_approves_the_posted_item(bot: SlackBot) -
     assert "Approved by Robin Reviewer" in message_text(update) and "review.approve" not in buttons(update)
     with bot.ctx().session() as s:
         assert s.exec(select(Submission)).one().status == "approved"
+
+
+async def test_a_recorded_app_home_opened_publishes_the_directors_home(bot: SlackBot) -> None:
+    event = payload("app_home_opened.json")
+    assert (event["type"], event["event"]["type"], event["event"]["tab"]) == (
+        "event_callback",
+        "app_home_opened",
+        "home",
+    )
+    answer = await bot.signed(json.dumps(event), content_type="application/json")
+    assert answer.status == 200
+    [call] = await bot.fake.wait_for("views.publish")
+    view = call["view"] if isinstance(call["view"], dict) else json.loads(call["view"])
+    assert call["user_id"] == "UTD" and view["type"] == "home"
+    assert "FY2025" in slack_seen(view).text and "Alex" in slack_seen(view).text
