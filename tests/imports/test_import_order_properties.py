@@ -13,6 +13,7 @@ from weakref import WeakSet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
+from sqlmodel import select
 
 from handlers.context import Context
 from handlers.imports import import_bytes
@@ -84,7 +85,7 @@ def _import(ctx: Context, files: list[list[str]]) -> tuple[dict[str, Any], list[
                 statuses[f"{email} FY{fy}"] = status_json(build_status(s, person, fy, TODAY))
         credit = sorted(
             (r.person_id, r.catalog_id, r.day, r.unit, r.quarters, r.strands, r.counted, r.note)
-            for r in s.query(CreditRecord).all()
+            for r in s.exec(select(CreditRecord)).all()
         )
     return statuses, credit
 

@@ -4,6 +4,8 @@ on their fields (rules.claims.Problem), among them the event's dates."""
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from handlers.context import Context
 from handlers.payloads import Submitted
 from handlers.review import decide
@@ -30,7 +32,7 @@ def test_approving_an_earlier_once_submission_moves_the_credit(any_ctx: Context)
     assert isinstance(sid, int)
     assert decide(any_ctx, actor(any_ctx, "rev@alet.org"), "submission", sid, True).outcome.value == "ok"
     with any_ctx.session() as s:
-        rows = sorted((r.day.isoformat(), r.source, r.counted) for r in s.query(CreditRecord).all())
+        rows = sorted((r.day.isoformat(), r.source, r.counted) for r in s.exec(select(CreditRecord)).all())
     assert rows == [("2025-01-10", "submission", True), ("2025-02-20", "attendance", False)]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from storage.tables import CatalogEntry, CreditRecord
 from tests.conftest import TODAY, seed_basic
@@ -67,7 +68,7 @@ async def test_small_catalog_is_a_plain_list(bot: SlackBot) -> None:
 
 async def test_every_event_is_offered_past_100_and_the_last_one_submits(bot: SlackBot) -> None:
     with bot.ctx().session() as s:
-        before = len([e for e in s.query(CatalogEntry).all() if e.fy == 2025 and e.kind == "external"])
+        before = len([e for e in s.exec(select(CatalogEntry)).all() if e.fy == 2025 and e.kind == "external"])
     add_events(bot, EXTRA)
     element = await event_element(bot)
     assert "options" not in element

@@ -7,7 +7,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import pytest
@@ -63,7 +63,7 @@ def check_icons(color: bytes, outline: bytes) -> None:
     with Image.open(io.BytesIO(outline)) as img:
         assert img.format == "PNG" and img.size == (32, 32)
         rgba = img.convert("RGBA")
-        pixels = list(rgba.getdata())
+        pixels = cast(list[tuple[int, int, int, int]], list(rgba.get_flattened_data()))  # RGBA: 4 ints a pixel
         assert any(a == 0 for *_, a in pixels), "the outline icon needs a transparent background"
         assert all((r, g, b) == (255, 255, 255) for r, g, b, a in pixels if a), "the outline icon must be white"
 
