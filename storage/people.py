@@ -168,9 +168,9 @@ def accounts_on(session: Session, platform: str, person_id: int | None) -> list[
     reviewer's, SDE's and admin's (a Home to publish again when the review queue changed)."""
     query = (
         select(Person, ChatIdentity.external_id)
-        .join(ChatIdentity, ChatIdentity.person_id == Person.id)  # type: ignore[arg-type]
-        .where(ChatIdentity.platform == platform, Person.active == True)  # noqa: E712 - SQL, not Python
-        .order_by(Person.id, ChatIdentity.external_id)  # type: ignore[arg-type]
+        .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
+        .where(ChatIdentity.platform == platform, col(Person.active).is_(True))
+        .order_by(col(Person.id), col(ChatIdentity.external_id))
     )
     if person_id is not None:
         query = query.where(Person.id == person_id)

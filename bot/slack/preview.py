@@ -39,5 +39,5 @@ async def on_changed(surface: SlackSurface, inc: Incoming) -> None:
     updated = form_view(form, str(view.get("private_metadata") or ""), preview=text)
     try:
         await inc.client.views_update(view_id=str(view["id"]), hash=view.get("hash"), view=updated)
-    except Exception as exc:  # noqa: BLE001 - a stale hash (the user typed on) or a closed modal: no preview
+    except Exception as exc:  # a stale hash (the user typed on) or a closed modal: no preview
         log.info("slack: the submit preview was not updated: %s", exc)
