@@ -157,3 +157,22 @@ class Reminder(Payload):
 
     kind: str
     status_hint: bool = False
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """Where one review item was posted on the digest's platform (storage.tables.ReviewPost): a Slack channel id and
+    message ts, or a Teams conversation id and activity id."""
+
+    channel: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Digest(Reminder):
+    """The reviewers' digest: `posts[i]` is the post of the i-th item listed in `sections[section]`, None when it has
+    none on this platform. The platform turns each into a link to the post when it sends the digest
+    (handlers.reminders.text.with_item_links); the handler stays platform-free."""
+
+    section: int = 0
+    posts: tuple[PostRef | None, ...] = ()

@@ -53,6 +53,12 @@ class Section:
     more: str = ""  # "… and 12 more" note when a list was trimmed
     tone: str = ""  # "good" | "attention": an outcome to stand out (Teams: a styled container; Slack: a context line)
     links: list[Link] = field(default_factory=list)  # our own addresses (never user text): shown as labelled links
+    # item_links[i]: where items[i] leads (ours, e.g. a review post), None or missing: no link. The link's label is how
+    # the item starts ("Submission #12"), so that part becomes the link; else the link follows the item.
+    item_links: list[Link | None] = field(default_factory=list)
+
+    def item_link(self, i: int) -> Link | None:
+        return self.item_links[i] if i < len(self.item_links) else None
 
 
 @dataclass
@@ -99,7 +105,9 @@ class Reply:
             if s.text:
                 lines.append(s.text)
             lines.extend(f"{f.label}: {f.value}" for f in s.facts)
-            lines.extend(f"- {i}" for i in s.items)
+            for n, item in enumerate(s.items):
+                link = s.item_link(n)
+                lines.append(f"- {item} ({link.url})" if link else f"- {item}")
             if s.more:
                 lines.append(s.more)
             lines.extend(f"{link.label}: {link.url}" for link in s.links)

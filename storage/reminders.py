@@ -164,21 +164,21 @@ def unsent(session: Session, kind: str, since_fy: int, claimed_before: datetime)
     ]
 
 
-def posted_platforms(session: Session, items: list[tuple[str, int]]) -> dict[tuple[str, int], set[str]]:
-    """For each (item type, item id), the platforms it has a review post on, in one query."""
+def review_posts(session: Session, items: list[tuple[str, int]]) -> dict[tuple[str, int], dict[str, ReviewPost]]:
+    """For each (item type, item id), its review posts by platform (channel and message id), in one query."""
     by_type: dict[str, list[int]] = defaultdict(list)
     for item_type, item_id in items:
         by_type[item_type].append(item_id)
     if not by_type:
         return {}
     rows = session.exec(
-        select(ReviewPost.item_type, ReviewPost.item_id, ReviewPost.platform).where(
+        select(ReviewPost).where(
             or_(*(and_(col(ReviewPost.item_type) == t, col(ReviewPost.item_id).in_(ids)) for t, ids in by_type.items()))
         )
     ).all()
-    out: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for item_type, item_id, platform in rows:
-        out[(item_type, item_id)].add(platform)
+    out: dict[tuple[str, int], dict[str, ReviewPost]] = defaultdict(dict)
+    for row in rows:
+        out[(row.item_type, row.item_id)][row.platform] = row
     return out
 
 

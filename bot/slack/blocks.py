@@ -70,7 +70,7 @@ def section_blocks(section: Section) -> list[Block]:
     if section.text:
         lines.extend(escape(section.text).splitlines() or [""])
     lines.extend(f"*{escape(f.label)}:* {escape(f.value)}" for f in section.facts)
-    lines.extend(f"• {escape(i)}" for i in section.items)
+    lines.extend(f"• {item_text(item, section.item_link(n))}" for n, item in enumerate(section.items))
     lines.extend(link_text(link) for link in section.links)
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=t)) for t in _chunks(lines) if t.strip()]
     if section.more:
@@ -83,6 +83,16 @@ def link_text(link: Link) -> str:
     names its host); `<`, `>`, `|` and spaces, which would end the link early, are dropped from it."""
     url = "".join(c for c in link.url if c not in "<>| ")
     return f"<{url}|{escape(link.label)}>"
+
+
+def item_text(item: str, link: Link | None) -> str:
+    """A list item, escaped; with a link, its label (how the item starts) becomes `<url|label>`, else the link
+    follows the item."""
+    if link is None:
+        return escape(item)
+    if item.startswith(link.label):
+        return link_text(link) + escape(item[len(link.label) :])
+    return f"{escape(item)} {link_text(link)}"
 
 
 def button(action: str, label: str, value: str, style: str = "") -> ButtonElement:

@@ -13,6 +13,10 @@ fy 0, step "submission:<id>") before it is made and marked sent after; a failed 
 is tried again when the post is next updated (the decision). A failed upload never fails the post. A post whose
 file is (about to be) in its thread says so: "(file in this thread)" after the file's name, instead of the no-link
 note; a failed first upload takes that back with one chat.update, and later updates say it once the file is there.
+
+The reviewers' digest (handlers.payloads.Digest) links each waiting item to its review post with the permalink
+chat.getPermalink gives for the stored channel and ts, asked when the digest is posted (nothing cached); an item
+whose permalink cannot be had is listed without a link.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from sqlmodel import Session
 from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from handlers.notify import Delivery, DeliveryStatus, Recipient
-from handlers.payloads import EvidenceRef, ReviewItem
+from handlers.payloads import Digest, EvidenceRef, PostRef, ReviewItem
+from handlers.reminders.text import with_item_links
 from handlers.reply import Fact, Reply
 from handlers.review import EVIDENCE_HEADING, NO_LINK_START
 from storage.evidence_store import EvidenceStore
@@ -66,6 +71,7 @@ class SlackNotifier:
             return self._failure(exc)
 
     async def post_channel(self, channel: str, reply: Reply) -> Delivery:
+        reply = await self.linked_digest(reply)
         shown = in_thread(reply) if _has_evidence(reply) else reply  # the upload follows
         try:
             resp = await self.client.chat_postMessage(channel=channel, **message_payload(shown))
@@ -88,6 +94,27 @@ class SlackNotifier:
         if await self.share_evidence(channel, message_id, reply):  # only if an earlier upload into it failed
             await self._update_quietly(channel, message_id, in_thread(reply))
         return Delivery(DeliveryStatus.SENT, PLATFORM, str(resp.get("ts", message_id)), channel)
+
+    # --- the reviewers' digest links to each waiting post -----------------------------------------------------
+
+    async def linked_digest(self, reply: Reply) -> Reply:
+        """A digest with a permalink (chat.getPermalink, asked each time it is sent: nothing kept across days) on
+        each item whose post exists; an item whose link cannot be had stays without one."""
+        digest = reply.payload_as(Digest)
+        if digest is None or not digest.posts:
+            return reply
+        urls = [await self._permalink(post) if post is not None else None for post in digest.posts]
+        return with_item_links(reply, urls)
+
+    async def _permalink(self, post: PostRef) -> str | None:
+        try:
+            resp = await self.client.chat_getPermalink(channel=post.channel, message_ts=post.message_id)
+        except Exception as exc:  # noqa: BLE001 - no link then, never an error to the reviewers
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.info("slack: no permalink for %s/%s: %s", post.channel, post.message_id, error)
+            return None
+        url = str(resp.get("permalink") or "")
+        return url if url.startswith("https://") else None
 
     # --- evidence in the review post's thread ----------------------------------------------------------------
 

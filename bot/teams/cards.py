@@ -96,12 +96,27 @@ def section_body(section: Section) -> list[Card]:
         body.append(text_block(section.text))
     if section.facts:
         body.append(fact_set([(f.label, f.value) for f in section.facts]))
-    body.extend(text_block(f"{BULLET} {item}", spacing="None") for item in section.items)
+    body.extend(item_block(item, section.item_link(n)) for n, item in enumerate(section.items))
     if section.more:
         body.append(text_block(section.more, isSubtle=True, spacing="Small"))
     if section.links:  # buttons that open the address: no raw URL overflowing a phone's width
         body.append({"type": "ActionSet", "actions": [open_url(link) for link in section.links]})
     return body
+
+
+def item_block(item: str, link: Link | None) -> Card:
+    """A list item; with a link, its label (how the item starts) becomes a Markdown link to our own address (the
+    rest stays `plain`), else the link follows the item."""
+    if link is None:
+        return text_block(f"{BULLET} {item}", spacing="None")
+    url = "".join(c for c in link.url if c not in "()<> ")
+    linked = f"[{plain(link.label)}]({url})"
+    text = (
+        f"{BULLET} {linked}{plain(item[len(link.label) :])}"
+        if item.startswith(link.label)
+        else f"{BULLET} {plain(item)} {linked}"
+    )
+    return {"type": "TextBlock", "text": text, "wrap": True, "spacing": "None"}
 
 
 def open_url(link: Link) -> Card:

@@ -12,6 +12,7 @@ from functools import partial
 
 from sqlmodel import Session
 
+from handlers.payloads import PostRef
 from handlers.reminders.due import (
     COMPLETE_STEP,
     CTO_ACADEMY,
@@ -35,7 +36,7 @@ from rules.upcoming import upcoming
 from storage.bulk import credits_by_person
 from storage.catalog import catalog
 from storage.policy_data import policy_for
-from storage.reminders import Director, Key, LogRow, active_directors, log_rows, posted_platforms
+from storage.reminders import Director, Key, LogRow, active_directors, log_rows, review_posts
 from storage.reviews import PendingItem, pending_older_than
 
 log = logging.getLogger("ceu.reminders")
@@ -53,6 +54,7 @@ class Plan:
     channels: list[tuple[str, str]] = field(default_factory=list)
     wait_days: int = 3
     reposts: list[Repost] = field(default_factory=list)  # review posts to retry (before everything else)
+    posts: dict[tuple[str, str, int], PostRef] = field(default_factory=dict)  # (platform, type, id): its review post
 
     @property
     def direct(self) -> list[Due]:
@@ -72,7 +74,7 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
         policy = policy_for(session, fy)
     except LookupError:
         log.info("no TD-CEU policy applies to FY%s: no reminders", fy)
-        plan.reposts = _reposts(session, plan, pending_older_than(session, now - REPOST_AFTER))
+        plan.reposts = _reposts(plan, pending_older_than(session, now - REPOST_AFTER), session)
         return plan
     plan.wait_days = policy.review_wait_days
     directors = active_directors(session)
@@ -84,7 +86,7 @@ def decide(session: Session, today: date, now: datetime, channels: Sequence[tupl
     ready = pending_older_than(session, now - REPOST_AFTER)  # pending and ready for review
     waited = now - timedelta(days=policy.review_wait_days)
     plan.waiting = [w for w in ready if w.created_at < waited]
-    plan.reposts = _reposts(session, plan, ready)
+    plan.reposts = _reposts(plan, ready, session)
     plan.due += digests(plan, [])  # who cannot be reached is known only once sending was tried
     return plan
 
@@ -155,19 +157,26 @@ def digests(plan: Plan, unreachable: Sequence[Due]) -> list[Due]:
         key = Key(REVIEW_DIGEST, f"{platform}:{channel}", plan.fy, plan.today.isoformat())
         if plan.sent(key):
             continue
-        reply = digest_reply(plan.today, plan.wait_days, plan.waiting, unreachable)
+        posts = {(w.item_type, w.item_id): plan.posts.get((platform, w.item_type, w.item_id)) for w in plan.waiting}
+        reply = digest_reply(plan.today, plan.wait_days, plan.waiting, unreachable, posts)
         out.append(Due(key, None, key.recipient, "reviewers", reply, platform, channel))
     return out
 
 
-def _reposts(session: Session, plan: Plan, ready: Sequence[PendingItem]) -> list[Repost]:
+def _reposts(plan: Plan, ready: Sequence[PendingItem], session: Session) -> list[Repost]:
+    """The ready items missing from a configured platform; `plan.posts` gets where the others were posted (the
+    digest links to them)."""
     platforms = sorted({p for p, _ in plan.channels})
     if not platforms or not ready:
         return []
-    posted = posted_platforms(session, [(w.item_type, w.item_id) for w in ready])
+    posted = review_posts(session, [(w.item_type, w.item_id) for w in ready])
+    for (item_type, item_id), rows in posted.items():
+        for platform, row in rows.items():
+            if row.message_id:
+                plan.posts[(platform, item_type, item_id)] = PostRef(row.channel, row.message_id)
     out = []
     for w in ready:
-        missing = tuple(p for p in platforms if p not in posted.get((w.item_type, w.item_id), set()))
+        missing = tuple(p for p in platforms if p not in posted.get((w.item_type, w.item_id), {}))
         if missing:
             out.append(Repost(w.item_type, w.item_id, w.title, w.person_email, plan.fy, missing))
     return out

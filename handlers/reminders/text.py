@@ -1,15 +1,16 @@
 """The text of each reminder: the Reply a deadline step, the congratulation, a CTO Academy step and the reviewers'
-digest render, and the status hint matched to the platform that sends it."""
+digest render, and the status hint matched to the platform that sends it. The digest carries each listed item's post
+(handlers.payloads.Digest); `with_item_links` puts the platform's links to them on the items when it is sent."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from handlers.payloads import Reminder
+from handlers.payloads import Digest, PostRef, Reminder
 from handlers.reminders.due import CTO_ACADEMY, FY_COMPLETE, FY_DEADLINE, REVIEW_DIGEST, Due
-from handlers.reply import Fact, Reply, Section, trimmed
+from handlers.reply import Fact, Link, Reply, Section, trimmed
 from handlers.status import cto_line, suggestion_line
 from rules.credit import Totals
 from rules.cto import cto_status
@@ -148,26 +149,43 @@ def reminder_words(kind: str, step: str) -> str:
     return what
 
 
-def digest_reply(today: date, wait_days: int, waiting: Sequence[PendingItem], unreachable: Sequence[Due]) -> Reply:
-    """The reviewers' digest: the items waiting more than `wait_days`, and the directors no platform could reach."""
+FIND_WAITING = (
+    "Please approve or reject them with the buttons on their posts in this channel (search the channel for the "
+    "number, e.g. “#12”); “status” in a direct message lists every waiting item."
+)
+FIND_LINKED = (
+    "Please approve or reject them with the buttons on their posts in this channel: a linked number opens its post "
+    "(for the others, search the channel for the number, e.g. “#12”); “status” in a direct message lists every "
+    "waiting item."
+)
+
+
+def _item_label(w: PendingItem) -> str:
+    return f"{'Submission' if w.item_type == 'submission' else 'Event request'} #{w.item_id}"
+
+
+def digest_reply(
+    today: date,
+    wait_days: int,
+    waiting: Sequence[PendingItem],
+    unreachable: Sequence[Due],
+    posts: Mapping[tuple[str, int], PostRef | None] | None = None,
+) -> Reply:
+    """The reviewers' digest: the items waiting more than `wait_days`, and the directors no platform could reach.
+    `posts` holds each item's post on the digest's platform; the payload carries those of the items listed, for the
+    platform to link (`with_item_links`)."""
     sections: list[Section] = []
+    listed: tuple[PostRef | None, ...] = ()
     n = len(waiting)
     if n:
         lines = [
-            f"{'Submission' if w.item_type == 'submission' else 'Event request'} #{w.item_id}: {w.title} "
-            f"({fmt_hours(w.quarters)} h) from {w.person_name or w.person_email}, "
+            f"{_item_label(w)}: {w.title} ({fmt_hours(w.quarters)} h) from {w.person_name or w.person_email}, "
             f"waiting {_days(max(0, (today - w.created_at.date()).days))}"
             for w in waiting
         ]
         items, more = trimmed(lines, DIGEST_LIMIT)
-        sections.append(
-            Section(
-                text="Please approve or reject them with the buttons on their posts in this channel (search the "
-                "channel for the number, e.g. “#12”); “status” in a direct message lists every waiting item.",
-                items=items,
-                more=more,
-            )
-        )
+        listed = tuple((posts or {}).get((w.item_type, w.item_id)) for w in waiting[: len(items)])
+        sections.append(Section(text=FIND_WAITING, items=items, more=more))
     if unreachable:
         lines = [f"{d.name} <{d.email}>: {reminder_words(d.kind, d.key.step)}" for d in unreachable]
         items, more = trimmed(lines, DIGEST_LIMIT)
@@ -183,4 +201,21 @@ def digest_reply(today: date, wait_days: int, waiting: Sequence[PendingItem], un
         title = f"{n} review item{'s' if n != 1 else ''} waiting more than {_days(wait_days)}"
     else:
         title = f"{len(unreachable)} director{'s' if len(unreachable) != 1 else ''} could not be reached"
-    return Reply(title=title, sections=sections, summary=title, payload=Reminder(REVIEW_DIGEST))
+    payload = Digest(REVIEW_DIGEST, posts=listed if any(listed) else ())
+    return Reply(title=title, sections=sections, summary=title, payload=payload)
+
+
+def with_item_links(reply: Reply, urls: Sequence[str | None]) -> Reply:
+    """The digest with `urls[i]` (the platform's link to the i-th listed item's post, None: no link) on its items;
+    the text then says that a linked number opens its post. Unchanged when no url is given."""
+    digest = reply.payload_as(Digest)
+    if digest is None or not any(urls) or digest.section >= len(reply.sections):
+        return reply
+    section = reply.sections[digest.section]
+    links: list[Link | None] = []
+    for item, url in zip(section.items, urls, strict=False):
+        label = item.split(":", 1)[0]
+        links.append(Link(label, url) if url else None)
+    sections = list(reply.sections)
+    sections[digest.section] = replace(section, text=FIND_LINKED, item_links=links)
+    return replace(reply, sections=sections)

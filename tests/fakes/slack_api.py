@@ -6,6 +6,7 @@
     fake.add_user("U1", "td@a.k12.al.us")  # users.info / users.lookupByEmail profiles
     fake.add_file("F1", b"%PDF-1.7 ...", name="cert.pdf", mimetype="application/pdf")
     fake.add_channel("CREVIEW", "td-ceu-reviews", member=True)  # conversations.info (is_member)
+    fake.messages                          # (channel, ts) posted; chat.getPermalink answers for those only
     fake.queue("chat.postMessage", status=429, headers={"Retry-After": "0"})  # one-shot response injection
     fake.slow("files.info", 3.0)           # the next call answers as usual, 3 s late
     ...
@@ -79,9 +80,12 @@ class FakeSlackApi:
         bot_token: str = "xoxb-test-token",
         team_id: str = "T0TEST",
         bot_user_id: str = "UBOT",
+        team_domain: str = "test",
     ) -> None:
         self.bot_token = bot_token
         self.team_id = team_id
+        self.team_domain = team_domain
+        self.messages: set[tuple[str, str]] = set()  # (channel, ts) of every message chat.postMessage accepted
         self.bot_user_id = bot_user_id
         self.calls: list[tuple[str, Params]] = []
         self.auth_headers: list[str] = []  # the Authorization header of each call, same order as calls
@@ -267,7 +271,7 @@ class FakeSlackApi:
         if method == "auth.test":
             return {
                 "ok": True,
-                "url": "https://test.slack.com/",
+                "url": f"https://{self.team_domain}.slack.com/",
                 "team": "Test",
                 "user": "ceu-bot",
                 "team_id": self.team_id,
@@ -294,7 +298,17 @@ class FakeSlackApi:
             answer: dict[str, Any] = {"ok": True, "channel": p.get("channel"), "ts": ts}
             if method == "chat.postEphemeral":
                 answer = {"ok": True, "message_ts": ts}
+            elif method == "chat.postMessage":
+                self.messages.add((str(p.get("channel")), ts))
             return answer
+        if method == "chat.getPermalink":  # Slack's shape: ok, channel, permalink (archives/<channel>/p<ts digits>)
+            where, msg_ts = str(p.get("channel", "")), str(p.get("message_ts", ""))
+            if not any(c == where for c, _ in self.messages):
+                return {"ok": False, "error": "channel_not_found"}
+            if (where, msg_ts) not in self.messages:
+                return {"ok": False, "error": "message_not_found"}
+            url = f"https://{self.team_domain}.slack.com/archives/{where}/p{msg_ts.replace('.', '')}"
+            return {"ok": True, "channel": where, "permalink": url}
         if method == "views.publish":  # the App Home tab: a "home" view of at most 100 blocks, for one user
             home: dict[str, Any] = p["view"] if isinstance(p.get("view"), dict) else {}
             if home.get("type") != "home" or len(home.get("blocks") or []) > 100 or not p.get("user_id"):

@@ -1,0 +1,147 @@
+"""The reviewers' digest links each waiting item to its review post (issue 14), asserted on what the fakes received:
+
+- Slack: the digest posted through the real SlackNotifier to the fake Slack API carries `<permalink|Event request
+  #N>` (chat.getPermalink, asked when the digest is sent) for each item whose post exists; an item whose permalink
+  Slack refuses (the message is gone) or that had no post is listed without a link, and the digest still says how to
+  find the items.
+- Teams: the stored conversation id and activity id do not make a documented channel-message deep link (it also
+  needs the team's group id, team name and channel name), so the digest card carries no link and keeps saying how
+  to find the items; the fake Bot Connector holds the card to the Adaptive Card 1.5 schema.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.runner import off_loop
+from bot.scheduler import app_notifiers, review_channels
+from bot.slack.blocks import message_payload
+from bot.teams.cards import reply_card
+from handlers.context import Context
+from handlers.payloads import Digest, PostRef, Requested
+from handlers.people import find_actor
+from handlers.reminders.delivery import sweep
+from handlers.reminders.text import FIND_LINKED, FIND_WAITING, digest_reply, with_item_links
+from handlers.request import create_request
+from handlers.review_flow import ReviewFlow
+from storage.reviews import PendingItem
+from tests.fakes.bot_connector import schema_problems
+from tests.fakes.slack_harness import REVIEW_CHANNEL
+from tests.fakes.teams_harness import TD, running_teams, texts
+from tests.reminders import test_reminders_retries as retries
+from tests.reminders.test_reminders_decide import SEP_2
+from tests.reminders.test_reminders_retries import REQUEST_VALUES, World
+
+world = retries.world  # the fixture: Slack through the fake Web API, on SQLite and PostgreSQL
+PERMALINK = re.compile(r"^https://test\.slack\.com/archives/CREVIEW/p\d{16}$")
+
+
+def old_request(ctx: Context, title: str, platform: str) -> int:
+    """An event request by Alex made five days ago: waiting more than the policy's three days."""
+    ctx.now = datetime.now(UTC) - timedelta(days=5)
+    actor = find_actor(ctx, "td@a.k12.al.us", platform)
+    assert actor is not None
+    values = {**REQUEST_VALUES, "title": title}
+    reply = create_request(ctx, actor, values, client_key=f"req-{title}", platform=platform)
+    assert reply.ok, reply.to_text()
+    return reply.expect(Requested).request_id
+
+
+def digest_post(w: World) -> dict[str, Any]:
+    (post,) = w.posts_of("waiting more than", REVIEW_CHANNEL)
+    return post
+
+
+def mrkdwn(post: dict[str, Any]) -> str:
+    blocks = post["blocks"] if isinstance(post["blocks"], list) else json.loads(post["blocks"])
+    return "\n".join(str(b["text"]["text"]) for b in blocks if b.get("type") == "section")
+
+
+async def test_the_slack_digest_links_each_waiting_item_to_its_post(world: World) -> None:
+    w = world
+    linked = old_request(w.ctx(), "Alabama Cyber Summit", "slack")
+    gone = old_request(w.ctx(), "ALET Spring Conference", "slack")
+    never = old_request(w.ctx(), "AETC Summer Institute", "slack")
+    assert await w.fanout().post(w.ctx(), "request", linked) == 1
+    assert await w.fanout().post(w.ctx(), "request", gone) == 1
+    (_, gone_ts) = [m for m in sorted(w.fake.messages)][-1]
+    w.fake.messages.discard((REVIEW_CHANNEL, gone_ts))  # deleted in Slack: chat.getPermalink says message_not_found
+    w.fake.fail("chat.postMessage", "internal_error")
+    assert await w.fanout().post(w.ctx(), "request", never) == 0  # no post (the sweep reposts it before the digest)
+    w.fake.reset_calls()
+
+    await w.sweep()
+    asked = [(p["channel"], p["message_ts"]) for p in w.fake.calls_to("chat.getPermalink")]
+    assert len(asked) == 2 and (REVIEW_CHANNEL, gone_ts) in asked  # the two items that had a post, asked today
+    text = mrkdwn(digest_post(w))
+    links = dict((label, url) for url, label in re.findall(r"<([^|>]+)\|([^>]+)>", text))
+    assert set(links) == {f"Event request #{linked}"}, text
+    assert PERMALINK.match(links[f"Event request #{linked}"]), links
+    assert f"• Event request #{gone}: ALET Spring Conference" in text  # listed, without a link
+    assert f"• Event request #{never}: AETC Summer Institute" in text
+    assert FIND_LINKED.split("(")[0] in text and "search the channel for the number" in text
+
+
+async def test_a_slack_digest_without_any_permalink_keeps_saying_how_to_find_them(world: World) -> None:
+    w = world
+    item = old_request(w.ctx(), "Alabama Cyber Summit", "slack")
+    assert await w.fanout().post(w.ctx(), "request", item) == 1
+    w.fake.fail("chat.getPermalink", "ratelimited")
+    w.fake.reset_calls()
+    report = await w.sweep()
+    assert report.failed == 0  # no link is no error
+    text = mrkdwn(digest_post(w))
+    assert "<" not in text.replace("&lt;", "") and f"• Event request #{item}: Alabama Cyber Summit" in text
+    assert FIND_WAITING.split("(")[0] in text and "search the channel for the number" in text
+
+
+async def test_the_teams_digest_card_says_how_to_find_the_items(tmp_path: Path) -> None:
+    async with running_teams(tmp_path) as teams:
+        await teams.say(TD, "help")  # the Bot Connector's address is known once someone has talked to the bot
+        ctx = teams.services.context()
+        item = old_request(ctx, "Alabama Cyber Summit", "teams")
+        app = teams.server._server.app
+        notifiers = app_notifiers(app, teams.services)
+        flow = ReviewFlow(offload=off_loop)
+        for n, (_, channel) in zip(notifiers, review_channels(teams.services.settings), strict=True):
+            flow.add(n, channel)
+        assert await flow.post(teams.services.context(), "request", item) == 1
+        teams.connector.calls.clear()
+        sweep_ctx = teams.services.context()
+        sweep_ctx.today = SEP_2
+        await sweep(sweep_ctx, notifiers, review_channels(teams.services.settings))
+        (digest,) = [
+            c.body for c in teams.connector.of("send") if "waiting more than" in json.dumps(c.body, ensure_ascii=False)
+        ]
+        card = digest["attachments"][0]["content"]  # held to the 1.5 schema by the fake Bot Connector
+        shown = texts(card)
+        assert f"Event request #{item}: Alabama Cyber Summit" in shown
+        assert "search the channel for the number" in shown
+        assert "teams.microsoft.com/l/message" not in json.dumps(card) and "](" not in shown
+
+
+def test_a_linked_item_renders_as_a_link_on_both_platforms_and_plain_text() -> None:
+    """The item link itself (handlers.reply.Section.item_links), as each renderer draws it: Slack `<url|label>`,
+    Teams a Markdown link in the item's TextBlock (a valid 1.5 card), the plain text the address after the item."""
+    waiting = [
+        PendingItem("request", 7, "Alex Director", "td@a.k12.al.us", "Cyber [Summit](x)", 12, datetime.now(UTC)),
+        PendingItem("submission", 8, "Alex Director", "td@a.k12.al.us", "ALET Spring", 4, datetime.now(UTC)),
+    ]
+    posts = {("request", 7): PostRef("CREVIEW", "1700000001.000100"), ("submission", 8): None}
+    reply = digest_reply(SEP_2, 3, waiting, [], posts)
+    assert reply.expect(Digest).posts == (PostRef("CREVIEW", "1700000001.000100"), None)
+    url = "https://test.slack.com/archives/CREVIEW/p1700000001000100"
+    linked = with_item_links(reply, [url, None])
+    assert FIND_WAITING in reply.to_text() and FIND_LINKED in linked.to_text()
+    assert f"- Event request #7: Cyber [Summit](x) (3 h) from Alex Director, waiting 0 days ({url})" in linked.to_text()
+    slack = json.dumps(message_payload(linked)["blocks"])
+    assert f"<{url}|Event request #7>: Cyber [Summit](x)" in slack and "|Submission #8>" not in slack
+    card = reply_card(linked)
+    assert not schema_problems(card)
+    items = [b["text"] for b in card["body"] if b.get("type") == "TextBlock" and b["text"].startswith("\u2022")]
+    assert items[0].startswith(f"\u2022 [Event request #7]({url}): Cyber [Summit]\u2060(x)"), items  # user text plain
+    assert "](" not in items[1]
