@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from handlers.context import Context
 from handlers.notify import Delivery, DeliveryStatus, Notifier, Recipient
 from handlers.reminders.due import REPORTED, REVIEW_DIGEST, UNREACHABLE, Due
-from handlers.reminders.plan import Plan, decide, digests
+from handlers.reminders.plan import Plan, decide, digests, read_posts
 from handlers.reminders.text import for_platform
 from storage.reminders import LEASE, claim, mark_failed, mark_sent, platforms_by_person
 
@@ -105,6 +105,13 @@ async def _repost(ctx: Context, plan: Plan, post_review: PostReview | None, repo
         report.reposted += posted
         if posted < len(item.platforms):
             log.warning("%s is still missing from %d reviewers' channel(s)", item.step, len(item.platforms) - posted)
+    if report.reposted and plan.waiting:  # the digest links to the posts made just now too
+
+        def read() -> None:
+            with ctx.session() as session:
+                read_posts(session, plan)
+
+        await asyncio.to_thread(read)
 
 
 @dataclass

@@ -5,7 +5,7 @@ in handlers.reminders."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -38,6 +38,7 @@ from storage.catalog import catalog
 from storage.policy_data import policy_for
 from storage.reminders import Director, Key, LogRow, active_directors, log_rows, review_posts
 from storage.reviews import PendingItem, pending_older_than
+from storage.tables import ReviewPost
 
 log = logging.getLogger("ceu.reminders")
 
@@ -170,13 +171,22 @@ def _reposts(plan: Plan, ready: Sequence[PendingItem], session: Session) -> list
     if not platforms or not ready:
         return []
     posted = review_posts(session, [(w.item_type, w.item_id) for w in ready])
-    for (item_type, item_id), rows in posted.items():
-        for platform, row in rows.items():
-            if row.message_id:
-                plan.posts[(platform, item_type, item_id)] = PostRef(row.channel, row.message_id)
+    _note_posts(plan, posted)
     out = []
     for w in ready:
         missing = tuple(p for p in platforms if p not in posted.get((w.item_type, w.item_id), {}))
         if missing:
             out.append(Repost(w.item_type, w.item_id, w.title, w.person_email, plan.fy, missing))
     return out
+
+
+def _note_posts(plan: Plan, posted: Mapping[tuple[str, int], Mapping[str, ReviewPost]]) -> None:
+    for (item_type, item_id), rows in posted.items():
+        for platform, row in rows.items():
+            if row.message_id:
+                plan.posts[(platform, item_type, item_id)] = PostRef(row.channel, row.message_id)
+
+
+def read_posts(session: Session, plan: Plan) -> None:
+    """Where the waiting items are posted now (after the sweep posted the missing ones): the digest links to them."""
+    _note_posts(plan, review_posts(session, [(w.item_type, w.item_id) for w in plan.waiting]))

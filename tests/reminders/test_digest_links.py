@@ -1,9 +1,9 @@
 """The reviewers' digest links each waiting item to its review post (issue 14), asserted on what the fakes received:
 
 - Slack: the digest posted through the real SlackNotifier to the fake Slack API carries `<permalink|Event request
-  #N>` (chat.getPermalink, asked when the digest is sent) for each item whose post exists; an item whose permalink
-  Slack refuses (the message is gone) or that had no post is listed without a link, and the digest still says how to
-  find the items.
+  #N>` (chat.getPermalink, asked when the digest is sent) for each item whose post exists, one the same sweep posted
+  again included; an item whose permalink Slack refuses (the message is gone) or that has no post is listed without
+  a link, and the digest still says how to find the items.
 - Teams: the stored conversation id and activity id do not make a documented channel-message deep link (it also
   needs the team's group id, team name and channel name), so the digest card carries no link and keeps saying how
   to find the items; the fake Bot Connector holds the card to the Adaptive Card 1.5 schema.
@@ -70,17 +70,20 @@ async def test_the_slack_digest_links_each_waiting_item_to_its_post(world: World
     assert await w.fanout().post(w.ctx(), "request", gone) == 1
     (_, gone_ts) = [m for m in sorted(w.fake.messages)][-1]
     w.fake.messages.discard((REVIEW_CHANNEL, gone_ts))  # deleted in Slack: chat.getPermalink says message_not_found
-    w.fake.fail("chat.postMessage", "internal_error")
-    assert await w.fanout().post(w.ctx(), "request", never) == 0  # no post (the sweep reposts it before the digest)
+    reposted = old_request(w.ctx(), "ISTE Live", "slack")
+    w.fake.fail("chat.postMessage", "internal_error", times=3)  # the first posts, and the sweep's repost of `never`
+    assert await w.fanout().post(w.ctx(), "request", never) == 0
+    assert await w.fanout().post(w.ctx(), "request", reposted) == 0
     w.fake.reset_calls()
 
-    await w.sweep()
+    report = await w.sweep()
+    assert report.reposted == 1  # `reposted` is posted by the sweep before the digest; `never` stays without a post
     asked = [(p["channel"], p["message_ts"]) for p in w.fake.calls_to("chat.getPermalink")]
-    assert len(asked) == 2 and (REVIEW_CHANNEL, gone_ts) in asked  # the two items that had a post, asked today
+    assert len(asked) == 3 and (REVIEW_CHANNEL, gone_ts) in asked  # the items that have a post, asked today
     text = mrkdwn(digest_post(w))
     links = dict((label, url) for url, label in re.findall(r"<([^|>]+)\|([^>]+)>", text))
-    assert set(links) == {f"Event request #{linked}"}, text
-    assert PERMALINK.match(links[f"Event request #{linked}"]), links
+    assert set(links) == {f"Event request #{linked}", f"Event request #{reposted}"}, text
+    assert all(PERMALINK.match(url) for url in links.values()), links
     assert f"• Event request #{gone}: ALET Spring Conference" in text  # listed, without a link
     assert f"• Event request #{never}: AETC Summer Institute" in text
     assert FIND_LINKED.split("(")[0] in text and "search the channel for the number" in text

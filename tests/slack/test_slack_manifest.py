@@ -34,6 +34,7 @@ SCOPES: dict[str, str | None] = {
     "views.open": None,
     "views.update": None,
     "views.publish": None,  # the App Home tab
+    "chat.getPermalink": None,  # the digest's links to review posts (Slack lists no scope for it)
     "files.info": "files:read",
     "files.upload_v2": "files:write",  # files.getUploadURLExternal + files.completeUploadExternal
     "conversations.info": "channels:read",  # and groups:read for a private channel (bot/slack/doctor.py)
