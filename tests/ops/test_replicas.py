@@ -168,11 +168,18 @@ async def test_a_submission_on_one_replica_is_reviewed_on_the_other(replicas: Re
     async with r.http.get(r.b.url + found.group(1).replace("&amp;", "&")) as resp:
         assert resp.status == 200 and await resp.read() == PDF
 
+    # A's failed upload takes its post's "(file in this thread)" back with one update
+    [retracted] = await fake.wait_for("chat.update", timeout=60)
+    assert retracted["ts"] == ts and "file in this thread" not in message_text(retracted)
+
     # the reviewer approves on B: B updates A's post and makes the upload A could not, with the right bytes
     assert await r.slack(r.b, press(fake, "UREV", post, ts)) == 200
     await r.until("the evidence in the review thread", lambda: len(fake.uploads) >= 1)
-    [update] = await fake.wait_for("chat.update", timeout=60)
-    assert update["ts"] == ts and "Approved" in message_text(update)
+    decided = (await fake.wait_for("chat.update", 2, timeout=60))[1]
+    assert decided["ts"] == ts and "Approved" in message_text(decided)
+    # once B's upload is in the thread, the post says so again, still approved
+    final = (await fake.wait_for("chat.update", 3, timeout=60))[2]
+    assert final["ts"] == ts and "Approved" in message_text(final) and "file in this thread" in message_text(final)
     [upload] = fake.uploads
     assert upload["data"] == PDF and upload["thread_ts"] == ts
     assert hashlib.sha256(upload["data"]).hexdigest() == r.one(Submission).evidence_sha256
