@@ -12,7 +12,7 @@ Someone not on the roster (or taken off it) gets the reply saying whom to contac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from handlers.context import Actor, Context
 from handlers.fy_arg import fy_from_args
@@ -93,9 +93,8 @@ def home_for(ctx: Context, actor: Actor | None, email: str | None = None) -> Hom
     home = Home()
     is_staff = bool(actor.roles & {"reviewer", "sde", "admin"})
     if actor.has("director") or not is_staff:
-        status = handle_status(ctx, actor, [])
-        status.buttons = director_buttons() if actor.has("director") else []
-        home.parts.append(status)
+        status = handle_status(ctx, actor, [])  # may be the kept status (handlers/status_cache): never changed in place
+        home.parts.append(replace(status, buttons=director_buttons() if actor.has("director") else []))
     if actor.has("reviewer"):
         queue_part(ctx, home)
     if actor.has("sde") or actor.has("admin"):

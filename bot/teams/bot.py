@@ -477,10 +477,6 @@ def text_of(activity: Activity) -> str:
     return str(text or "").strip()
 
 
-def _int(value: object) -> int:
-    return value if isinstance(value, int) else 0
-
-
 def _local_connector(activity: Activity) -> bool:
     """True when the Bot Connector is on this machine (tests, Emulator): then http file links on it are fine."""
     from bot.teams.auth import is_loopback

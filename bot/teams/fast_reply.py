@@ -6,7 +6,8 @@ reply holds up every other request. Here the same reply activity (addressed with
 TurnContext.apply_conversation_reference, as send_activity does) is posted to the Bot Connector's reply route over
 one kept-alive aiohttp session, with the bot's outbound token; the identity, the answer, the card and the token
 are got in one worker-thread hop. Anything else — first sight, forms, files, a channel, a failed post — returns
-False and takes the full botbuilder turn (a failed post is answered again there, with botbuilder's retries).
+False and takes the full botbuilder turn (a post that could not connect or was refused is answered again there;
+one sent but unconfirmed is not, so nobody is answered twice).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from handlers.context import Context
 from handlers.quick import is_quick, quick_reply
 
 log = logging.getLogger("ceu.teams")
-TIMEOUT = aiohttp.ClientTimeout(total=10)
+TIMEOUT = aiohttp.ClientTimeout(total=5, connect=2)  # inside Teams' 15 s before it retries the message
 
 Prepared = tuple[str, dict[str, object], str]  # the reply route, the activity JSON, the bearer token ("" in --dev)
 
@@ -67,22 +68,35 @@ class FastReplies:
         return is_quick(text_of(activity))
 
     async def answer(self, activity: Activity) -> bool:
-        """True when the reply reached the Bot Connector; False: take the full turn instead."""
+        """True when the reply was sent; False: take the full turn instead (only when nothing reached the connector
+        or it refused the reply, so a person is never answered twice)."""
         try:
             credentials = await self._credentials()
             prepared = await off_loop(self._prepare, self.bot.contexts(), activity, credentials)
-            if prepared is None:
-                return False
-            url, body, token = prepared
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
-            async with self._session().post(url, json=body, headers=headers) as resp:
+        except Exception as exc:  # the full turn answers instead, with its own error handling
+            log.info(
+                "Teams: the direct reply could not be prepared (%s); answering through botbuilder", type(exc).__name__
+            )
+            return False
+        if prepared is None:
+            return False
+        return await self._post(*prepared)
+
+    async def _post(self, url: str, body: dict[str, object], token: str) -> bool:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            async with self._session().post(url, json=body, headers=headers, allow_redirects=False) as resp:
                 await resp.read()
                 if 200 <= resp.status < 300:
                     return True
                 log.info("Teams: the direct reply got HTTP %s; answering through botbuilder", resp.status)
-        except Exception as exc:  # the full turn answers instead, with its own error handling
-            log.info("Teams: the direct reply failed (%s); answering through botbuilder", type(exc).__name__)
-        return False
+                return False
+        except aiohttp.ClientConnectorError as exc:  # never reached the connector: the full turn answers
+            log.info("Teams: the direct reply could not connect (%s); answering through botbuilder", type(exc).__name__)
+            return False
+        except (TimeoutError, aiohttp.ClientError) as exc:  # sent, answer unknown: a second reply could duplicate it
+            log.warning("Teams: the direct reply was sent but not confirmed (%s); not sent again", type(exc).__name__)
+            return True
 
     def _prepare(self, ctx: Context, activity: Activity, credentials: Authentication | None) -> Prepared | None:
         """On a worker thread: the known caller (None: first sight), their answer's activity and the token."""
@@ -116,7 +130,7 @@ class FastReplies:
 
     def _session(self) -> aiohttp.ClientSession:
         if self.session is None or self.session.closed:
-            self.session = aiohttp.ClientSession(timeout=TIMEOUT)
+            self.session = aiohttp.ClientSession(timeout=TIMEOUT, cookie_jar=aiohttp.DummyCookieJar())
         return self.session
 
     async def close(self) -> None:

@@ -135,6 +135,7 @@ class FakeBotConnector:
         return {c.activity_id: c.body["data"] for c in self.of("upload") if c.body.get("stored")}
 
     def fail_next(self, kind: str, status: int, times: int = 1) -> None:
+        """Answer the next `times` calls of `kind` with HTTP `status` (0: drop the connection after reading them)."""
         self.failures.setdefault(kind, []).extend([status] * times)
 
     # -- views ----------------------------------------------------------------------------------------------
@@ -175,6 +176,10 @@ class FakeBotConnector:
         pending = self.failures.get(kind)
         if pending:
             status = pending.pop(0)
+            if status == 0:  # the request arrived, its answer never does: the connection drops
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=204)
             return web.json_response(
                 {"error": {"code": "Injected", "message": f"HTTP {status}"}},
                 status=status,

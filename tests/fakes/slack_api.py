@@ -96,6 +96,7 @@ class FakeSlackApi:
         self.pending_uploads: dict[str, Params] = {}  # file id -> {"filename", "length", "data"?} until completed
         self.uploads: list[Params] = []  # completed: {"id", "filename", "title", "data", "channel", "thread_ts", ...}
         self._canned: dict[str, list[Canned]] = {}
+        self.delays_over: list[str] = []  # the methods whose slowed answer was ready (its delay over), in order
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._server: TestServer | None = None
@@ -255,6 +256,7 @@ class FakeSlackApi:
             c = canned.pop(0)
             if c.delay:
                 await asyncio.sleep(c.delay)
+                self.delays_over.append(method)
             if not c.passthrough:
                 return web.json_response(
                     dict(c.body or {"ok": c.status < 400}), status=c.status, headers=dict(c.headers)

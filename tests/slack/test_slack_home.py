@@ -98,6 +98,14 @@ async def test_a_directors_home_shows_their_status_and_the_command_buttons(bot: 
     assert all(line in text for line in status_lines)  # every line of the status answer is on the Home
 
 
+async def test_opening_the_home_leaves_the_status_answer_as_it_was(bot: SlackBot) -> None:
+    await bot.open_home("UTD")  # builds, and keeps, the status the Home shows
+    await bot.fake.wait_for("views.publish")
+    status = await bot.ask("UTD", "status")
+    assert "TD-CEU status, FY2025" in status
+    assert [b for b in status.raw["blocks"] if b["type"] == "actions"] == []  # the Home's buttons stay on the Home
+
+
 async def test_the_messages_tab_publishes_nothing(bot: SlackBot) -> None:
     assert (await bot.open_home("UTD", tab="messages")).status == 200
     await settle(bot)

@@ -4,7 +4,6 @@ with the fake Slack Web API (slowed down, rate-limited or answering nonsense whe
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,8 +16,6 @@ from tests.conftest import TODAY, seed_basic
 from tests.fakes.slack_harness import SlackBot, running_bot
 from tests.slack.test_slack_workflow import MAX_BYTES, PDF, request_values, submissions, submit_values
 
-ACK_LIMIT = 2.9  # Slack gives a view_submission 3 seconds
-
 
 @pytest.fixture
 async def bot(tmp_path: Path, sqlite_url: str) -> AsyncIterator[SlackBot]:
@@ -27,12 +24,12 @@ async def bot(tmp_path: Path, sqlite_url: str) -> AsyncIterator[SlackBot]:
         yield b
 
 
-async def timed_submit(bot: SlackBot, user: str = "UTD") -> tuple[dict[str, object], float]:
-    start = time.monotonic()
+async def timed_submit(bot: SlackBot, user: str = "UTD") -> tuple[dict[str, object], bool]:
+    """The modal's answer, and whether it came before any slowed Slack call could answer (it did not wait for it:
+    an order of events, not a measured time)."""
     answer = await bot.submit_view("submit", submit_values(), user=user)
-    elapsed = time.monotonic() - start
     assert answer.status == 200, answer.text
-    return answer.json(), elapsed
+    return answer.json(), not bot.fake.delays_over
 
 
 # --- review finding 6: any failure fetching the evidence is a field error, in time ---------------------------
@@ -41,8 +38,8 @@ async def timed_submit(bot: SlackBot, user: str = "UTD") -> tuple[dict[str, obje
 async def test_slow_files_info_is_a_field_error_within_the_ack(bot: SlackBot) -> None:
     bot.fake.add_file("F1", PDF, name="certificate.pdf", mimetype="application/pdf")
     bot.fake.slow("files.info", 4.0)
-    body, elapsed = await timed_submit(bot)
-    assert elapsed < ACK_LIMIT, elapsed
+    body, in_time = await timed_submit(bot)
+    assert in_time  # answered while Slack was still slow: the ack never waits out a slow call
     assert body["response_action"] == "errors", body
     assert "evidence" in body["errors"]  # type: ignore[operator]
     assert len(bot.fake.calls_to("files.info")) == 1  # no retry in the ack path
@@ -52,9 +49,9 @@ async def test_slow_files_info_is_a_field_error_within_the_ack(bot: SlackBot) ->
 async def test_rate_limited_files_info_is_not_retried_in_the_ack(bot: SlackBot) -> None:
     bot.fake.add_file("F1", PDF, name="certificate.pdf", mimetype="application/pdf")
     bot.fake.rate_limit("files.info", times=1, retry_after=1)
-    body, elapsed = await timed_submit(bot)
+    body, _ = await timed_submit(bot)
     assert body["response_action"] == "errors" and "could not fetch" in body["errors"]["evidence"]  # type: ignore[index]
-    assert len(bot.fake.calls_to("files.info")) == 1 and elapsed < ACK_LIMIT
+    assert len(bot.fake.calls_to("files.info")) == 1  # the 429 is not waited out (retry_after=1) nor retried
     # the director presses Submit again: now it goes through
     body, _ = await timed_submit(bot)
     assert body["response_action"] == "update"
@@ -83,8 +80,8 @@ async def test_slack_lookup_failure_in_a_modal_keeps_the_modal(bot: SlackBot, tr
         bot.fake.fail("users.info", "fatal_error")
     else:
         bot.fake.slow("users.info", 4.0)
-    body, elapsed = await timed_submit(bot)
-    assert elapsed < ACK_LIMIT, elapsed
+    body, in_time = await timed_submit(bot)
+    assert in_time  # answered while Slack was still slow: the ack never waits out a slow call
     assert body["response_action"] == "errors", body
     [(field, message)] = body["errors"].items()  # type: ignore[attr-defined]
     assert field == "event" and "could not look you up" in message

@@ -53,3 +53,13 @@ async def test_a_failed_direct_reply_is_answered_through_botbuilder(teams: Teams
     replies = [c for c in teams.connector.of("reply") if c.activity_id == activity["id"]]
     assert len(replies) == 2  # the direct post refused, then botbuilder's
     assert "FY2025" in texts(replies[-1].body["attachments"][0]["content"])
+
+
+async def test_a_direct_reply_sent_but_unconfirmed_is_not_sent_again(teams: Teams) -> None:
+    await teams.say(TD, "status")  # first sight: the full turn
+    teams.connector.fail_next("reply", 0)  # the connector takes the reply, the connection drops before its answer
+    activity = message(TD, teams.service_url, "status")
+    status, _ = await teams.post(activity)
+    assert status == 200
+    replies = [c for c in teams.connector.of("reply") if c.activity_id == activity["id"]]
+    assert len(replies) == 1  # it may have reached the person: a second reply could show the answer twice
