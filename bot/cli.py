@@ -90,7 +90,7 @@ def _fy(_ctx: click.Context, _param: click.Parameter, value: int | None) -> int 
 
 
 today_option = click.option(
-    "--today", callback=_date, help="Stand-in for today's date in America/Chicago (YYYY-MM-DD)."
+    "--today", callback=_date, help="Stand-in for today's date (YYYY-MM-DD) in CEU_TIMEZONE (default America/Chicago)."
 )
 
 

@@ -27,7 +27,9 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
 
 
 @click.command("remind")
-@click.option("--today", callback=_date, help="Stand-in for today's date in America/Chicago (YYYY-MM-DD).")
+@click.option(
+    "--today", callback=_date, help="Stand-in for today's date (YYYY-MM-DD) in CEU_TIMEZONE (default America/Chicago)."
+)
 @click.option("--dry-run", is_flag=True, help="List what would be sent, send nothing.")
 @click.option("--json", "as_json", is_flag=True, help="With --dry-run: one JSON object per line.")
 def remind(today: date | None, dry_run: bool, as_json: bool) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from handlers.context import Actor, Context
 from handlers.fy_arg import fy_from_args
 from handlers.payloads import ReportOrder
 from handlers.reply import Outcome, Reply, Section
+from handlers.status import long_date
 
 REPORT_ROLES = frozenset({"sde", "admin"})
 MIME = {
@@ -68,6 +70,11 @@ def report_files(ctx: Context, fy: int, actor: str) -> list[ReportFile]:
 
 def file_named(files: list[ReportFile], name: str) -> ReportFile | None:
     return next((f for f in files if f.name == name), None)
+
+
+def report_title(fy: int, today: date) -> str:
+    """The one title the report's files carry on both platforms (Slack's upload comment, Teams' consent card)."""
+    return f"TD-CEU year-end report, FY{fy}, as of {long_date(today)}"
 
 
 def sent_reply(fy: int, names: list[str], where: str) -> Reply:

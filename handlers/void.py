@@ -12,10 +12,12 @@ from handlers.control_chars import field_problem
 from handlers.payloads import Voided
 from handlers.reply import Outcome, Reply, Section, message
 from rules.credit import Status
+from rules.fiscal import local_date
 from rules.hours import fmt_hours
 from storage.audit import audit
 from storage.outbox import add_home_refresh
 from storage.repeats import settle_repeats
+from storage.reviews import as_utc
 from storage.tables import CatalogEntry, CreditRecord, Person
 
 VOID_ROLES = ("admin", "reviewer")
@@ -36,7 +38,7 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
         if row is None:
             return message(f"No record {record_id}", "Check the record number in the history.", Outcome.NOT_FOUND)
         if row.status != Status.APPROVED.value:
-            return not_voidable(row)
+            return not_voidable(row, ctx.zone)
         changed = session.execute(
             update(CreditRecord)
             .where(col(CreditRecord.id) == record_id, col(CreditRecord.status) == Status.APPROVED.value)
@@ -44,7 +46,7 @@ def void_record(ctx: Context, actor: Actor, record_id: int, reason: str) -> Repl
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]  # voided by someone else meanwhile
             session.rollback()
-            return not_voidable(session.get(CreditRecord, record_id, populate_existing=True) or row)
+            return not_voidable(session.get(CreditRecord, record_id, populate_existing=True) or row, ctx.zone)
         who, what = _settle_and_audit(session, actor, row, reason)
         add_home_refresh(session, [row.person_id], ctx.now)  # the director's Home shows the new numbers (outbox)
         session.commit()
@@ -95,10 +97,10 @@ def _settle_and_audit(session: Session, actor: Actor, row: CreditRecord, reason:
     return who, what
 
 
-def not_voidable(row: CreditRecord) -> Reply:
-    """Why an already voided, rejected or pending record is not voided."""
+def not_voidable(row: CreditRecord, zone: str) -> Reply:
+    """Why an already voided, rejected or pending record is not voided (`zone`: CEU_TIMEZONE, the void's date)."""
     if row.status == Status.VOIDED.value:
-        when = row.voided_at.date().isoformat() if row.voided_at else "earlier"
+        when = local_date(as_utc(row.voided_at), zone).isoformat() if row.voided_at else "earlier"
         return message(f"Record {row.id} is already voided", f"Voided {when}: {row.void_reason}", Outcome.ALREADY)
     if row.status == Status.REJECTED.value:
         return message(f"Record {row.id} was rejected", "It does not count; nothing to void.", Outcome.ALREADY)

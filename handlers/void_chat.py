@@ -58,7 +58,7 @@ def add_void_buttons(session: Session, reply: Reply, person_id: int, fy: int) ->
     if not rows:
         return
     lines = [f"record {r.id}: {r.day.isoformat()} {c.title} [{c.code}], {fmt_hours(r.quarters)} h" for r, c in rows]
-    shown, more = trimmed(lines, BUTTONS_SHOWN, "more records (void them with `ceu-bot void RECORD_ID`)")
+    shown, more = trimmed(lines, BUTTONS_SHOWN, "more records (void them with “ceu-bot void RECORD_ID”)")
     reply.sections.append(
         Section(heading="Approved records (Void takes one back, with a reason)", items=shown, more=more)
     )
@@ -76,4 +76,4 @@ def void_refusal(ctx: Context, actor: Actor, record_id: int) -> Reply | None:
         row = session.get(CreditRecord, record_id)
     if row is None:
         return message(f"No record {record_id}", "Check the record number in the history.", Outcome.NOT_FOUND)
-    return None if row.status == Status.APPROVED.value else not_voidable(row)
+    return None if row.status == Status.APPROVED.value else not_voidable(row, ctx.zone)

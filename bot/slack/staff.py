@@ -12,7 +12,7 @@ from bot.slack.surface import Incoming, SlackSurface
 from handlers.context import Actor
 from handlers.payloads import ReportOrder
 from handlers.reply import Reply
-from handlers.report_delivery import allowed, failed_reply, report_files, sent_reply
+from handlers.report_delivery import allowed, failed_reply, report_files, report_title, sent_reply
 
 log = logging.getLogger("ceu.slack")
 
@@ -34,7 +34,7 @@ async def deliver_report(surface: SlackSurface, inc: Incoming, actor: Actor, ord
         await inc.client.files_upload_v2(
             channel=channel,
             file_uploads=[{"file": f.data, "filename": f.name, "title": f.name} for f in files],
-            initial_comment=f"TD-CEU year-end report, FY{order.fy}, as of {ctx.today.isoformat()}",
+            initial_comment=report_title(order.fy, ctx.today),
         )
     except Exception as exc:  # a polite reply, the cause in the log
         log.warning("slack: could not deliver the FY%s report to person %s: %r", order.fy, actor.person_id, exc)

@@ -20,7 +20,7 @@ from bot.slack.workflow import _actor_or_refused, _show
 from handlers.forms import text_value
 from handlers.people import unknown_user
 from handlers.reply import Outcome, Reply
-from handlers.texts import stale_button
+from handlers.texts import stale_button, stale_form
 from handlers.void import void_record
 from handlers.void_chat import VOID_ACTION, VOID_FORM, parse_record, void_form, void_refusal
 
@@ -62,7 +62,7 @@ async def on_void_reason(surface: SlackSurface, ack: AsyncAck, body: dict[str, A
     if actor is None:
         return
     if record_id is None:
-        await _show(ack, Reply(title="That record is unknown", outcome=Outcome.NOT_FOUND))
+        await _show(ack, stale_form())
         return
     values, _ = read_state(view)
     reason = text_value(values, "reason")

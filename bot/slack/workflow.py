@@ -38,7 +38,7 @@ from handlers.request import create_request, validate_request
 from handlers.review import parse_item
 from handlers.review_flow import Post, Pressed, press
 from handlers.submit import create_submission, validate_submission
-from handlers.texts import stale_button
+from handlers.texts import stale_button, stale_form
 from storage.evidence import EvidenceError, EvidenceFile
 from storage.reviews import request_by_key, submission_by_key
 
@@ -206,7 +206,7 @@ async def on_reject_reason(surface: SlackSurface, ack: AsyncAck, body: dict[str,
     if actor is None:
         return
     if item is None:
-        await _show(ack, Reply(title="That item is unknown", outcome=Outcome.NOT_FOUND))
+        await _show(ack, stale_form())
         return
     values, _ = read_state(view)
     reason = text_value(values, "reason")

@@ -13,6 +13,7 @@ admins (checked again on every Allow)."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 import aiohttp
@@ -38,6 +39,7 @@ from handlers.report_delivery import (
     file_named,
     order_of,
     report_files,
+    report_title,
 )
 from handlers.texts import file_not_taken
 from storage.evidence import EvidenceError, fmt_size
@@ -49,10 +51,10 @@ FILE_INFO_CARD = "application/vnd.microsoft.teams.card.file.info"
 UPLOAD_TIMEOUT = 60.0
 
 
-def consent_activity(order: ReportOrder, f: ReportFile) -> Activity:
+def consent_activity(order: ReportOrder, f: ReportFile, today: date) -> Activity:
     context = {"fy": order.fy, "file": f.name}
     card = {
-        "description": f"TD-CEU year-end report, FY{order.fy}: {f.name}",
+        "description": report_title(order.fy, today),
         "sizeInBytes": len(f.data),
         "acceptContext": context,
         "declineContext": context,
@@ -92,7 +94,7 @@ class TeamsStaff:
                 await turn_context.send_activity(links_activity(order, urls, links.hours))
                 return
             for f in files:
-                await turn_context.send_activity(consent_activity(order, f))
+                await turn_context.send_activity(consent_activity(order, f, ctx.today))
         except Exception as exc:  # a polite reply, the cause in the log
             log.warning("teams: could not offer the FY%s report to person %s: %r", order.fy, actor.person_id, exc)
             await turn_context.send_activity(render(failed_reply(order.fy)))

@@ -190,7 +190,7 @@ async def sweep(
 
     def read() -> tuple[Plan, dict[int, set[str]]]:
         with ctx.session() as session:
-            return decide(session, ctx.today, ctx.now, channels), platforms_by_person(session)
+            return decide(session, ctx.today, ctx.now, channels, ctx.zone), platforms_by_person(session)
 
     plan, known = await asyncio.to_thread(read)  # seconds of SQL for 13,000 directors: off the event loop
     report = SweepReport(ctx.today, due=len(plan.due), skipped=len(plan.snoozed), already=plan.already)

@@ -12,6 +12,7 @@ from functools import partial
 
 from sqlmodel import Session
 
+from handlers.context import TIMEZONE
 from handlers.payloads import PostRef
 from handlers.reminders.due import (
     COMPLETE_STEP,
@@ -56,6 +57,7 @@ class Plan:
     wait_days: int = 3
     reposts: list[Repost] = field(default_factory=list)  # review posts to retry (before everything else)
     posts: dict[tuple[str, str, int], PostRef] = field(default_factory=dict)  # (platform, type, id): its review post
+    zone: str = TIMEZONE  # CEU_TIMEZONE: the local dates the digest counts from
 
     @property
     def direct(self) -> list[Due]:
@@ -67,10 +69,13 @@ class Plan:
         return row is not None and row.sent
 
 
-def decide(session: Session, today: date, now: datetime, channels: Sequence[tuple[str, str]] = ()) -> Plan:
-    """Everything due on `today`, from a handful of set-based queries (never one per director)."""
+def decide(
+    session: Session, today: date, now: datetime, channels: Sequence[tuple[str, str]] = (), zone: str = TIMEZONE
+) -> Plan:
+    """Everything due on `today`, from a handful of set-based queries (never one per director); `zone`:
+    CEU_TIMEZONE."""
     fy = fiscal_year_of(today)
-    plan = Plan(today, fy, channels=[(p, c) for p, c in channels if c])
+    plan = Plan(today, fy, channels=[(p, c) for p, c in channels if c], zone=zone)
     try:
         policy = policy_for(session, fy)
     except LookupError:
@@ -159,7 +164,7 @@ def digests(plan: Plan, unreachable: Sequence[Due]) -> list[Due]:
         if plan.sent(key):
             continue
         posts = {(w.item_type, w.item_id): plan.posts.get((platform, w.item_type, w.item_id)) for w in plan.waiting}
-        reply = digest_reply(plan.today, plan.wait_days, plan.waiting, unreachable, posts)
+        reply = digest_reply(plan.today, plan.wait_days, plan.waiting, unreachable, posts, plan.zone)
         out.append(Due(key, None, key.recipient, "reviewers", reply, platform, channel))
     return out
 

@@ -8,17 +8,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
+from handlers.context import TIMEZONE
 from handlers.payloads import Digest, PostRef, Reminder
 from handlers.reminders.due import CTO_ACADEMY, FY_COMPLETE, FY_DEADLINE, REVIEW_DIGEST, Due
 from handlers.reply import Fact, Link, Reply, Section, trimmed
 from handlers.status import cto_line, suggestion_line
 from rules.credit import Totals
 from rules.cto import cto_status
-from rules.fiscal import fiscal_year_bounds
+from rules.fiscal import fiscal_year_bounds, local_date
 from rules.hours import fmt_hours, fmt_hours_unit
 from rules.policy import CatalogItem, Policy
 from storage.reminders import Director
-from storage.reviews import PendingItem
+from storage.reviews import PendingItem, as_utc
 
 DIGEST_LIMIT = 25
 
@@ -149,15 +150,21 @@ def reminder_words(kind: str, step: str) -> str:
     return what
 
 
-FIND_WAITING = (
-    "Please approve or reject them with the buttons on their posts in this channel (search the channel for the "
-    "number, e.g. “#12”); “status” in a direct message lists every waiting item."
-)
-FIND_LINKED = (
-    "Please approve or reject them with the buttons on their posts in this channel: a linked number opens its post "
-    "(for the others, search the channel for the number, e.g. “#12”); “status” in a direct message lists every "
-    "waiting item."
-)
+STATUS_LISTS = "“status” in a direct message lists every waiting item."
+
+
+def find_items(n: int, linked: int = 0) -> str:
+    """How the reviewers find the `n` listed items' posts, `linked` of them linked: short, after the list."""
+    them, posts = ("it", "its post") if n == 1 else ("them", "their posts")
+    how = f"Approve or reject {them} with the buttons on {posts} in this channel"
+    search = "search the channel for the number, e.g. “#12”"
+    if linked >= n:
+        find = "a linked number opens its post"
+    elif linked:
+        find = f"a linked number opens its post; for the others, {search}"
+    else:
+        find = search
+    return f"{how} ({find}). {STATUS_LISTS}"
 
 
 def _item_label(w: PendingItem) -> str:
@@ -170,22 +177,25 @@ def digest_reply(
     waiting: Sequence[PendingItem],
     unreachable: Sequence[Due],
     posts: Mapping[tuple[str, int], PostRef | None] | None = None,
+    zone: str = TIMEZONE,
 ) -> Reply:
     """The reviewers' digest: the items waiting more than `wait_days`, and the directors no platform could reach.
     `posts` holds each item's post on the digest's platform; the payload carries those of the items listed, for the
-    platform to link (`with_item_links`)."""
+    platform to link (`with_item_links`); how to find them follows the list. `zone`: CEU_TIMEZONE, the days waited
+    count from each item's local date, as the review queue and Home count them."""
     sections: list[Section] = []
     listed: tuple[PostRef | None, ...] = ()
     n = len(waiting)
     if n:
         lines = [
-            f"{_item_label(w)}: {w.title} ({fmt_hours(w.quarters)} h) from {w.person_name or w.person_email}, "
-            f"waiting {_days(max(0, (today - w.created_at.date()).days))}"
+            f"{_item_label(w)}: {w.title} ({fmt_hours_unit(w.quarters)}) from {w.person_name or w.person_email}, "
+            f"waiting {_days(max(0, (today - local_date(as_utc(w.created_at), zone)).days))}"
             for w in waiting
         ]
         items, more = trimmed(lines, DIGEST_LIMIT)
         listed = tuple((posts or {}).get((w.item_type, w.item_id)) for w in waiting[: len(items)])
-        sections.append(Section(text=FIND_WAITING, items=items, more=more))
+        sections.append(Section(items=items, more=more))
+        sections.append(Section(text=find_items(len(items))))
     if unreachable:
         lines = [f"{d.name} <{d.email}>: {reminder_words(d.kind, d.key.step)}" for d in unreachable]
         items, more = trimmed(lines, DIGEST_LIMIT)
@@ -207,7 +217,8 @@ def digest_reply(
 
 def with_item_links(reply: Reply, urls: Sequence[str | None]) -> Reply:
     """The digest with `urls[i]` (the platform's link to the i-th listed item's post, None: no link) on its items;
-    the text then says that a linked number opens its post. Unchanged when no url is given."""
+    the text after the list then says that a linked number opens its post (and how to find the others, if any are
+    left without a link). Unchanged when no url is given."""
     digest = reply.payload_as(Digest)
     if digest is None or not any(urls) or digest.section >= len(reply.sections):
         return reply
@@ -217,5 +228,8 @@ def with_item_links(reply: Reply, urls: Sequence[str | None]) -> Reply:
         label = item.split(":", 1)[0]
         links.append(Link(label, url) if url else None)
     sections = list(reply.sections)
-    sections[digest.section] = replace(section, text=FIND_LINKED, item_links=links)
+    sections[digest.section] = replace(section, item_links=links)
+    if digest.section + 1 < len(sections):
+        linked = sum(1 for link in links if link)
+        sections[digest.section + 1] = Section(text=find_items(len(section.items), linked))
     return replace(reply, sections=sections)

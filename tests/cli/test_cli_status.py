@@ -235,3 +235,10 @@ def test_roll_forward_command_copies_a_catalog(cli: Cli) -> None:
     again = cli.ok("roll-forward", "--from", "2025", "--to", "2026")
     assert "0 external events copied" in again.out and "17 already there" in again.out
     assert len(cli.ok("catalog", "--fy", "2026", "--json").out.splitlines()) == 17
+
+
+def test_the_today_option_names_the_configured_zone(cli: Cli) -> None:
+    """--today stands in for today in CEU_TIMEZONE (not always Chicago): every command that takes it says so."""
+    for command in ("status", "remind"):
+        text = " ".join(cli.ok(command, "--help").out.split())
+        assert "in CEU_TIMEZONE (default America/Chicago)" in text, text

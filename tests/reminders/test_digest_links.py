@@ -25,7 +25,7 @@ from handlers.context import Context
 from handlers.payloads import Digest, PostRef, Requested
 from handlers.people import find_actor
 from handlers.reminders.delivery import sweep
-from handlers.reminders.text import FIND_LINKED, FIND_WAITING, digest_reply, with_item_links
+from handlers.reminders.text import STATUS_LISTS, digest_reply, find_items, with_item_links
 from handlers.request import create_request
 from handlers.review_flow import ReviewFlow
 from storage.reviews import PendingItem
@@ -86,7 +86,8 @@ async def test_the_slack_digest_links_each_waiting_item_to_its_post(world: World
     assert all(PERMALINK.match(url) for url in links.values()), links
     assert f"• Event request #{gone}: ALET Spring Conference" in text  # listed, without a link
     assert f"• Event request #{never}: AETC Summer Institute" in text
-    assert FIND_LINKED.split("(")[0] in text and "search the channel for the number" in text
+    assert "a linked number opens its post; for the others, search the channel for the number" in text
+    assert text.index(f"Event request #{never}:") < text.index("Approve or reject them")  # the list first
 
 
 async def test_a_slack_digest_without_any_permalink_keeps_saying_how_to_find_them(world: World) -> None:
@@ -99,7 +100,8 @@ async def test_a_slack_digest_without_any_permalink_keeps_saying_how_to_find_the
     assert report.failed == 0  # no link is no error
     text = mrkdwn(digest_post(w))
     assert "<" not in text.replace("&lt;", "") and f"• Event request #{item}: Alabama Cyber Summit" in text
-    assert FIND_WAITING.split("(")[0] in text and "search the channel for the number" in text
+    assert find_items(1).replace("“", "").replace("”", "") in text.replace("“", "").replace("”", "")
+    assert "Approve or reject it with the buttons on its post" in text and "linked" not in text
 
 
 async def test_the_teams_digest_card_says_how_to_find_the_items(tmp_path: Path) -> None:
@@ -139,8 +141,17 @@ def test_a_linked_item_renders_as_a_link_on_both_platforms_and_plain_text() -> N
     assert reply.expect(Digest).posts == (PostRef("CREVIEW", "1700000001.000100"), None)
     url = "https://test.slack.com/archives/CREVIEW/p1700000001000100"
     linked = with_item_links(reply, [url, None])
-    assert FIND_WAITING in reply.to_text() and FIND_LINKED in linked.to_text()
-    assert f"- Event request #7: Cyber [Summit](x) (3 h) from Alex Director, waiting 0 days ({url})" in linked.to_text()
+    assert find_items(2) in reply.to_text() and find_items(2, 1) in linked.to_text()
+    assert "for the others, search the channel" in linked.to_text()
+    every = with_item_links(reply, [url, url.replace("1700000001", "1700000002")])
+    assert find_items(2, 2) in every.to_text() and "for the others" not in every.to_text()
+    assert "a linked number opens its post" in every.to_text()
+    assert (
+        f"- Event request #7: Cyber [Summit](x) (3 hours) from Alex Director, waiting 0 days ({url})"
+        in linked.to_text()
+    )
+    assert "- Submission #8: ALET Spring (1 hour) from Alex Director" in linked.to_text()
+    assert linked.to_text().rstrip().endswith(STATUS_LISTS)  # the instruction after the list, short
     slack = json.dumps(message_payload(linked)["blocks"])
     assert f"<{url}|Event request #7>: Cyber [Summit](x)" in slack and "|Submission #8>" not in slack
     card = reply_card(linked)
@@ -148,3 +159,14 @@ def test_a_linked_item_renders_as_a_link_on_both_platforms_and_plain_text() -> N
     items = [b["text"] for b in card["body"] if b.get("type") == "TextBlock" and b["text"].startswith("\u2022")]
     assert items[0].startswith(f"\u2022 [Event request #7]({url}): Cyber [Summit]\u2060(x)"), items  # user text plain
     assert "](" not in items[1]
+
+
+def test_the_digest_counts_the_days_waited_from_the_local_date() -> None:
+    """Sent at 22:00 on August 30 in Chicago (03:00 UTC on the 31st): on September 2 it has waited 3 days in
+    CEU_TIMEZONE, not the 2 its UTC date would say; one item reads in the singular."""
+    sent = datetime(2025, 8, 31, 3, 0, tzinfo=UTC)
+    waiting = [PendingItem("submission", 8, "Alex Director", "td@a.k12.al.us", "ALET Spring", 4, sent)]
+    text = digest_reply(SEP_2, 3, waiting, []).to_text()
+    assert "- Submission #8: ALET Spring (1 hour) from Alex Director, waiting 3 days" in text, text
+    assert "waiting 2 days" in digest_reply(SEP_2, 3, waiting, [], zone="UTC").to_text()
+    assert "Approve or reject it with the buttons on its post in this channel" in text and "them" not in text

@@ -13,10 +13,11 @@ from sqlmodel import col, func, select
 from handlers.context import Actor, Context
 from handlers.history import handle_history
 from handlers.reminders.plan import decide
-from handlers.reply import Outcome
+from handlers.reply import Outcome, message
 from handlers.report import report_rows
 from handlers.status import build_status
 from handlers.void import CLI_ACTOR, void_record
+from handlers.void_chat import BUTTONS_SHOWN, add_void_buttons
 from storage.people import by_email
 from storage.tables import AuditLog, CreditRecord
 from tests.cli.test_cli_run import Cli
@@ -151,3 +152,37 @@ def test_voiding_the_credited_take_of_a_course_credits_the_later_one(any_ctx: Co
     assert later is not None and later.counted and later.note == ""
     assert f'"credit_moved": [[{rows[1].id}, true]]' in audit.detail
     assert _credited(any_ctx) == (6, False)
+
+
+def test_already_voided_says_the_local_date_of_the_void(any_ctx: Context) -> None:
+    """03:30 UTC on March 1 is still February 28 in Chicago (CEU_TIMEZONE): the refusal says the local date; a Context
+    in another zone says its own."""
+    seed_basic(any_ctx)
+    load(any_ctx, "attendance", DONE)
+    camp = _record(any_ctx, date(2025, 2, 20))
+    late_evening = replace(any_ctx, now=datetime(2025, 3, 1, 3, 30, tzinfo=UTC))
+    assert void_record(late_evening, CLI_ACTOR, camp, "wrong day").ok
+    again = void_record(any_ctx, REVIEWER, camp, "twice")
+    assert "Voided 2025-02-28: wrong day" in again.to_text(), again.to_text()
+    tokyo = void_record(replace(any_ctx, zone="Asia/Tokyo"), REVIEWER, camp, "twice")
+    assert "Voided 2025-03-01: wrong day" in tokyo.to_text(), tokyo.to_text()
+
+
+def test_more_approved_records_than_buttons_name_the_command_in_quotes(any_ctx: Context) -> None:
+    """Past the tenth Void button the list says how to void the rest, in “…” quotes as the other chat texts do (no
+    backticks, which Teams shows literally)."""
+    seed_basic(any_ctx)
+    load(any_ctx, "attendance", DONE)
+    camp = _record(any_ctx, date(2025, 2, 20))
+    with any_ctx.session() as session:
+        row = session.get(CreditRecord, camp)
+        assert row is not None
+        for n in range(BUTTONS_SHOWN):
+            fields = row.model_dump(exclude={"id"})
+            session.add(CreditRecord(**{**fields, "day": date(2025, 3, 1 + n)}))
+        session.commit()
+        reply = message("Records")
+        add_void_buttons(session, reply, row.person_id, 2025)
+    assert len(reply.buttons) == BUTTONS_SHOWN
+    assert reply.sections[-1].more == "… and 2 more records (void them with “ceu-bot void RECORD_ID”)"
+    assert "`" not in reply.to_text()

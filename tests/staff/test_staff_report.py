@@ -15,6 +15,8 @@ import aiohttp
 import openpyxl
 from sqlmodel import select
 
+from handlers.report_delivery import report_title
+from handlers.status import long_date
 from storage.tables import AuditLog
 from tests.conftest import load
 from tests.fakes.bot_connector import TeamsUser, file_consent, message
@@ -45,6 +47,9 @@ async def test_slack_report_goes_into_the_dm(slack: SlackBot) -> None:
     assert complete["channel_id"] == "DUSDE"  # conversations.open with the caller
     assert {u["channel"] for u in slack.fake.uploads} == {"DUSDE"}
     check_files({u["filename"]: u["data"] for u in slack.fake.uploads})
+    title = report_title(2025, slack.ctx().today)  # the one title both platforms give the files (handlers)
+    assert {u["initial_comment"] for u in slack.fake.uploads} == {title}
+    assert title == f"TD-CEU year-end report, FY2025, as of {long_date(slack.ctx().today)}"
     with slack.ctx().session() as s:
         (row,) = s.exec(select(AuditLog).where(AuditLog.action == "report.write")).all()
         assert row.actor == "sde@alsde.edu"
@@ -97,6 +102,8 @@ async def test_teams_report_through_file_consent(teams: Teams) -> None:
     assert sorted(c["name"] for c in offered) == sorted(["td-ceu-FY2025.csv", "td-ceu-FY2025-completers.csv", XLSX])
     xlsx = next(c for c in offered if c["name"] == XLSX)
     assert xlsx["content"]["sizeInBytes"] > 1000 and xlsx["content"]["acceptContext"] == {"fy": 2025, "file": XLSX}
+    title = report_title(2025, teams.services.context().today)  # the same title as on Slack
+    assert {c["content"]["description"] for c in offered} == {title}
     assert all(c.conversation_id == SDE.conversation_id for c in teams.connector.of("reply", "send"))
 
     for card in offered:
