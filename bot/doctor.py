@@ -1,6 +1,7 @@
 """`ceu-bot doctor`: every check an operator needs before (or beside) `serve`, as findings: the settings (each
-problem one line), the listening port, the database (answers, migrations), Slack (auth.test, the reviewers' channel
-membership) and Teams (an outbound token, the reviewers' channel id). Read-only: it creates and migrates nothing."""
+problem one line), the listening port, the database (answers, migrations, the status triggers), Slack (auth.test,
+the reviewers' channel membership) and Teams (an outbound token, the reviewers' channel id). Read-only: it creates
+and migrates nothing."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.findings import Finding, Level, one_line
 from bot.preflight import port_problem, setting_problems
 from bot.settings import Settings
 from storage.db import make_engine, schema_problem, shown_url
+from storage.status_version import trigger_problem
 
 DB_TIMEOUT_SECONDS = 5.0
 
@@ -68,7 +70,7 @@ def database_finding(settings: Settings) -> Finding:
             result.append(f"cannot use this URL: {one_line(exc)}")
             return
         try:
-            result.append(schema_problem(engine))
+            result.append(schema_problem(engine) or trigger_problem(engine))
         finally:
             engine.dispose()
 

@@ -32,6 +32,7 @@ from storage.outbox import add_home_refresh, add_post_updates_for_credit, add_qu
 from storage.people import normalise_email
 from storage.policy_data import item_of, policy_for
 from storage.records import NOT_LIVE_VALUES
+from storage.status_version import lock_versions
 from storage.tables import CatalogEntry, CreditRecord, Person, Submission
 
 TABLE = "credit_record"
@@ -429,6 +430,7 @@ def write(session: Session, pre: Preload, plan: Plan, rows: int, actor: str, now
     new = plan.new
     for values in new:
         del values["id"]
+    lock_versions(session, _people_written(session, plan))  # in id order: no deadlock with a roster import
     table = SQLModel.metadata.tables[TABLE]  # Core, not the ORM's bulk insert: the same rows, less per-row work
     for start in range(0, len(new), 5000):
         session.execute(insert(table), new[start : start + 5000])
@@ -455,6 +457,15 @@ def write(session: Session, pre: Preload, plan: Plan, rows: int, actor: str, now
         corrected=len(plan.corrections),
         moved=sum(1 for _, counted, _ in moved if not counted),
     )
+
+
+def _people_written(session: Session, plan: Plan) -> set[int]:
+    """Everyone whose credit records this file writes (their status versions are bumped)."""
+    people = {int(str(v["person_id"])) for v in (*plan.new, *plan.replace)} | {p for p, _ in plan.groups}
+    if plan.corrections:
+        ids = [rid for rid, *_ in plan.corrections]
+        people.update(session.exec(select(CreditRecord.person_id).where(col(CreditRecord.id).in_(ids))).all())
+    return people
 
 
 def _refresh_homes(session: Session, plan: Plan, now: datetime) -> None:

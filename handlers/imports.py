@@ -27,6 +27,7 @@ from storage.people import ROLES, normalise_email
 from storage.policy_data import entry_of, policy_for
 from storage.repeats import settle_repeats
 from storage.roster import set_active
+from storage.status_version import lock_versions
 from storage.tables import CatalogEntry, ImportBatch, Person
 
 __all__ = [
@@ -402,6 +403,8 @@ def _write_roster(
 ) -> tuple[int, int]:
     """Add the new people, update the changed ones, each on or off the roster from `today`; (added, updated)."""
     existing = {p.email: p for p in session.exec(select(Person)).all()}
+    named = (existing[str(v["email"])].id for v in people if str(v["email"]) in existing)
+    lock_versions(session, (i for i in named if i is not None))  # in id order: no deadlock with an attendance import
     added = updated = 0
     for values in people:
         email = str(values["email"])

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from handlers.reply import Reply
 
 Key = tuple[int, int, date]  # person id, FY, today
-Versions = tuple[int, int]  # the person's, everyone's
+Versions = tuple[int, int, int]  # the person's, everyone's, the generation (storage/status_version.py)
 T = TypeVar("T")
 SIZE = 4096
 

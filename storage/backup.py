@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import shlex
 import shutil
 import sqlite3
@@ -42,6 +43,7 @@ from sqlalchemy.pool import NullPool
 
 from storage.db import known_revision, schema_revision
 from storage.evidence import KEY_FILE, is_sha256
+from storage.status_version import GENERATION
 
 FORMAT = "ceu-bot-backup"
 VERSION = 1
@@ -270,6 +272,7 @@ def restore_backup(archive: Path, place: DataPlace) -> RestoreResult:
             raise unreadable from None
         if manifest["database"] == "sqlite":
             _check_sqlite(staging / DB_MEMBER, archive)
+            _new_generation(staging / DB_MEMBER)
         try:
             _move_into_place(staging, place)
         except OSError as exc:
@@ -377,6 +380,20 @@ def _check_sqlite(path: Path, archive: Path) -> None:
         ok, has_schema = None, None
     if not ok or ok[0] != "ok" or not has_schema or has_schema[0] != 1:
         raise BackupError(f"{archive} holds a damaged SQLite database; nothing was restored")
+
+
+def _new_generation(path: Path) -> None:
+    """A new status generation in the restored database (storage/status_version.py): a replica that kept statuses
+    of the database as it was before the restore finds none of them current. (PostgreSQL: pg_restore creates the
+    table anew, and its OID is part of the generation.)"""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'status_version'").fetchone():
+                conn.execute("DELETE FROM status_version WHERE person_id = ?", (GENERATION,))
+                conn.execute("INSERT INTO status_version VALUES (?, ?)", (GENERATION, secrets.randbits(62)))
+    finally:
+        conn.close()
 
 
 def _move_into_place(staging: Path, place: DataPlace) -> None:

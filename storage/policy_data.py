@@ -18,6 +18,7 @@ from rules.hours import parse_hours
 from rules.policy import CatalogItem, Evidence, Kind, Policy
 from rules.strands import mask_of
 from storage.policy_fields import policy_from_file, policy_of, row_of
+from storage.status_version import EVERYONE, versions_of
 from storage.tables import CatalogEntry, PolicyStrand, PolicyYear
 
 SHIPPED = Path(__file__).with_name("policies")
@@ -104,20 +105,25 @@ def store_policy(session: Session, policy: Policy) -> None:
     session.add_all(PolicyStrand(fy=policy.fy, number=n, name=name) for n, name in policy.strands.items())
 
 
-_CACHE: WeakKeyDictionary[Engine, dict[int, Policy]] = WeakKeyDictionary()
+_CACHE: WeakKeyDictionary[Engine, dict[int, tuple[tuple[int, int], Policy]]] = WeakKeyDictionary()
 
 
 def policy_for(session: Session, fy: int) -> Policy:
     """The policy of `fy`: its own row, else the latest earlier one (numbers and strands carry forward).
 
-    Memoised per engine: policy rows are written only by `store_policy` (shipped files, loaded when a database is
-    opened), which clears the memo, so a status or reminder costs no policy query once warm."""
+    Memoised per engine under everyone's status version and the generation (storage/status_version.py, bumped by
+    the triggers on every policy write, whichever replica wrote): a status or reminder costs one small version
+    query, not the policy's, and a policy another replica stored is read again, never served under its version."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     memo = _CACHE.setdefault(engine, {})
-    if fy not in memo:
-        memo[fy] = _load_policy(session, fy)
-    return memo[fy]
+    _, everyone, generation = versions_of(session, EVERYONE)  # first: the policy read after it is at least as new
+    found = memo.get(fy)
+    if found is not None and found[0] == (everyone, generation):
+        return found[1]
+    policy = _load_policy(session, fy)
+    memo[fy] = ((everyone, generation), policy)
+    return policy
 
 
 def _load_policy(session: Session, fy: int) -> Policy:

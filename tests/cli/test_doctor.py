@@ -116,6 +116,17 @@ async def test_a_healthy_setup_is_all_ok(tmp_path: Path, slack: FakeSlackApi, en
     assert entra.token_requests[-1]["client_id"] == APP_ID
 
 
+async def test_a_missing_status_trigger_is_a_problem(tmp_path: Path, slack: FakeSlackApi, entra: FakeEntraID) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'data' / 'ceu.sqlite3'}")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER sv_person_update"))  # as a SQLite table rebuild would
+    engine.dispose()
+    result = await doctor(tmp_path, healthy_env(tmp_path, slack, entra))
+    assert result.code == 1, result.out + result.err
+    ((level, message),) = result.level("database")
+    assert level == "problem" and "the status triggers sv_person_update are missing" in message, message
+
+
 async def test_without_a_public_url_the_doctor_says_reviewers_get_no_evidence_link(
     tmp_path: Path, slack: FakeSlackApi, entra: FakeEntraID
 ) -> None:
