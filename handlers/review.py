@@ -142,8 +142,9 @@ def _totals_section(session: Session, ctx: Context, person: Person, fy: int) -> 
             f"{fmt_hours(t.external_credited)} of at most {fmt_hours(p.external_maximum)}"
             f" ({fmt_hours(t.external)} approved)",
         ),
-        Fact("Pending", fmt_hours_unit(t.pending)),
     ]
+    if t.pending:  # a decided card: usually nothing else waits, and "Pending: 0 hours" says nothing
+        facts.append(Fact("Pending", fmt_hours_unit(t.pending)))
     return Section(heading=f"{person.name.split(' ')[0] or person.email}'s FY{fy} so far", facts=facts)
 
 
@@ -184,13 +185,14 @@ def _submission_review(session: Session, ctx: Context, v: SubmissionView) -> Rep
 
 
 def _claim_facts(session: Session, ctx: Context, v: SubmissionView) -> list[Fact]:
-    """Who claims what: the director, the event, date, hours against the cap, strands, and since when it waits."""
+    """Who claims what: the director, the event's code (the title names it), date, hours against the cap, strands,
+    and since when it waits."""
     sub, credit, entry = v.submission, v.credit, v.entry
     policy = policy_for(session, credit.fy)
     cap = f"up to {fmt_hours(entry.cap)}" if entry.up_to else f"exactly {fmt_hours(entry.cap)}"
     facts = [
         *_person_facts(v.person),
-        Fact("Event", f"{entry.title} [{entry.code}]"),
+        Fact("Event", entry.code),  # its name is in the title already
         Fact("Date", f"{credit.day.isoformat()} (FY{credit.fy})"),
         Fact("Hours", f"{fmt_hours(credit.quarters)} (event cap: {cap}{' per workshop' if entry.per_unit else ''})"),
         Fact("Strands", fmt_strands(credit.strands, policy.strands)),
@@ -275,8 +277,7 @@ def _request_review(session: Session, ctx: Context, v: RequestView) -> Reply:
     who = "technology director" if is_director(person) else "SDE staff" if "sde" in person.roles else "requester"
     facts = [
         *_person_facts(person),
-        Fact("Role", who),
-        Fact("Requested event", req.title),
+        Fact("Role", who),  # the requested event's name is the title
         Fact("Organiser", req.organiser),
         Fact("Dates", f"{dates_text(req.start_day, req.end_day)} (FY{req.fy})"),
         Fact("Format", "in person" if req.in_person else "online"),

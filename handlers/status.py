@@ -110,9 +110,9 @@ def cto_line(cto: Cto) -> str:
     if not cto.required:
         return "Not required (you took the role before the Academy requirement began)"
     assert cto.deadline is not None
-    deadline = f"{cto.deadline:%b} {cto.deadline.day}, {cto.deadline.year}"
+    deadline = long_date(cto.deadline)
     if cto.completed_on:
-        return f"Completed on {cto.completed_on.isoformat()}"
+        return f"Completed on {long_date(cto.completed_on)}"
     left = cto.days_left or 0
     if left < 0:
         return f"OVERDUE: the deadline was {deadline} ({-left} days ago)"
@@ -134,7 +134,8 @@ def headline(view: StatusView) -> str:
 
 
 def status_facts(view: StatusView) -> list[Fact]:
-    """The numbers behind the headline; rows that would say nothing (no external hours, nothing pending) left out."""
+    """The numbers behind the headline; rows that would say nothing (no external hours, nothing pending) left out.
+    Dates are long ("September 30, 2025") everywhere in status."""
     t, p = view.totals, view.policy
     start, end = view.period
     facts = [
@@ -142,7 +143,7 @@ def status_facts(view: StatusView) -> list[Fact]:
         Fact("ALET hours", f"{fmt_hours(t.alet)} (at least {fmt_hours(p.alet_minimum)})"),
     ]
     if t.external:
-        cap = f"at most {fmt_hours(p.external_maximum)} count"
+        cap = f"up to {fmt_hours(p.external_maximum)} count"
         if t.external_credited == t.external:
             facts.append(Fact("External hours", f"{fmt_hours(t.external)} ({cap})"))
         else:
@@ -151,7 +152,7 @@ def status_facts(view: StatusView) -> list[Fact]:
             )
     if t.pending:
         facts.append(Fact("Pending review", f"{fmt_hours_unit(t.pending)} (not counted until approved)"))
-    facts.append(Fact("Period", f"{start.isoformat()} to {end.isoformat()}"))
+    facts.append(Fact("Period", f"{long_date(start)} to {long_date(end)}"))
     return facts
 
 
@@ -159,8 +160,8 @@ def status_reply(view: StatusView) -> Reply:
     t, p = view.totals, view.policy
     top = headline(view)
     gaps = "; ".join(p.strands[n] for n in t.strand_gaps)
-    cto = Section(heading="CTO Academy", text=cto_line(view.cto))
-    urgent = view.cto.status.value in ("due_soon", "overdue")
+    urgent = view.cto.status.value in ("due_soon", "overdue")  # then above the strands, in the attention tone
+    cto = Section(heading="CTO Academy", text=cto_line(view.cto), tone="attention" if urgent else "")
     sections = [Section(text=top, facts=status_facts(view))]
     if urgent:
         sections.append(cto)
@@ -168,7 +169,7 @@ def status_reply(view: StatusView) -> Reply:
         Section(
             heading="Strands",
             text=f"No hours yet in: {gaps}." if gaps else "Every strand has hours.",
-            facts=[Fact(f"{n}. {p.strands[n]}", f"{fmt_hours(q)} h") for n, q in sorted(t.strand_hours.items())],
+            facts=[Fact(f"{n}. {p.strands[n]}", f"{fmt_hours(q)} h") for n, q in sorted(t.strand_hours.items()) if q],
         )
     )
     if not urgent:
@@ -188,9 +189,18 @@ def status_reply(view: StatusView) -> Reply:
     )
 
 
+def span_words(item: CatalogItem) -> str:
+    """When an activity takes place, in the long dates status uses ("November 5, 2024 to November 7, 2024")."""
+    if item.day is None:
+        return "any day this FY"
+    if item.end is None or item.end == item.day:
+        return long_date(item.day)
+    return f"{long_date(item.day)} to {long_date(item.end)}"
+
+
 def suggestion_line(item: CatalogItem, policy: Policy) -> str:
     strands = "; ".join(policy.strands[n] for n in numbers_of(item.strands) if n in policy.strands)
-    when = item.span or "any day this FY"
+    when = span_words(item)
     source = "ALET" if item.is_alet else "external"
     amount = f"up to {fmt_hours(item.cap)} h" if item.up_to else f"{fmt_hours(item.cap)} h"
     per = " per unit" if item.per_unit else ""

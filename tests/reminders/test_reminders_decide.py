@@ -92,7 +92,7 @@ def test_fy_deadline_reminders_and_the_congratulation(any_ctx: Context) -> None:
     assert "ALET hours left: 2 of the 6 required" in text
     assert "Teaching and Learning" in text and "Data Management and Governance" in text  # gaps by name
     assert "28 days left" in text
-    assert "2025-09-18: ALET Region Meeting September" in text  # an upcoming activity that closes a gap
+    assert "September 18, 2025: ALET Region Meeting September" in text  # an upcoming activity that closes a gap
     assert "/ceu status" in for_platform(alex.reply, "slack").to_text()
     teams = for_platform(alex.reply, "teams").to_text()
     assert "send status" in teams and "/ceu" not in teams

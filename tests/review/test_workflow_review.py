@@ -69,7 +69,8 @@ def test_pending_review_message_shows_everything_a_reviewer_needs(wctx: Context)
         "Alex Director",
         "Alpha County",
         "td@a.k12.al.us",
-        "International Society for Technology in Education annual conference (ISTE) [EXT-ISTE]",
+        "International Society for Technology in Education annual conference (ISTE)",  # the title names it
+        "Event: EXT-ISTE",  # the row the code only: the name once
         "2025-01-10",
         "2.5",
         "Teaching and Learning; IT Management and Cybersecurity",

@@ -158,7 +158,7 @@ async def test_submit_review_approve_changes_status(tmp_path: Path, kind: str) -
             assert [c["email"] for c in bot.fake.calls_to("users.lookupByEmail")] == ["td@a.k12.al.us"]
             assert "submission.approve" in audit_actions(bot)
             after = await status_text(bot, "after")
-            assert "External hours: 4 (at most 6 count)" in after
+            assert "External hours: 4 (up to 6 count)" in after
             [sub] = submissions(bot)
             assert sub.status == "approved"
 
