@@ -206,35 +206,38 @@ def add_post_updates_for_credit(session: Session, credit_id: int, now: datetime)
             )
 
 
-def _home_waiting(session: Session, item_type: str, item_id: int) -> bool:
-    """A refresh of that Home is already waiting (not claimed yet): it will show this change too."""
+def _homes_waiting(session: Session, item_type: str, item_ids: Iterable[int]) -> set[int]:
+    """Of `item_ids`, those whose Home refresh is already waiting (not claimed yet): it will show this change too."""
     found = session.exec(
-        select(Outbox.id).where(
+        select(Outbox.item_id).where(
             Outbox.kind == HOME,
             Outbox.item_type == item_type,
-            Outbox.item_id == item_id,
+            col(Outbox.item_id).in_(list(item_ids)),
             col(Outbox.done_at).is_(None),
             col(Outbox.claimed_at).is_(None),
         )
-    ).first()
-    return found is not None
+    ).all()
+    return {int(i) for i in found if i is not None}
 
 
-def _add_home(session: Session, item_type: str, item_id: int, person_id: int | None, now: datetime) -> None:
-    if _home_waiting(session, item_type, item_id):
-        return
-    key = f"{HOME}:{item_type}:{item_id}:{uuid.uuid4().hex}"  # unique: a Home is refreshed again and again
-    session.add(
-        Outbox(
-            effect_key=key,
-            kind=HOME,
-            item_type=item_type,
-            item_id=item_id,
-            person_id=person_id,
-            created_at=now,
-            due_at=now,
+def _add_homes(session: Session, item_type: str, homes: dict[int, int | None], now: datetime) -> None:
+    """One "home" row per item id (its person id, or None) unless one is already waiting: one query for all."""
+    waiting = _homes_waiting(session, item_type, homes)
+    for item_id, person_id in sorted(homes.items()):
+        if item_id in waiting:
+            continue
+        key = f"{HOME}:{item_type}:{item_id}:{uuid.uuid4().hex}"  # unique: a Home is refreshed again and again
+        session.add(
+            Outbox(
+                effect_key=key,
+                kind=HOME,
+                item_type=item_type,
+                item_id=item_id,
+                person_id=person_id,
+                created_at=now,
+                due_at=now,
+            )
         )
-    )
 
 
 def add_home_refresh(session: Session, person_ids: Iterable[int], now: datetime) -> None:
@@ -248,8 +251,7 @@ def add_home_refresh(session: Session, person_ids: Iterable[int], now: datetime)
         .where(col(ChatIdentity.person_id).in_(wanted), col(ChatIdentity.platform).in_(HOME_PLATFORMS))
         .distinct()
     ).all()
-    for person_id in sorted(set(with_home)):
-        _add_home(session, HOME_PERSON, person_id, person_id, now)
+    _add_homes(session, HOME_PERSON, {int(p): int(p) for p in with_home if p is not None}, now)
     session.flush()
 
 
@@ -264,7 +266,7 @@ def add_queue_refresh(session: Session, now: datetime) -> None:
     ).first()
     if with_home is None:
         return
-    _add_home(session, HOME_QUEUE, 0, None, now)
+    _add_homes(session, HOME_QUEUE, {0: None}, now)
     session.flush()
 
 
