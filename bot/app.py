@@ -27,6 +27,7 @@ from handlers.status_cache import StatusCache
 from storage.db import open_database
 from storage.evidence import EvidenceLinks
 from storage.evidence_store import EvidenceStore, open_store
+from storage.known_caller import LoopReader
 
 log = logging.getLogger("ceu.app")
 
@@ -38,6 +39,24 @@ class Services:
     flow: ReviewFlow = field(default_factory=lambda: ReviewFlow(offload=off_loop))  # reviews on every platform
     statuses: StatusCache = field(default_factory=StatusCache)  # built statuses, current by their versions
     links: EvidenceLinks | None = None  # signed evidence download links (set by mount_evidence_links)
+    _reader: LoopReader | None = field(default=None, init=False, repr=False)
+    _reader_opened: bool = field(default=False, init=False, repr=False)
+
+    def loop_reader(self) -> LoopReader | None:
+        """The event loop's own read-only SQLite connection (storage/known_caller.py), opened on first use; None
+        on other databases or when it cannot be opened (the callers then take their worker-thread path)."""
+        if not self._reader_opened:
+            self._reader_opened = True
+            try:
+                self._reader = LoopReader.open(self.engine)
+            except Exception as exc:  # e.g. the file not there yet: the worker path meets it and answers it
+                log.warning("no loop reader for this database (%s); known callers are answered off the loop", exc)
+        return self._reader
+
+    def close_loop_reader(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
 
     @property
     def evidence(self) -> EvidenceStore:
@@ -87,4 +106,9 @@ def build_app(services: Services, *, dev: bool = False) -> web.Application:
     route_reviews(services.flow, notifiers, services.settings)
     install_delivery(app, services)  # the outbox: a decision's post updates and DMs, exactly once
     install_sweep(app, services)  # the daily reminder sweep, started and stopped with the app
+    app.on_cleanup.append(lambda _: _close_reader(services))
     return app
+
+
+async def _close_reader(services: Services) -> None:
+    services.close_loop_reader()

@@ -70,14 +70,17 @@ def understood(text: str) -> bool:
     return any(first in (c.name, *c.aliases) for c in COMMANDS)
 
 
+def own_status(actor: Actor) -> bool:
+    """Whether `status` answers the caller's own numbers (a director, or someone with no staff role)."""
+    return actor.has("director") or not (actor.has("sde") or actor.has("admin") or actor.has("reviewer"))
+
+
 def handle_status_for_role(ctx: Context, actor: Actor, args: list[str]) -> Reply:
-    if actor.has("director"):
+    if own_status(actor):
         return handle_status(ctx, actor, args)
     if actor.has("sde") or actor.has("admin"):
         return handle_overview(ctx, actor, args)
-    if actor.has("reviewer"):
-        return review_queue_reply(ctx)
-    return handle_status(ctx, actor, args)
+    return review_queue_reply(ctx)
 
 
 COMMANDS: tuple[Command, ...] = (

@@ -222,6 +222,15 @@ def handle_status(ctx: Context, actor: Actor, args: list[str]) -> Reply:
         return ctx.statuses.put(key, versions, _built(session, actor.person_id, fy, ctx.today))
 
 
+def cached_status(ctx: Context, person_id: int, versions: tuple[int, int, int], args: list[str]) -> Reply | None:
+    """The status handle_status would answer when it is kept at exactly these versions (read by the caller, with
+    the person, in one statement: storage/known_caller.py); None when it must be built (or the FY is refused)."""
+    if ctx.statuses is None:
+        return None
+    fy, problem = fy_from_args(args, ctx.today)
+    return None if problem else ctx.statuses.get((person_id, fy, ctx.today), versions)
+
+
 def _built(session: Session, person_id: int, fy: int, today: date) -> Reply:
     person = session.get(Person, person_id)
     assert person is not None

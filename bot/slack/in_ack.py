@@ -1,16 +1,19 @@
 """`/ceu status` from a known caller, answered in the ack itself (issue 15): Slack shows the ephemeral message the
 ack's body carries, so the reply arrives with the HTTP answer instead of a later post to the response_url.
 
-One worker-thread hop: the caller from the stored identity (one query, no Slack call), the command's handler (a
-status comes from the replica's cache while its versions stand) and its Block Kit (kept beside the cached reply).
-Bounded by ACK_BUDGET of Slack's 3 seconds. Nothing is written on this path, so a request Slack sends again is
-simply answered again. Everything else — first sight of a caller, other commands, a refused text, a slow or
-failing answer — is acked empty and answered after the ack by the usual listener.
+Cheapest first: on SQLite, one point read on the event loop (storage/known_caller.py: the caller and their status
+versions together) and, when the replica keeps that status at those versions, the ack's body as kept bytes beside
+it — no thread hop, no session, no rendering. Otherwise one worker-thread hop: the same read, then the command's
+handler (a status built and kept). Bounded by ACK_BUDGET of Slack's 3 seconds. Nothing is written on this path,
+so a request Slack sends again is simply answered again. Everything else — first sight of a caller, other
+commands, a refused text, a slow or failing answer — is acked empty and answered after the ack by the usual
+listener.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,18 +25,47 @@ from bot.runner import off_loop
 from bot.slack.blocks import message_payload
 from bot.slack.identity import PLATFORM
 from bot.slack.surface import Listener, SlackSurface
-from handlers.context import Actor, Context
-from handlers.quick import is_quick, quick_reply
-from storage.people import active_caller
+from handlers.context import Context
+from handlers.quick import actor_of, is_quick, kept_reply, quick_reply
+from handlers.reply import Reply
+from storage.known_caller import ReadFailed, known_caller
 
 COMMAND = "/ceu"
 IN_ACK_TRIED = "ceu_in_ack_tried"  # in the bolt context: the server tried this request's in-ack answer already
 ACK_BUDGET = 2.0  # seconds of Slack's 3 for an answer in the ack; slower ones are answered after it
+ACK_BYTES = "slack:ack"  # the HTTP ack's encoded body, kept beside a cached reply
+ACK_PAYLOAD = "slack:ack-payload"  # the Socket Mode ack's payload, kept likewise
 
 
 def in_ack_candidate(body: dict[str, Any]) -> bool:
     """Whether a verified request is a slash command this path may answer (HTTP: before bolt sees it)."""
     return body.get("command") == COMMAND and is_quick(str(body.get("text", ""))) and bool(body.get("user_id"))
+
+
+def ack_payload(reply: Reply) -> dict[str, Any]:
+    return {**message_payload(reply), "response_type": "ephemeral"}
+
+
+def ack_bytes(reply: Reply) -> bytes:
+    return json.dumps(ack_payload(reply), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def kept_ack(surface: SlackSurface, user_id: str, text: str) -> bytes | None:
+    """On the loop: the ack's body for a known caller's status kept at the versions read now; None otherwise."""
+    reader = surface.services.loop_reader()
+    if reader is None:
+        return None
+    try:
+        caller = reader.caller(PLATFORM, user_id)
+    except ReadFailed:
+        return None
+    if caller is None:
+        return None
+    ctx = surface.context()
+    reply = kept_reply(ctx, actor_of(caller, PLATFORM), caller.versions, text)
+    if reply is None or ctx.statuses is None:
+        return None
+    return ctx.statuses.rendered(reply, ACK_BYTES, ack_bytes)
 
 
 def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
@@ -49,16 +81,18 @@ def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
     ) -> None:
         text = str(body.get("text", ""))
         if is_quick(text) and not context.get(IN_ACK_TRIED):
-            payload = await within_budget(surface.context(), str(body.get("user_id") or ""), text)
-            if payload is not None:
-                await ack({**payload, "response_type": "ephemeral"})
+            ctx = surface.context()
+            reply = await within_budget(ctx, str(body.get("user_id") or ""), text)
+            if reply is not None:
+                kept = ctx.statuses.rendered(reply, ACK_PAYLOAD, ack_payload) if ctx.statuses else None
+                await ack(kept or ack_payload(reply))
                 return
         await later(ack=ack, request=request, body=body, client=client, context=context)
 
     return listener
 
 
-async def within_budget(ctx: Context, user_id: str, text: str) -> dict[str, Any] | None:
+async def within_budget(ctx: Context, user_id: str, text: str) -> Reply | None:
     """answer_in_ack on the worker pool, if it is ready within ACK_BUDGET; None: answer after the ack."""
     job = asyncio.ensure_future(off_loop(answer_in_ack, ctx, user_id, text))
     done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
@@ -70,16 +104,16 @@ async def within_budget(ctx: Context, user_id: str, text: str) -> dict[str, Any]
     return job.result()
 
 
-def answer_in_ack(ctx: Context, user_id: str, text: str) -> dict[str, Any] | None:
-    """On a worker thread: the message for a known, active caller allowed the command; None otherwise."""
+def answer_in_ack(ctx: Context, user_id: str, text: str) -> Reply | None:
+    """On a worker thread: the reply for a known, active caller allowed the command; None otherwise."""
     if not is_quick(text):
         return None
-    with ctx.session() as session:
-        found = active_caller(session, PLATFORM, user_id)
-    reply = quick_reply(ctx, Actor(*found, platform=PLATFORM), text) if found is not None else None
-    if reply is None:
+    with ctx.engine.connect() as conn:
+        caller = known_caller(conn, PLATFORM, user_id)
+    if caller is None:
         return None
-    return ctx.statuses.rendered(reply, PLATFORM, message_payload) if ctx.statuses else message_payload(reply)
+    actor = actor_of(caller, PLATFORM)
+    return kept_reply(ctx, actor, caller.versions, text) or quick_reply(ctx, actor, text)
 
 
 def _quiet(job: asyncio.Future[Any]) -> None:

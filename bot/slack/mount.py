@@ -30,7 +30,7 @@ from bot.access_log import note
 from bot.slack import shape
 from bot.slack.client import make_client
 from bot.slack.errors import VERIFIED
-from bot.slack.in_ack import IN_ACK_TRIED, in_ack_candidate, within_budget
+from bot.slack.in_ack import ACK_BYTES, IN_ACK_TRIED, ack_bytes, in_ack_candidate, kept_ack, within_budget
 from bot.slack.listeners import register
 from bot.slack.notifier import SlackNotifier
 from bot.slack.socket_mode import mount_socket_mode
@@ -102,9 +102,15 @@ def mount_slack(app: web.Application, services: Services) -> SlackSurface | None
         note(request, "ok", who=f"slack:{user}" if user else "")
         tried = in_ack_candidate(body)
         if tried:  # a known caller's /ceu status: the answer is the ack's body, bolt is not needed
-            payload = await within_budget(surface.context(), user, str(body.get("text", "")))
-            if payload is not None:
-                return web.json_response({**payload, "response_type": "ephemeral"})
+            text = str(body.get("text", ""))
+            kept = kept_ack(surface, user, text)
+            if kept is None:
+                ctx = surface.context()
+                reply = await within_budget(ctx, user, text)
+                if reply is not None:
+                    kept = ctx.statuses.rendered(reply, ACK_BYTES, ack_bytes) if ctx.statuses else ack_bytes(reply)
+            if kept is not None:
+                return web.Response(body=kept, content_type="application/json")
         with surface.holding():
             bolt_request = AsyncBoltRequest(
                 body=json.dumps(body),

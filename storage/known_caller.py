@@ -1,0 +1,103 @@
+"""The active person behind a chat account and their status versions (storage/status_version.py) in one statement,
+so the roles and the versions belong to the same moment; and, on SQLite, a read-only connection of its own that
+answers it on the event loop's thread (issue 15).
+
+Why the loop: a point read of a local SQLite file in WAL mode takes microseconds (readers never wait for the
+writer), while a worker-thread hop and an ORM session cost about twenty times that. The connection is detached from
+the engine's pool (made by the same `connect` with the same pragmas, so it never waits for a pooled connection), is
+`query_only`, and waits at most BUSY_MS for a lock; anything unusual raises ReadFailed and the caller takes its
+usual worker-thread path. Other databases get no loop reader (a network round trip does not belong on the loop).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+
+from storage.status_version import GENERATION
+
+Versions = tuple[int, int, int]  # the person's, everyone's, the generation (as storage.status_version.versions_of)
+BUSY_MS = 20  # the longest the loop's read waits for a SQLite lock before giving way to the worker path
+
+_SELECT = (
+    "SELECT p.id, p.email, p.name, p.roles, "
+    "COALESCE((SELECT v.version FROM status_version v WHERE v.person_id = p.id), 0), "
+    "COALESCE((SELECT v.version FROM status_version v WHERE v.person_id = 0), 0), "
+    f"COALESCE((SELECT v.version FROM status_version v WHERE v.person_id = {GENERATION}), 0){{oid}} "
+    "FROM chat_identity c JOIN person p ON p.id = c.person_id "
+    "WHERE c.platform = {platform} AND c.external_id = {user} AND p.active"
+)
+_SQLITE = _SELECT.format(oid="", platform="?", user="?")
+_CORE = {
+    "sqlite": text(_SELECT.format(oid="", platform=":platform", user=":user")),
+    "postgresql": text(
+        _SELECT.format(
+            oid=", CAST(CAST(CAST('status_version' AS regclass) AS oid) AS bigint)", platform=":platform", user=":user"
+        )
+    ),
+}
+
+
+class ReadFailed(Exception):
+    """The loop's read could not be made (locked, closed, damaged): take the worker-thread path."""
+
+
+@dataclass(frozen=True)
+class KnownCaller:
+    person_id: int
+    email: str
+    name: str
+    roles: frozenset[str]
+    versions: Versions
+
+
+def _caller(row: Any) -> KnownCaller | None:
+    if row is None:
+        return None
+    roles = frozenset(r for r in str(row[3]).split(";") if r) or frozenset({"director"})
+    table_oid = int(row[7]) if len(row) > 7 else 0
+    versions = (int(row[4]), int(row[5]), int(row[6]) + (table_oid << 64))
+    return KnownCaller(int(row[0]), str(row[1]), str(row[2]), roles, versions)
+
+
+def known_caller(conn: Connection, platform: str, external_id: str) -> KnownCaller | None:
+    """On any database: the active caller and their versions, or None when the account is unknown or inactive."""
+    statement = _CORE.get(conn.dialect.name, _CORE["sqlite"])
+    return _caller(conn.execute(statement, {"platform": platform, "user": external_id}).first())
+
+
+class LoopReader:
+    """SQLite only (`open` returns None elsewhere): known_caller on a connection used by the event loop alone."""
+
+    def __init__(self, dbapi: sqlite3.Connection) -> None:
+        self._db: sqlite3.Connection | None = dbapi
+
+    @classmethod
+    def open(cls, engine: Engine) -> LoopReader | None:
+        if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+            return None
+        fairy = engine.raw_connection()
+        fairy.detach()  # ours for good: never back in the pool, never waited for
+        dbapi = fairy.dbapi_connection
+        if not isinstance(dbapi, sqlite3.Connection):
+            fairy.close()
+            return None
+        dbapi.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+        dbapi.execute("PRAGMA query_only=ON")
+        return cls(dbapi)
+
+    def caller(self, platform: str, external_id: str) -> KnownCaller | None:
+        if self._db is None:
+            raise ReadFailed("closed")
+        try:
+            return _caller(self._db.execute(_SQLITE, (platform, external_id)).fetchone())
+        except sqlite3.Error as exc:
+            raise ReadFailed(type(exc).__name__) from exc
+
+    def close(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            db.close()
