@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from aiohttp import web
 from sqlalchemy import Engine
@@ -58,9 +59,10 @@ class Services:
         if reader is not None:
             reader.close()
 
-    @property
+    @cached_property
     def evidence(self) -> EvidenceStore:
-        """The evidence store CEU_EVIDENCE_STORE chooses (the database on PostgreSQL, files on SQLite by default)."""
+        """The evidence store CEU_EVIDENCE_STORE chooses (the database on PostgreSQL, files on SQLite by default),
+        chosen once: every request's context carries it."""
         return open_store(self.settings.evidence_store_kind, self.engine, self.settings.evidence_dir)
 
     def context(self) -> Context:

@@ -168,17 +168,25 @@ HELP = COMMANDS[-1]
 
 
 def parse(text: str) -> tuple[Command, list[str]]:
-    """Find the command a message names (case-insensitive, longest name first); unknown text -> help."""
+    """Find the command a message names (case-insensitive, by its whole first word); unknown text -> help."""
     words = text.strip().split()
     first = words[0].lower().lstrip("/") if words else ""
     if first == "ceu":
         words = words[1:]
         first = words[0].lower() if words else ""
-    names = sorted(((n, c) for c in COMMANDS for n in (c.name, *c.aliases)), key=lambda nc: -len(nc[0]))
-    for name, command in names:
-        if first == name:
-            return command, words[1:]
-    return HELP, []
+    command = _BY_NAME.get(first)
+    return (command, words[1:]) if command is not None else (HELP, [])
+
+
+def _by_name() -> dict[str, Command]:
+    found: dict[str, Command] = {}
+    for command in COMMANDS:
+        for name in (command.name, *command.aliases):
+            found.setdefault(name, command)  # a name two commands share goes to the first (none do today)
+    return found
+
+
+_BY_NAME = _by_name()
 
 
 def requirement_line(ctx: Context | None) -> str:

@@ -34,7 +34,6 @@ COMMAND = "/ceu"
 IN_ACK_TRIED = "ceu_in_ack_tried"  # in the bolt context: the server tried this request's in-ack answer already
 ACK_BUDGET = 2.0  # seconds of Slack's 3 for an answer in the ack; slower ones are answered after it
 ACK_BYTES = "slack:ack"  # the HTTP ack's encoded body, kept beside a cached reply
-ACK_PAYLOAD = "slack:ack-payload"  # the Socket Mode ack's payload, kept likewise
 
 
 def in_ack_candidate(body: dict[str, Any]) -> bool:
@@ -42,12 +41,19 @@ def in_ack_candidate(body: dict[str, Any]) -> bool:
     return body.get("command") == COMMAND and is_quick(str(body.get("text", ""))) and bool(body.get("user_id"))
 
 
-def ack_payload(reply: Reply) -> dict[str, Any]:
-    return {**message_payload(reply), "response_type": "ephemeral"}
+def ack_payload(ctx: Context, reply: Reply) -> dict[str, Any]:
+    """The ack's message: the reply's Block Kit, made once per version and shared with the after-ack path."""
+    blocks = ctx.statuses.rendered(reply, PLATFORM, message_payload) if ctx.statuses else message_payload(reply)
+    return {**blocks, "response_type": "ephemeral"}
 
 
-def ack_bytes(reply: Reply) -> bytes:
-    return json.dumps(ack_payload(reply), ensure_ascii=False, separators=(",", ":")).encode()
+def ack_bytes(ctx: Context, reply: Reply) -> bytes:
+    """The HTTP ack's body, encoded once per version (kept beside the cached reply)."""
+
+    def encoded(r: Reply) -> bytes:
+        return json.dumps(ack_payload(ctx, r), ensure_ascii=False, separators=(",", ":")).encode()
+
+    return ctx.statuses.rendered(reply, ACK_BYTES, encoded) if ctx.statuses else encoded(reply)
 
 
 def kept_ack(surface: SlackSurface, user_id: str, text: str) -> bytes | None:
@@ -63,9 +69,7 @@ def kept_ack(surface: SlackSurface, user_id: str, text: str) -> bytes | None:
         return None
     ctx = surface.context()
     reply = kept_reply(ctx, actor_of(caller, PLATFORM), caller.versions, text)
-    if reply is None or ctx.statuses is None:
-        return None
-    return ctx.statuses.rendered(reply, ACK_BYTES, ack_bytes)
+    return None if reply is None else ack_bytes(ctx, reply)
 
 
 def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
@@ -84,8 +88,7 @@ def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
             ctx = surface.context()
             reply = await within_budget(ctx, str(body.get("user_id") or ""), text)
             if reply is not None:
-                kept = ctx.statuses.rendered(reply, ACK_PAYLOAD, ack_payload) if ctx.statuses else None
-                await ack(kept or ack_payload(reply))
+                await ack(ack_payload(ctx, reply))
                 return
         await later(ack=ack, request=request, body=body, client=client, context=context)
 

@@ -30,7 +30,7 @@ from bot.access_log import note
 from bot.slack import shape
 from bot.slack.client import make_client
 from bot.slack.errors import VERIFIED
-from bot.slack.in_ack import ACK_BYTES, IN_ACK_TRIED, ack_bytes, in_ack_candidate, kept_ack, within_budget
+from bot.slack.in_ack import IN_ACK_TRIED, ack_bytes, in_ack_candidate, kept_ack, within_budget
 from bot.slack.listeners import register
 from bot.slack.notifier import SlackNotifier
 from bot.slack.socket_mode import mount_socket_mode
@@ -108,7 +108,7 @@ def mount_slack(app: web.Application, services: Services) -> SlackSurface | None
                 ctx = surface.context()
                 reply = await within_budget(ctx, user, text)
                 if reply is not None:
-                    kept = ctx.statuses.rendered(reply, ACK_BYTES, ack_bytes) if ctx.statuses else ack_bytes(reply)
+                    kept = ack_bytes(ctx, reply)
             if kept is not None:
                 return web.Response(body=kept, content_type="application/json")
         with surface.holding():
