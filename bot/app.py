@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy import Engine
@@ -65,6 +66,10 @@ class Services:
         chosen once: every request's context carries it."""
         return open_store(self.settings.evidence_store_kind, self.engine, self.settings.evidence_dir)
 
+    @cached_property
+    def evidence_dir(self) -> Path:
+        return self.settings.evidence_dir
+
     def context(self) -> Context:
         """A handler context for one request: today and the zone (CEU_TIMEZONE, or the fixed CEU_TODAY), the
         evidence store and links; the adapter adds the caller (`Context.as_actor`) once it has resolved them."""
@@ -73,7 +78,7 @@ class Services:
         return Context(
             self.engine,
             today,
-            evidence_dir=self.settings.evidence_dir,
+            evidence_dir=self.evidence_dir,
             evidence=self.evidence,
             statuses=self.statuses,
             zone=zone,

@@ -146,6 +146,8 @@ async def verified_body(request: web.Request, secret: str) -> dict[str, Any]:
 
 async def read_at_most(request: web.Request, limit: int) -> bytes:
     """The raw body, refused (413) as soon as it passes `limit` bytes (a chunked body has no Content-Length)."""
+    if request.content_length is not None and request.content_length <= limit:
+        return await request.read()  # no more than it declared: aiohttp stops at Content-Length
     data = bytearray()
     async for chunk in request.content.iter_chunked(64 * 1024):
         data += chunk
