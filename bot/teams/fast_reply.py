@@ -1,5 +1,8 @@
 """A known user's `status` in the personal chat, answered without a botbuilder turn (issue 15).
 
+The message comes as an Inbound (bot/teams/inbound.py: read from the request's JSON, no msrest), its token
+already accepted by bot/teams/tokens.py (or botbuilder); the reply's JSON is built from the same JSON.
+
 botbuilder's CloudAdapter builds a ConnectorClient for every turn (msrest's configuration and retry policy, most of
 the turn's CPU in the profile) and sends the reply with blocking `requests` on the event loop's thread, so one slow
 reply holds up every other request. Here the same reply activity (addressed with
@@ -13,23 +16,22 @@ one sent but unconfirmed is not, so nobody is answered twice).
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 import aiohttp
 from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticationConstants
 from msrest.authentication import Authentication
 
 from bot.runner import off_loop
 from bot.settings import Settings
 from bot.teams.auth import CredentialFactory, TeamsMode
-from bot.teams.bot import CeuTeamsBot, text_of
-from bot.teams.conversations import is_personal, user_key
+from bot.teams.bot import CeuTeamsBot
 from bot.teams.identity import known_caller
+from bot.teams.inbound import Inbound
 from bot.teams.render import render_kept
 from handlers.context import Context
-from handlers.quick import is_quick, quick_reply
+from handlers.quick import quick_reply
 
 log = logging.getLogger("ceu.teams")
 TIMEOUT = aiohttp.ClientTimeout(total=5, connect=2)  # inside Teams' 15 s before it retries the message
@@ -55,24 +57,12 @@ class FastReplies:
         self.credentials: Authentication | None = None
         self.session: aiohttp.ClientSession | None = None
 
-    def eligible(self, activity: Activity) -> bool:
-        if activity.type != ActivityTypes.message or not is_personal(activity):
-            return False
-        if (
-            activity.attachments
-            or activity.value is not None
-            or not activity.id
-            or not user_key(activity.from_property)
-        ):
-            return False
-        return is_quick(text_of(activity))
-
-    async def answer(self, activity: Activity) -> bool:
+    async def answer(self, message: Inbound) -> bool:
         """True when the reply was sent; False: take the full turn instead (only when nothing reached the connector
         or it refused the reply, so a person is never answered twice)."""
         try:
             credentials = await self._credentials()
-            prepared = await off_loop(self._prepare, self.bot.contexts(), activity, credentials)
+            prepared = await off_loop(self._prepare, self.bot.contexts(), message, credentials)
         except Exception as exc:  # the full turn answers instead, with its own error handling
             log.info(
                 "Teams: the direct reply could not be prepared (%s); answering through botbuilder", type(exc).__name__
@@ -98,23 +88,18 @@ class FastReplies:
             log.warning("Teams: the direct reply was sent but not confirmed (%s); not sent again", type(exc).__name__)
             return True
 
-    def _prepare(self, ctx: Context, activity: Activity, credentials: Authentication | None) -> Prepared | None:
-        """On a worker thread: the known caller (None: first sight), their answer's activity and the token."""
-        key = user_key(activity.from_property)
-        caller = known_caller(ctx, key, activity) if key else None
-        if caller is None or caller.actor is None:
+    def _prepare(self, ctx: Context, message: Inbound, credentials: Authentication | None) -> Prepared | None:
+        """On a worker thread: the answer's activity (None: first sight or no quick answer), its JSON and the
+        token."""
+        reply = known_answer(ctx, message)
+        if reply is None:
             return None
-        quick = quick_reply(ctx, caller.actor, text_of(activity))
-        if quick is None:
-            return None
-        reply = render_kept(ctx, quick)
-        TurnContext.apply_conversation_reference(reply, TurnContext.get_conversation_reference(activity))
-        assert activity.conversation is not None
-        base = str(activity.service_url).rstrip("/")
-        conversation, message = quote(activity.conversation.id, safe=""), quote(str(activity.id), safe="")
-        url = f"{base}/v3/conversations/{conversation}/activities/{message}"
+        body = message.reply_json(reply)
+        if body is None:  # a reply with more than a card and a summary: addressed and serialised as botbuilder does
+            TurnContext.apply_conversation_reference(reply, TurnContext.get_conversation_reference(message.activity))
+            body = as_json(reply)
         token = credentials.get_access_token() if credentials is not None else ""  # type: ignore[attr-defined]
-        return url, as_json(reply), str(token or "")
+        return message.reply_url, body, str(token or "")
 
     async def _credentials(self) -> Authentication | None:
         if self.factory is None:
@@ -137,6 +122,19 @@ class FastReplies:
         if self.session is not None:
             await self.session.close()
             self.session = None
+
+
+def known_answer(ctx: Context, message: Inbound) -> Activity | None:
+    """The database and answer part (on the worker thread): the known caller (None: first sight, the full turn
+    links them), their quick command's reply and its kept card. Nothing else of the fast path touches the
+    database."""
+    caller = known_caller(ctx, message.key, message.activity)
+    if caller is None or caller.actor is None:
+        return None
+    quick = quick_reply(ctx, caller.actor, message.text)
+    if quick is None:
+        return None
+    return render_kept(ctx, quick)
 
 
 def as_json(activity: Activity) -> dict[str, object]:

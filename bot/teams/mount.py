@@ -7,7 +7,11 @@ and lets auth errors other than PermissionError escape as tracebacks. Here:
   fails validation (PermissionError, any jwt error, an unknown signing key) -> 401; the token keys unreachable ->
   503; a tenant not on the allow-list -> 403. Nothing is sent or written in those cases.
 - a known user's `status` in the personal chat is answered directly (bot/teams/fast_reply.py), without a
-  botbuilder turn; everything else, and that reply when it fails, goes through CloudAdapter as below.
+  botbuilder turn; everything else, and that reply when it fails, goes through CloudAdapter as below. Such a
+  message is read from its JSON (bot/teams/inbound.py) and its token checked by bot/teams/tokens.py, which only
+  accepts: a token it does not accept, and every other activity, is deserialised with msrest and authenticated
+  by botbuilder, the authority for every 401 / 503. A direct reply that fails is answered by the full turn, whose
+  AuthenticateRequestResult botbuilder makes then (the token checked a second time, on that slow path only).
 - the request is authenticated first, then processed with the authenticated result; an invoke answers with its
   InvokeResponse (status + JSON body) as is, a message with 200.
 - anything else that fails is logged and answered 500 with a short JSON body, never a traceback.
@@ -34,8 +38,10 @@ from bot.teams.auth import TeamsMode, TenantPolicy, missing_settings, teams_mode
 from bot.teams.bot import CeuTeamsBot
 from bot.teams.conversations import tenant_of
 from bot.teams.fast_reply import FastReplies
+from bot.teams.inbound import Inbound, inbound_message
 from bot.teams.notifier import TeamsNotifier
 from bot.teams.proactive import build_proactive
+from bot.teams.tokens import ChannelTokens
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -60,8 +66,10 @@ class MessagesEndpoint:
         mode: TeamsMode,
         tenants: TenantPolicy,
         fast: FastReplies | None = None,
+        tokens: ChannelTokens | None = None,
     ) -> None:
         self.fast = fast
+        self.tokens = tokens
         self.auth = auth
         self.adapter = adapter
         self.bot = bot
@@ -73,6 +81,18 @@ class MessagesEndpoint:
             body = json.loads(await request.read())
         except (ValueError, UnicodeDecodeError):
             return _error(400, "the body is not JSON")
+        if not isinstance(body, dict) or (problem := shape_problem(body)):
+            if isinstance(body, dict):
+                log.warning("Teams: refused a malformed activity: %s", problem)
+            return _error(400, "the body is not a Bot Framework activity")
+        message = inbound_message(body) if self.fast is not None else None
+        tried = False
+        if message is not None and await self._accepted(request, message):
+            if not self.tenants.allows(message.tenant):
+                return self._refuse_tenant(message.tenant)
+            if await self._answer(message):
+                return web.Response(status=200)
+            tried = True  # not answered: the full turn below
         activity = _activity(body)
         if activity is None:
             return _error(400, "the body is not a Bot Framework activity")
@@ -80,10 +100,9 @@ class MessagesEndpoint:
         if isinstance(result, web.Response):
             return result
         if not self.tenants.allows(tenant_of(activity)):
-            log.warning("Teams: refused an activity from tenant %s (not on TEAMS_ALLOWED_TENANTS)", tenant_of(activity))
-            return _error(403, "this tenant is not served")
-        if self.fast is not None and self.fast.eligible(activity) and await self.fast.answer(activity):
-            return web.Response(status=200)  # a known user's status, answered without a botbuilder turn
+            return self._refuse_tenant(tenant_of(activity))
+        if message is not None and not tried and await self._answer(message):
+            return web.Response(status=200)  # accepted by botbuilder (e.g. a key not yet fetched here), answered
         try:
             invoke = await self.adapter.process_activity(result, activity, self.bot.on_turn)
         except Exception:
@@ -96,6 +115,26 @@ class MessagesEndpoint:
             log.info("Teams: no handler for invoke %s", activity.name)
             return _error(400, "this invoke is not supported")
         return web.json_response(_json_body(invoke.body), status=status)
+
+    async def _accepted(self, request: web.Request, message: Inbound) -> bool:
+        """Whether the request is authenticated without botbuilder: --dev (botbuilder accepts every request
+        there) or a channel token ChannelTokens accepts. False: botbuilder decides."""
+        if self.mode is TeamsMode.DEV:
+            return True
+        if self.tokens is None:
+            return False
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme != "Bearer" or not token or " " in token:
+            return False
+        return await self.tokens.accepts(token, message.body.get("channelId"), message.body.get("serviceUrl"))
+
+    async def _answer(self, message: Inbound) -> bool:
+        assert self.fast is not None
+        return await self.fast.answer(message)
+
+    def _refuse_tenant(self, tenant: str | None) -> web.Response:
+        log.warning("Teams: refused an activity from tenant %s (not on TEAMS_ALLOWED_TENANTS)", tenant)
+        return _error(403, "this tenant is not served")
 
     async def _authenticate(self, request: web.Request, activity: Activity) -> AuthenticateRequestResult | web.Response:
         header = request.headers.get("Authorization", "")
@@ -117,13 +156,9 @@ class MessagesEndpoint:
         return result
 
 
-def _activity(body: Any) -> Activity | None:
-    if not isinstance(body, dict):
-        return None
-    problem = shape_problem(body)
-    if problem:
-        log.warning("Teams: refused a malformed activity: %s", problem)
-        return None
+def _activity(body: dict[str, Any]) -> Activity | None:
+    """The Activity of a body through shape_problem, or None (not one msrest reads, or without type,
+    serviceUrl or conversation)."""
     try:
         activity = Activity().deserialize(body)
     except Exception:  # msrest raises several kinds for wrongly typed fields
@@ -160,7 +195,9 @@ def mount_teams(app: web.Application, services: Services, *, dev: bool = False) 
     adapter.on_turn_error = bot.on_turn_error
     tenants = tenant_policy(settings, mode)
     fast = FastReplies(bot, settings, mode)
-    endpoint = MessagesEndpoint(auth, adapter, bot, mode, tenants, fast)
+    on = mode is TeamsMode.ON
+    tokens = ChannelTokens(settings.microsoft_app_id, settings.teams_openid_metadata_url) if on else None
+    endpoint = MessagesEndpoint(auth, adapter, bot, mode, tenants, fast, tokens)
     app.router.add_post(ROUTE, endpoint.__call__)  # a coroutine method: aiohttp deprecates other callables
     app[NOTIFIER_KEY] = notifier
 
@@ -173,6 +210,8 @@ def mount_teams(app: web.Application, services: Services, *, dev: bool = False) 
 
     app.on_cleanup.append(settle)
     app.on_cleanup.append(lambda _: fast.close())
+    if tokens is not None:
+        app.on_cleanup.append(lambda _: tokens.close())
     if mode is TeamsMode.ON:
         log.info("Teams is on at %s for tenant(s) %s", ROUTE, ", ".join(sorted(tenants.allowed)) or "none")
     return notifier

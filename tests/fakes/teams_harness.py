@@ -76,13 +76,18 @@ class Teams:
         return self.connector.url
 
     @property
-    def bot(self) -> CeuTeamsBot:
-        """Our bot behind POST /api/messages (the route's handler is the endpoint's bound __call__)."""
+    def endpoint(self) -> MessagesEndpoint:
+        """Our handler of POST /api/messages (the route's handler is the endpoint's bound __call__)."""
         for route in self.server.app.router.routes():
             handler = getattr(route.handler, "__self__", route.handler)
             if isinstance(handler, MessagesEndpoint):
-                return handler.bot
+                return handler
         raise AssertionError("no Teams endpoint mounted")
+
+    @property
+    def bot(self) -> CeuTeamsBot:
+        """Our bot behind POST /api/messages."""
+        return self.endpoint.bot
 
     async def settle(self) -> None:
         """Wait for what the bot does after its answer (review posts; the outbox: posts' updates, DMs)."""
