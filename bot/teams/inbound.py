@@ -15,7 +15,9 @@ sent by Teams is dropped by msrest and so here; the tenant then comes from chann
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +35,11 @@ _TEXT_KEYS = frozenset(
 )
 _TIME_KEYS = frozenset(("timestamp", "localTimestamp"))
 _OTHER_KEYS = frozenset(("from", "conversation", "recipient", "entities", "channelData", "attachments"))
+# a date and time in years 1000-2999 with at most 7 decimals and a Z or +hh:mm offset up to 14 h: isodate reads
+# every such text a datetime accepts (and msrest's UTC conversion cannot leave years 1-9999)
+_TEAMS_TIME = re.compile(
+    r"([12]\d{3})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,7})?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)", re.ASCII
+)
 _NO_REPLY_TO = ("directline", "webchat")  # TurnContext.get_conversation_reference leaves activity_id out for these
 
 _OTHER_REPLY_FIELDS = tuple(a for a in Activity._attribute_map if a not in ("type", "summary", "attachments"))
@@ -123,6 +130,16 @@ def inbound_message(body: Json) -> Inbound | None:
 
 
 def _is_time(value: object) -> bool:
+    """Whether msrest reads the value as an ISO 8601 time: Teams' form (e.g. 2025-03-03T15:04:05.1234567Z) checked
+    here, any other form by msrest itself."""
+    match = _TEAMS_TIME.fullmatch(value) if isinstance(value, str) else None
+    if match is not None:
+        try:
+            year, month, day, hour, minute, second = (int(g) for g in match.groups())
+            datetime(year, month, day, hour, minute, second)
+            return True
+        except ValueError:
+            pass  # msrest decides
     try:
         Deserializer.deserialize_iso(value)
     except Exception:  # msrest's DeserializationError and what isodate raises

@@ -15,7 +15,13 @@ _parameterized_bot_framework_authentication / channel_validation / jwt_token_ext
 The keys come from the OpenID metadata (TEAMS_OPENID_METADATA_URL, else the Bot Framework's) and its jwks_uri over
 aiohttp, once per process and again after REFRESH; an unknown kid fetches them again at most once per
 UNKNOWN_KID_EVERY, a failed fetch is not retried for RETRY_AFTER (botbuilder answers meanwhile). Concurrent
-requests share one fetch.
+requests share one fetch. Our AuthenticationConfiguration (bot/teams/auth.py) has no required endorsements and
+no claims validator; one added there must be added here too.
+
+The Bot Connector sends the same token with every request until shortly before it expires, so a token whose
+signature verified is kept (with the key that verified it, at most VERIFIED_KEPT of them): the next request with
+the very same token skips the RSA check, and everything else — exp / nbf / iat against the clock, issuer,
+audience, serviceurl, the key still published and its endorsements — is checked for every request again.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ REFRESH = 24 * 3600.0  # botbuilder refreshes its keys daily
 UNKNOWN_KID_EVERY = 5 * 60.0
 RETRY_AFTER = 30.0
 TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
+VERIFIED_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class ChannelTokens:
         self.kid_refresh_at: float | None = None  # ... of the last fetch for an unknown kid
         self.fetches = 0  # key fetches tried, and tokens accepted (tests read these)
         self.accepted = 0
+        self._verified: dict[str, tuple[SigningKey, dict[str, Any]]] = {}  # token -> (its key, its claims)
         self._lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
 
@@ -77,15 +85,8 @@ class ChannelTokens:
             return False
         if key.endorsements and (not isinstance(channel_id, str) or channel_id not in key.endorsements):
             return False
-        try:
-            claims = jwt.decode(
-                token,
-                key.public_key,
-                algorithms=["RS256"],
-                leeway=CLOCK_SKEW,
-                options={"require": ["exp", "iss", "aud"], "verify_aud": False, "verify_iss": False},
-            )
-        except jwt.PyJWTError:
+        claims = self._claims(token, key)
+        if claims is None:
             return False
         valid = (
             claims.get("iss") == CHANNEL_ISSUER
@@ -98,6 +99,33 @@ class ChannelTokens:
         )
         self.accepted += valid
         return valid
+
+    def _claims(self, token: str, key: SigningKey) -> dict[str, Any] | None:
+        """The token's claims when its RS256 signature verifies with `key` (once per token and key) and its times
+        hold now; None otherwise."""
+        kept = self._verified.get(token)
+        if kept is not None and kept[0] is key:
+            claims = kept[1]
+            now = time.time()  # the checks PyJWT made when it verified the token (the values are integers)
+            if int(claims["exp"]) <= now - CLOCK_SKEW:
+                return None
+            if any(name in claims and int(claims[name]) > now + CLOCK_SKEW for name in ("nbf", "iat")):
+                return None
+            return claims
+        try:
+            claims = jwt.decode(
+                token,
+                key.public_key,
+                algorithms=["RS256"],
+                leeway=CLOCK_SKEW,
+                options={"require": ["exp", "iss", "aud"], "verify_aud": False, "verify_iss": False},
+            )
+        except jwt.PyJWTError:
+            return None
+        if len(self._verified) >= VERIFIED_KEPT:
+            self._verified.clear()
+        self._verified[token] = (key, claims)
+        return claims
 
     async def _key(self, kid: str) -> SigningKey | None:
         if self.fetched_at is None or time.monotonic() - self.fetched_at > REFRESH:

@@ -115,3 +115,29 @@ async def test_the_direct_reply_sent_is_the_msrest_one(teams: Teams) -> None:
     (reply,) = [c for c in teams.connector.of("reply") if c.activity_id == activity["id"]]
     (attachment,) = reply.body["attachments"]
     assert reply.body == msrest_reply(activity, attachment["content"], reply.body["summary"])
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "2025-03-03T15:04:05.1234567Z",
+        "2025-03-03T09:04:05.1234567-06:00",
+        "2025-03-03T15:00:00+14:00",
+        "2024-02-29T15:00:00Z",
+        "2025-02-29T15:00:00Z",
+        "2025-03-03T24:00:00Z",
+        "2025-03-03t15:00:00z",
+        "2025-03-03T15:00:00",
+        "2025-03-03T15:00:00Zx",
+        "9999-12-31T23:00:00-05:00",
+        "yesterday",
+    ],
+)
+def test_a_timestamp_is_read_as_msrest_reads_it(when: str) -> None:
+    body = {**message(TD, URL, "status"), "timestamp": when}
+    try:
+        Activity().deserialize(body)
+        msrest_reads = True
+    except Exception:
+        msrest_reads = False
+    assert (inbound_message(body) is not None) is msrest_reads

@@ -134,3 +134,17 @@ async def test_the_keys_unreachable_is_503_with_nothing_sent(tmp_path: Path, ent
         assert status == 503, body
         assert t.connector.calls == [] and written(t) == before
         assert tokens_of(t).fetches == 1 and tokens_of(t).accepted == 0
+
+
+async def test_a_token_verified_before_is_still_checked_against_each_activity(teams: Teams, entra: FakeEntraID) -> None:
+    token = valid(entra, teams)
+    status, _ = await teams.post(message(TD, teams.service_url, "status"), token=token)
+    assert status == 200 and tokens_of(teams).accepted >= 1
+    teams.connector.calls.clear()
+    before, accepted = written(teams), tokens_of(teams).accepted
+    elsewhere = message(TD, teams.service_url.rstrip("/") + "/elsewhere/", "status")  # not the serviceurl claim
+    webchat = {**message(TD, teams.service_url, "status"), "channelId": "webchat"}  # not endorsed
+    for activity in (elsewhere, webchat):
+        status, body = await teams.server.post("/api/messages", activity, token=token)
+        assert status == 401, body
+    assert teams.connector.calls == [] and written(teams) == before and tokens_of(teams).accepted == accepted
