@@ -16,6 +16,7 @@ one sent but unconfirmed is not, so nobody is answered twice).
 from __future__ import annotations
 
 import logging
+import time
 
 import aiohttp
 from botbuilder.core import TurnContext
@@ -36,6 +37,8 @@ from handlers.quick import quick_reply
 log = logging.getLogger("ceu.teams")
 TIMEOUT = aiohttp.ClientTimeout(total=5, connect=2)  # inside Teams' 15 s before it retries the message
 
+TOKEN_REUSE = 60.0  # seconds
+
 Prepared = tuple[str, dict[str, object], str]  # the reply route, the activity JSON, the bearer token ("" in --dev)
 
 
@@ -55,6 +58,7 @@ class FastReplies:
             else None
         )
         self.credentials: Authentication | None = None
+        self._kept_token: tuple[str, float] = ("", 0.0)  # (token, monotonic time until which it is reused)
         self.session: aiohttp.ClientSession | None = None
 
     async def answer(self, message: Inbound) -> bool:
@@ -98,8 +102,19 @@ class FastReplies:
         if body is None:  # a reply with more than a card and a summary: addressed and serialised as botbuilder does
             TurnContext.apply_conversation_reference(reply, TurnContext.get_conversation_reference(message.activity))
             body = as_json(reply)
-        token = credentials.get_access_token() if credentials is not None else ""  # type: ignore[attr-defined]
-        return message.reply_url, body, str(token or "")
+        return message.reply_url, body, self._token(credentials)
+
+    def _token(self, credentials: Authentication | None) -> str:
+        """The outbound token, asked of the credentials at most every TOKEN_REUSE seconds (MSAL looks its cache up
+        on every call and hands out only tokens with 5 minutes or more left; ClientCredentials keeps its own)."""
+        if credentials is None:
+            return ""  # --dev
+        token, until = self._kept_token
+        if token and time.monotonic() < until:
+            return token
+        token = str(credentials.get_access_token() or "")  # type: ignore[attr-defined]
+        self._kept_token = (token, time.monotonic() + TOKEN_REUSE)
+        return token
 
     async def _credentials(self) -> Authentication | None:
         if self.factory is None:
