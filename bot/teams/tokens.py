@@ -67,25 +67,30 @@ class ChannelTokens:
         self.kid_refresh_at: float | None = None  # ... of the last fetch for an unknown kid
         self.fetches = 0  # key fetches tried, and tokens accepted (tests read these)
         self.accepted = 0
-        self._verified: dict[str, tuple[SigningKey, dict[str, Any]]] = {}  # token -> (its key, its claims)
+        self._verified: dict[str, tuple[str, SigningKey, dict[str, Any]]] = {}  # token -> (kid, key, claims)
         self._lock = asyncio.Lock()
         self._session: aiohttp.ClientSession | None = None
 
     async def accepts(self, token: str, channel_id: object, service_url: object) -> bool:
         """True when the token is a valid channel token for this activity; False: not decided here."""
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
-            return False
-        kid = header.get("kid")
-        if header.get("alg") != "RS256" or not isinstance(kid, str) or not kid:
-            return False
+        kept = self._verified.get(token)
+        if kept is not None:
+            kid = kept[0]  # its header was read (RS256, this kid) when it was verified
+        else:
+            try:
+                header = jwt.get_unverified_header(token)
+            except jwt.PyJWTError:
+                return False
+            named = header.get("kid")
+            if header.get("alg") != "RS256" or not isinstance(named, str) or not named:
+                return False
+            kid = named
         key = await self._key(kid)
         if key is None:
             return False
         if key.endorsements and (not isinstance(channel_id, str) or channel_id not in key.endorsements):
             return False
-        claims = self._claims(token, key)
+        claims = self._claims(token, kid, key)
         if claims is None:
             return False
         valid = (
@@ -100,12 +105,12 @@ class ChannelTokens:
         self.accepted += valid
         return valid
 
-    def _claims(self, token: str, key: SigningKey) -> dict[str, Any] | None:
+    def _claims(self, token: str, kid: str, key: SigningKey) -> dict[str, Any] | None:
         """The token's claims when its RS256 signature verifies with `key` (once per token and key) and its times
         hold now; None otherwise."""
         kept = self._verified.get(token)
-        if kept is not None and kept[0] is key:
-            claims = kept[1]
+        if kept is not None and kept[1] is key:
+            claims = kept[2]
             now = time.time()  # the checks PyJWT made when it verified the token (the values are integers)
             if int(claims["exp"]) <= now - CLOCK_SKEW:
                 return None
@@ -124,7 +129,7 @@ class ChannelTokens:
             return None
         if len(self._verified) >= VERIFIED_KEPT:
             self._verified.clear()
-        self._verified[token] = (key, claims)
+        self._verified[token] = (kid, key, claims)
         return claims
 
     async def _key(self, kid: str) -> SigningKey | None:
