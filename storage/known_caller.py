@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
+from storage.people import Seen
 from storage.status_version import GENERATION
 
 Versions = tuple[int, int, int]  # the person's, everyone's, the generation (as storage.status_version.versions_of)
@@ -26,7 +28,8 @@ _SELECT = (
     "SELECT p.id, p.email, p.name, p.roles, "
     "COALESCE((SELECT v.version FROM status_version v WHERE v.person_id = p.id), 0), "
     "COALESCE((SELECT v.version FROM status_version v WHERE v.person_id = 0), 0), "
-    f"COALESCE((SELECT v.version FROM status_version v WHERE v.person_id = {GENERATION}), 0){{oid}} "
+    f"COALESCE((SELECT v.version FROM status_version v WHERE v.person_id = {GENERATION}), 0), "
+    "c.tenant_id, c.updated_at, c.conversation_ref{oid} "
     "FROM chat_identity c JOIN person p ON p.id = c.person_id "
     "WHERE c.platform = {platform} AND c.external_id = {user} AND p.active"
 )
@@ -52,15 +55,27 @@ class KnownCaller:
     name: str
     roles: frozenset[str]
     versions: Versions
+    seen: Seen  # what is stored of the account's last sighting (Teams writes it again when it changed)
 
 
 def _caller(row: Any) -> KnownCaller | None:
     if row is None:
         return None
     roles = frozenset(r for r in str(row[3]).split(";") if r) or frozenset({"director"})
-    table_oid = int(row[7]) if len(row) > 7 else 0
+    table_oid = int(row[10]) if len(row) > 10 else 0
     versions = (int(row[4]), int(row[5]), int(row[6]) + (table_oid << 64))
-    return KnownCaller(int(row[0]), str(row[1]), str(row[2]), roles, versions)
+    seen = Seen(row[7], _when(row[8]), row[9])
+    return KnownCaller(int(row[0]), str(row[1]), str(row[2]), roles, versions, seen)
+
+
+def _when(value: object) -> datetime | None:
+    """updated_at as a datetime (the raw SQLite connection gives the text SQLAlchemy wrote)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None  # unreadable: as if never written, so Teams writes it again
 
 
 def known_caller(conn: Connection, platform: str, external_id: str) -> KnownCaller | None:

@@ -7,8 +7,10 @@ botbuilder's CloudAdapter builds a ConnectorClient for every turn (msrest's conf
 the turn's CPU in the profile) and sends the reply with blocking `requests` on the event loop's thread, so one slow
 reply holds up every other request. Here the same reply activity (addressed with
 TurnContext.apply_conversation_reference, as send_activity does) is posted to the Bot Connector's reply route over
-one kept-alive aiohttp session, with the bot's outbound token; the identity, the answer, the card and the token
-are got in one worker-thread hop. Anything else — first sight, forms, files, a channel, a failed post — returns
+one kept-alive aiohttp session, with the bot's outbound token. On SQLite, a caller whose identity needs no
+writing and whose status is kept at the versions of one point read is answered on the loop itself
+(storage/known_caller.py); otherwise the identity, the answer, the card and the token are got in one
+worker-thread hop. Anything else — first sight, forms, files, a channel, a failed post — returns
 False and takes the full botbuilder turn (a post that could not connect or was refused is answered again there;
 one sent but unconfirmed is not, so nobody is answered twice).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 import aiohttp
 from botbuilder.core import TurnContext
@@ -28,11 +31,12 @@ from bot.runner import off_loop
 from bot.settings import Settings
 from bot.teams.auth import CredentialFactory, TeamsMode
 from bot.teams.bot import CeuTeamsBot
-from bot.teams.identity import known_caller
+from bot.teams.identity import PLATFORM, known_caller, needs_refresh
 from bot.teams.inbound import Inbound
 from bot.teams.render import render_kept
 from handlers.context import Context
-from handlers.quick import quick_reply
+from handlers.quick import actor_of, kept_reply, quick_reply
+from storage.known_caller import LoopReader, ReadFailed
 
 log = logging.getLogger("ceu.teams")
 TIMEOUT = aiohttp.ClientTimeout(total=5, connect=2)  # inside Teams' 15 s before it retries the message
@@ -43,9 +47,16 @@ Prepared = tuple[str, dict[str, object], str]  # the reply route, the activity J
 
 
 class FastReplies:
-    def __init__(self, bot: CeuTeamsBot, settings: Settings, mode: TeamsMode) -> None:
+    def __init__(
+        self,
+        bot: CeuTeamsBot,
+        settings: Settings,
+        mode: TeamsMode,
+        loop_reader: Callable[[], LoopReader | None] = lambda: None,
+    ) -> None:
         self.bot = bot
         self.settings = settings
+        self.loop_reader = loop_reader  # the event loop's own SQLite reader (storage/known_caller.py), if any
         on = mode is TeamsMode.ON
         self.factory = (
             CredentialFactory(
@@ -66,7 +77,9 @@ class FastReplies:
         or it refused the reply, so a person is never answered twice)."""
         try:
             credentials = await self._credentials()
-            prepared = await off_loop(self._prepare, self.bot.contexts(), message, credentials)
+            prepared = self._kept_on_loop(message, credentials)
+            if prepared is None:
+                prepared = await off_loop(self._prepare, self.bot.contexts(), message, credentials)
         except Exception as exc:  # the full turn answers instead, with its own error handling
             log.info(
                 "Teams: the direct reply could not be prepared (%s); answering through botbuilder", type(exc).__name__
@@ -103,6 +116,33 @@ class FastReplies:
             TurnContext.apply_conversation_reference(reply, TurnContext.get_conversation_reference(message.activity))
             body = as_json(reply)
         return message.reply_url, body, self._token(credentials)
+
+    def _kept_on_loop(self, message: Inbound, credentials: Authentication | None) -> Prepared | None:
+        """On the loop, no thread hop: the reply when the caller's one point read (SQLite) finds them known, their
+        identity current (nothing to write) and their status kept at the versions read, with a kept outbound
+        token; None: `_prepare` on a worker thread."""
+        reader = self.loop_reader()
+        token = self._kept(credentials)
+        if reader is None or token is None:
+            return None
+        try:
+            caller = reader.caller(PLATFORM, message.key)
+        except ReadFailed:
+            return None
+        ctx = self.bot.contexts()
+        if caller is None or needs_refresh(caller.seen, message.activity, ctx.now):
+            return None
+        kept = kept_reply(ctx, actor_of(caller, PLATFORM), caller.versions, message.text)
+        body = message.reply_json(render_kept(ctx, kept)) if kept is not None else None
+        return (message.reply_url, body, token) if body is not None else None
+
+    def _kept(self, credentials: Authentication | None) -> str | None:
+        """The outbound token without asking the credentials (which may call Entra ID): "" in --dev, None when
+        it must be asked for."""
+        if credentials is None:
+            return ""
+        token, until = self._kept_token
+        return token if token and time.monotonic() < until else None
 
     def _token(self, credentials: Authentication | None) -> str:
         """The outbound token, asked of the credentials at most every TOKEN_REUSE seconds (MSAL looks its cache up

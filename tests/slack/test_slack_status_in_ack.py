@@ -86,3 +86,22 @@ async def test_an_answer_not_ready_within_the_budget_comes_after_the_ack_once(
     assert "has no TD-CEU records" in texts(await bot.wait_response("late"))
     await asyncio.sleep(0.2)
     assert len(bot.responses("late")) == 1
+
+
+async def test_a_kept_status_is_in_the_ack_with_every_worker_busy(bot: SlackBot) -> None:
+    """On SQLite a known caller's kept status needs no worker thread: one point read on the loop, the ack's body
+    kept beside the status (PostgreSQL always takes the workers)."""
+    await bot.command("status", key="seen")
+    await bot.wait_response("seen")  # first sight, after the ack: linked, the status kept
+    release = threading.Event()
+    busy = [asyncio.ensure_future(off_loop(release.wait, 10)) for _ in range(WORKERS)]
+    try:
+        answer = await asyncio.wait_for(bot.command("status", key="kept"), 5)
+    finally:
+        release.set()
+        await asyncio.gather(*busy)
+    assert answer.status == 200
+    if bot.services.engine.dialect.name == "sqlite":
+        assert "TD-CEU status" in texts(carried(answer))
+        await asyncio.sleep(0.1)
+        assert not [c for c in bot.fake.calls_to("response_url") if c.get("_key") == "kept"]  # the ack was all

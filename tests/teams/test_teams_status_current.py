@@ -4,12 +4,15 @@ has not changed (before, every message rewrote it)."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from bot.runner import WORKERS, off_loop
 from storage.tables import ChatIdentity
 from tests.conftest import load
 from tests.fakes.bot_connector import message
@@ -63,3 +66,23 @@ async def test_a_direct_reply_sent_but_unconfirmed_is_not_sent_again(teams: Team
     assert status == 200
     replies = [c for c in teams.connector.of("reply") if c.activity_id == activity["id"]]
     assert len(replies) == 1  # it may have reached the person: a second reply could show the answer twice
+
+
+async def test_a_kept_status_is_answered_with_every_worker_busy(teams: Teams) -> None:
+    """On SQLite a known user's kept status needs no worker thread (the loop's own point read), and is still
+    rebuilt, through the workers, once a write moved the person's version."""
+    await teams.say(TD, "status")  # first sight: the full turn links them and keeps the status
+    await teams.say(TD, "status")  # the direct reply on a worker: its outbound token is now kept
+    release = threading.Event()
+    busy = [asyncio.ensure_future(off_loop(release.wait, 10)) for _ in range(WORKERS)]
+    activity = message(TD, teams.service_url, "status")
+    try:
+        status, _ = await asyncio.wait_for(teams.post(activity, settle=False), 5)
+    finally:
+        release.set()
+        await asyncio.gather(*busy)
+    replies = [c for c in teams.connector.of("reply") if c.activity_id == activity["id"]]
+    assert status == 200 and len(replies) == 1
+    assert "0 of" in texts(replies[0].body["attachments"][0]["content"])
+    load(teams.services.context(), "attendance", "email,activity_code,date,hours\ntd@a.k12.al.us,FALL24,2024-11-05,6\n")
+    assert "6 of" in texts(await teams.say(TD, "status"))
