@@ -4,8 +4,9 @@ the fast path reads the few fields it needs itself and leaves msrest to the full
 
 `inbound_message(body)` is an Inbound only for bodies msrest would read the same way: a `message` in a personal
 chat, every top-level key and every account key one of a short list with the JSON type msrest expects, no
-attachments, no value, no mention entity (botbuilder strips mentions with its own rules), an id, a sender key and a
-quick command as text. Anything else is None and takes the full path, which answers it (or 400) as before.
+attachment but Teams' text/html copy of the text, no value, no mention entity (botbuilder strips mentions with
+its own rules), an id, a sender key and a quick command as text. Anything else is None and takes the full path,
+which answers it (or 400) as before.
 
 The accounts are read with msrest's own keys and case (ConversationAccount's tenant is `tenantID`: a `tenantId`
 sent by Teams is dropped by msrest and so here; the tenant then comes from channelData), and the reply JSON is what
@@ -97,7 +98,7 @@ class Inbound:
 
 def inbound_message(body: Json) -> Inbound | None:
     """The Inbound of a body already through activity_shape.shape_problem, or None (take the full path)."""
-    if body.get("type") != "message" or body.get("attachments") or body.get("value") is not None:
+    if body.get("type") != "message" or not _only_html(body.get("attachments")) or body.get("value") is not None:
         return None
     for key, value in body.items():
         if value is None:
@@ -145,6 +146,19 @@ def _is_time(value: object) -> bool:
     except Exception:  # msrest's DeserializationError and what isodate raises
         return False
     return True
+
+
+def _only_html(attachments: object) -> bool:
+    """No attachments, or only the text/html copy of the text Teams adds to a typed message (the full turn reads
+    no file and no inline image from those: bot/teams/files.py)."""
+    if attachments is None or attachments == []:
+        return True
+    if not isinstance(attachments, list):
+        return False
+    return all(
+        isinstance(a, dict) and a.get("contentType") == "text/html" and isinstance(a.get("content", ""), str)
+        for a in attachments
+    )
 
 
 def _plain_entities(entities: object) -> bool:

@@ -29,7 +29,7 @@ URL = "https://smba.trafficmanager.net/amer/"
 
 def recorded_message() -> dict[str, Any]:
     body: dict[str, Any] = json.loads((RECORDED / "message.json").read_text(encoding="utf-8"))
-    body.pop("attachments")  # Teams' text/html copy of the text: such a message takes the full turn
+    assert body["attachments"] == [{"contentType": "text/html", "content": "<p>status</p>"}]  # Teams' copy
     return body
 
 
@@ -80,7 +80,14 @@ def test_the_reply_reference_and_tenant_are_msrests(name: str) -> None:
 
 FULL_PATH = {
     "another command": lambda b: b.update(text="snooze"),
-    "a file": lambda b: b.update(attachments=[{"contentType": "text/html", "content": "<p>status</p>"}]),
+    "a file": lambda b: b.update(
+        attachments=[{"contentType": "application/vnd.microsoft.teams.file.download.info", "content": {}}]
+    ),
+    "a pasted image": lambda b: b.update(attachments=[{"contentType": "image/*", "contentUrl": "https://x/y"}]),
+    "html beside an image": lambda b: b.update(
+        attachments=[{"contentType": "text/html", "content": "<p>x</p>"}, {"contentType": "image/png"}]
+    ),
+    "attachments not a list": lambda b: b.update(attachments={"contentType": "text/html"}),
     "a value": lambda b: b.update(value={"x": 1}),
     "a mention": lambda b: b.update(entities=[{"type": "mention", "text": "<at>TD-CEU</at>", "mentioned": {}}]),
     "an entity without a type": lambda b: b.update(entities=[{"locale": "en-US"}]),
