@@ -3,6 +3,7 @@ status 2, no traceback), say where the data lives and which platforms are on, th
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -72,6 +73,8 @@ def run_server(host: str, port: int, *, dev: bool, sweep: bool) -> None:
             "or SLACK_APP_TOKEN, or the MICROSOFT_APP_* settings; `ceu-bot doctor` checks them)"
         )
     log.info("listening on http://%s:%s (/slack/events, /api/messages, /healthz, /readyz)", host, port)
+    gc.collect()
+    gc.freeze()  # what start-up made (modules, SQLAlchemy, botbuilder) lives for good: no collection walks it again
     try:
         # our access log (bot/access_log.py) instead of aiohttp's, which writes paths with their query strings
         web.run_app(app, host=host, port=port, print=None, access_log=None)
