@@ -42,18 +42,20 @@ class Services:
     statuses: StatusCache = field(default_factory=StatusCache)  # built statuses, current by their versions
     links: EvidenceLinks | None = None  # signed evidence download links (set by mount_evidence_links)
     _reader: LoopReader | None = field(default=None, init=False, repr=False)
-    _reader_opened: bool = field(default=False, init=False, repr=False)
 
     def loop_reader(self) -> LoopReader | None:
-        """The event loop's own read-only SQLite connection (storage/known_caller.py), opened on first use; None
-        on other databases or when it cannot be opened (the callers then take their worker-thread path)."""
-        if not self._reader_opened:
-            self._reader_opened = True
-            try:
-                self._reader = LoopReader.open(self.engine)
-            except Exception as exc:  # e.g. the file not there yet: the worker path meets it and answers it
-                log.warning("no loop reader for this database (%s); known callers are answered off the loop", exc)
+        """The event loop's own read-only SQLite connection (storage/known_caller.py), opened at start-up; None
+        on other databases or when it could not be opened (the callers then take their worker-thread path)."""
         return self._reader
+
+    def open_loop_reader(self) -> None:
+        """Blocking: open the loop's reader (the server's start-up runs it on a worker thread)."""
+        if self._reader is not None:
+            return
+        try:
+            self._reader = LoopReader.open(self.engine)
+        except Exception as exc:  # the worker path serves every request as before
+            log.warning("no loop reader for this database (%s); known callers are answered off the loop", exc)
 
     def close_loop_reader(self) -> None:
         reader, self._reader = self._reader, None
@@ -113,6 +115,7 @@ def build_app(services: Services, *, dev: bool = False) -> web.Application:
     route_reviews(services.flow, notifiers, services.settings)
     install_delivery(app, services)  # the outbox: a decision's post updates and DMs, exactly once
     install_sweep(app, services)  # the daily reminder sweep, started and stopped with the app
+    app.on_startup.append(lambda _: off_loop(services.open_loop_reader))
     app.on_cleanup.append(lambda _: _close_reader(services))
     return app
 

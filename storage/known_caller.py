@@ -92,16 +92,18 @@ class LoopReader:
 
     @classmethod
     def open(cls, engine: Engine) -> LoopReader | None:
-        if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        """Blocking (call it off the loop, at start-up): a connection of its own to the engine's SQLite file."""
+        path = engine.url.database
+        if engine.dialect.name != "sqlite" or path in (None, "", ":memory:"):
             return None
-        fairy = engine.raw_connection()
-        fairy.detach()  # ours for good: never back in the pool, never waited for
-        dbapi = fairy.dbapi_connection
-        if not isinstance(dbapi, sqlite3.Connection):
-            fairy.close()
-            return None
-        dbapi.execute(f"PRAGMA busy_timeout={BUSY_MS}")
-        dbapi.execute("PRAGMA query_only=ON")
+        dbapi = sqlite3.connect(path, timeout=BUSY_MS / 1000, check_same_thread=False)
+        try:
+            dbapi.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+            dbapi.execute("PRAGMA query_only=ON")
+            dbapi.execute("SELECT 1 FROM status_version LIMIT 1").fetchall()  # the schema is there
+        except sqlite3.Error:
+            dbapi.close()
+            raise
         return cls(dbapi)
 
     def caller(self, platform: str, external_id: str) -> KnownCaller | None:

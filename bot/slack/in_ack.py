@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -30,6 +31,8 @@ from handlers.quick import actor_of, is_quick, kept_reply, quick_reply
 from handlers.reply import Reply
 from storage.known_caller import ReadFailed, known_caller
 
+log = logging.getLogger("ceu.slack")
+T = TypeVar("T")
 COMMAND = "/ceu"
 IN_ACK_TRIED = "ceu_in_ack_tried"  # in the bolt context: the server tried this request's in-ack answer already
 ACK_BUDGET = 2.0  # seconds of Slack's 3 for an answer in the ack; slower ones are answered after it
@@ -57,19 +60,24 @@ def ack_bytes(ctx: Context, reply: Reply) -> bytes:
 
 
 def kept_ack(surface: SlackSurface, user_id: str, text: str) -> bytes | None:
-    """On the loop: the ack's body for a known caller's status kept at the versions read now; None otherwise."""
+    """On the loop: the ack's body for a known caller's status kept at the versions read now; None otherwise
+    (also when anything here fails: the worker path meets the same failure and the after-ack path answers it)."""
     reader = surface.services.loop_reader()
     if reader is None:
         return None
     try:
         caller = reader.caller(PLATFORM, user_id)
+        if caller is None:
+            return None
+        ctx = surface.context()
+        reply = kept_reply(ctx, actor_of(caller, PLATFORM), caller.versions, text)
+        # a kept reply's bytes are kept beside it (rendered on the loop only when a Slack answer was never made)
+        return None if reply is None else ack_bytes(ctx, reply)
     except ReadFailed:
         return None
-    if caller is None:
+    except Exception:
+        log.exception("Slack: the kept /ceu status could not be answered in the ack; trying the worker path")
         return None
-    ctx = surface.context()
-    reply = kept_reply(ctx, actor_of(caller, PLATFORM), caller.versions, text)
-    return None if reply is None else ack_bytes(ctx, reply)
 
 
 def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
@@ -85,19 +93,19 @@ def in_ack_or_after(surface: SlackSurface, later: Listener) -> Listener:
     ) -> None:
         text = str(body.get("text", ""))
         if is_quick(text) and not context.get(IN_ACK_TRIED):
-            ctx = surface.context()
-            reply = await within_budget(ctx, str(body.get("user_id") or ""), text)
-            if reply is not None:
-                await ack(ack_payload(ctx, reply))
+            payload = await within_budget(surface.context(), str(body.get("user_id") or ""), text, ack_payload)
+            if payload is not None:
+                await ack(payload)
                 return
         await later(ack=ack, request=request, body=body, client=client, context=context)
 
     return listener
 
 
-async def within_budget(ctx: Context, user_id: str, text: str) -> Reply | None:
-    """answer_in_ack on the worker pool, if it is ready within ACK_BUDGET; None: answer after the ack."""
-    job = asyncio.ensure_future(off_loop(answer_in_ack, ctx, user_id, text))
+async def within_budget(ctx: Context, user_id: str, text: str, render: Callable[[Context, Reply], T]) -> T | None:
+    """answer_in_ack and its rendering on the worker pool, if ready within ACK_BUDGET; None: answer after the ack
+    (also when either failed: the after-ack path meets the same failure and answers it politely)."""
+    job = asyncio.ensure_future(off_loop(answer_in_ack, ctx, user_id, text, render))
     done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
     if not done:
         job.add_done_callback(_quiet)  # left to finish on its thread; the after-ack path answers instead
@@ -107,8 +115,8 @@ async def within_budget(ctx: Context, user_id: str, text: str) -> Reply | None:
     return job.result()
 
 
-def answer_in_ack(ctx: Context, user_id: str, text: str) -> Reply | None:
-    """On a worker thread: the reply for a known, active caller allowed the command; None otherwise."""
+def answer_in_ack(ctx: Context, user_id: str, text: str, render: Callable[[Context, Reply], T]) -> T | None:
+    """On a worker thread: the rendered reply for a known, active caller allowed the command; None otherwise."""
     if not is_quick(text):
         return None
     with ctx.engine.connect() as conn:
@@ -116,7 +124,8 @@ def answer_in_ack(ctx: Context, user_id: str, text: str) -> Reply | None:
     if caller is None:
         return None
     actor = actor_of(caller, PLATFORM)
-    return kept_reply(ctx, actor, caller.versions, text) or quick_reply(ctx, actor, text)
+    reply = kept_reply(ctx, actor, caller.versions, text) or quick_reply(ctx, actor, text)
+    return None if reply is None else render(ctx, reply)
 
 
 def _quiet(job: asyncio.Future[Any]) -> None:

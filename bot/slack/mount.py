@@ -103,12 +103,7 @@ def mount_slack(app: web.Application, services: Services) -> SlackSurface | None
         tried = in_ack_candidate(body)
         if tried:  # a known caller's /ceu status: the answer is the ack's body, bolt is not needed
             text = str(body.get("text", ""))
-            kept = kept_ack(surface, user, text)
-            if kept is None:
-                ctx = surface.context()
-                reply = await within_budget(ctx, user, text)
-                if reply is not None:
-                    kept = ack_bytes(ctx, reply)
+            kept = kept_ack(surface, user, text) or await within_budget(surface.context(), user, text, ack_bytes)
             if kept is not None:
                 return web.Response(body=kept, content_type="application/json")
         with surface.holding():

@@ -140,6 +140,8 @@ class ChannelTokens:
         ):
             self.kid_refresh_at = time.monotonic()  # set before the fetch: requests arriving meanwhile do not queue
             await self._refresh(lambda: kid not in self.keys)
+        if self.fetched_at is None or time.monotonic() - self.fetched_at > REFRESH:
+            return None  # keys a day old that could not be fetched again: botbuilder decides (it answers 503)
         return self.keys.get(kid)
 
     async def _refresh(self, still_needed: Callable[[], bool]) -> None:
@@ -166,9 +168,14 @@ class ChannelTokens:
             resp.raise_for_status()
             listed = (await resp.json(content_type=None))["keys"]
         keys: dict[str, SigningKey] = {}
+        if any(not isinstance(jwk, dict) or not isinstance(jwk.get("kid"), str) for jwk in listed):
+            return {}  # botbuilder fails on such a list: it decides every token until the list is sound again
+        seen: set[str] = set()
         for jwk in listed:
-            if not isinstance(jwk, dict) or not isinstance(jwk.get("kid"), str) or jwk.get("kty") != "RSA":
-                continue
+            if jwk["kid"] in seen or jwk.get("kty") != "RSA":
+                seen.add(jwk["kid"])
+                continue  # botbuilder's look-up takes the first entry of an id, whatever it holds
+            seen.add(jwk["kid"])
             try:
                 public_key = RSAAlgorithm.from_jwk(json.dumps(jwk))
             except (jwt.PyJWTError, ValueError, KeyError):

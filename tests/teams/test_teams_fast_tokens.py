@@ -6,6 +6,8 @@ fetches the keys again once (a rotated key is then accepted); the keys unreachab
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,7 +17,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.teams.tokens import ChannelTokens
+from bot.runner import WORKERS, off_loop
+from bot.teams.tokens import REFRESH, ChannelTokens
 from tests.fakes.bot_connector import CHANNEL_ISSUER, FakeEntraID, message
 from tests.fakes.teams_harness import TD, Teams, running_teams, texts
 from tests.teams.test_teams_auth import APP_ID, credentials, written
@@ -148,3 +151,32 @@ async def test_a_token_verified_before_is_still_checked_against_each_activity(te
         status, body = await teams.server.post("/api/messages", activity, token=token)
         assert status == 401, body
     assert teams.connector.calls == [] and written(teams) == before and tokens_of(teams).accepted == accepted
+
+
+async def test_keys_a_day_old_that_cannot_be_fetched_again_accept_nothing_here(
+    teams: Teams, entra: FakeEntraID
+) -> None:
+    checker = tokens_of(teams)
+    token = valid(entra, teams)
+    assert checker.fetched_at is not None
+    checker.fetched_at -= REFRESH + 1  # the daily refresh is due
+    entra.close()  # and the keys are out of reach
+    accepted = checker.accepted
+    await teams.server.post("/api/messages", message(TD, teams.service_url, "status"), token=token)
+    assert checker.accepted == accepted  # botbuilder decided, with its own keys, not the stale ones here
+
+
+async def test_an_authenticated_kept_status_needs_no_worker_thread(teams: Teams, entra: FakeEntraID) -> None:
+    status, _ = await teams.post(message(TD, teams.service_url, "status"), token=valid(entra, teams))
+    assert status == 200  # the direct reply on a worker: the outbound token asked for and kept
+    release = threading.Event()
+    busy = [asyncio.ensure_future(off_loop(release.wait, 10)) for _ in range(WORKERS)]
+    activity = message(TD, teams.service_url, "status")
+    try:
+        status, _ = await asyncio.wait_for(teams.post(activity, token=valid(entra, teams), settle=False), 5)
+    finally:
+        release.set()
+        await asyncio.gather(*busy)
+    replies = [c for c in teams.connector.of("reply") if c.activity_id == activity["id"]]
+    assert status == 200 and len(replies) == 1 and replies[0].authorization == "Bearer outbound-token"
+    assert "FY2025" in texts(replies[0].body)

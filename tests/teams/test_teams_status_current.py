@@ -72,7 +72,7 @@ async def test_a_kept_status_is_answered_with_every_worker_busy(teams: Teams) ->
     """On SQLite a known user's kept status needs no worker thread (the loop's own point read), and is still
     rebuilt, through the workers, once a write moved the person's version."""
     await teams.say(TD, "status")  # first sight: the full turn links them and keeps the status
-    await teams.say(TD, "status")  # the direct reply on a worker: its outbound token is now kept
+    await teams.say(TD, "status")  # the direct reply (--dev: no outbound token to keep)
     release = threading.Event()
     busy = [asyncio.ensure_future(off_loop(release.wait, 10)) for _ in range(WORKERS)]
     activity = message(TD, teams.service_url, "status")
