@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from storage.people import Seen
+from storage.people import Seen, roles_from
 from storage.status_version import GENERATION
 
 Versions = tuple[int, int, int]  # the person's, everyone's, the generation (as storage.status_version.versions_of)
@@ -61,11 +61,10 @@ class KnownCaller:
 def _caller(row: Any) -> KnownCaller | None:
     if row is None:
         return None
-    roles = frozenset(r for r in str(row[3]).split(";") if r) or frozenset({"director"})
     table_oid = int(row[10]) if len(row) > 10 else 0
     versions = (int(row[4]), int(row[5]), int(row[6]) + (table_oid << 64))
     seen = Seen(row[7], _when(row[8]), row[9])
-    return KnownCaller(int(row[0]), str(row[1]), str(row[2]), roles, versions, seen)
+    return KnownCaller(int(row[0]), str(row[1]), str(row[2]), roles_from(str(row[3])), versions, seen)
 
 
 def _when(value: object) -> datetime | None:

@@ -17,8 +17,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def roles_from(text: str) -> frozenset[str]:
+    """The roles a `roles` column holds (`sde;admin`); none written means a director."""
+    return frozenset(r for r in text.split(";") if r) or frozenset({"director"})
+
+
 def roles_of(person: Person) -> frozenset[str]:
-    return frozenset(r for r in person.roles.split(";") if r) or frozenset({"director"})
+    return roles_from(person.roles)
 
 
 def is_director(person: Person) -> bool:
@@ -35,24 +40,6 @@ def by_identity(session: Session, platform: str, external_id: str) -> Person | N
         .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
         .where(ChatIdentity.platform == platform, ChatIdentity.external_id == external_id)
     ).first()
-
-
-_CALLER = (
-    select(col(Person.id), col(Person.email), col(Person.name), col(Person.roles))
-    .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
-    .where(col(ChatIdentity.platform) == bindparam("platform"), col(ChatIdentity.external_id) == bindparam("user"))
-    .where(col(Person.active).is_(True))
-)
-
-
-def active_caller(session: Session, platform: str, external_id: str) -> tuple[int, str, str, frozenset[str]] | None:
-    """(id, e-mail, name, roles) of the active person behind a chat account, without loading the ORM object (the
-    one query a known caller's status in the ack costs besides the status versions)."""
-    row = session.connection().execute(_CALLER, {"platform": platform, "user": external_id}).first()
-    if row is None:
-        return None
-    roles = frozenset(r for r in str(row[3]).split(";") if r) or frozenset({"director"})
-    return int(row[0] or 0), str(row[1]), str(row[2]), roles
 
 
 @dataclass(frozen=True)
@@ -83,12 +70,12 @@ _CALLER_SEEN = (
 def active_caller_seen(
     session: Session, platform: str, external_id: str
 ) -> tuple[tuple[int, str, str, frozenset[str]], Seen] | None:
-    """active_caller and what is stored of the account's last sighting, in one query."""
+    """(id, e-mail, name, roles) of the active person behind a chat account and what is stored of the account's
+    last sighting, in one query, without loading the ORM object."""
     row = session.connection().execute(_CALLER_SEEN, {"platform": platform, "user": external_id}).first()
     if row is None:
         return None
-    roles = frozenset(r for r in str(row[3]).split(";") if r) or frozenset({"director"})
-    return (int(row[0] or 0), str(row[1]), str(row[2]), roles), Seen(row[4], row[5], row[6])
+    return (int(row[0] or 0), str(row[1]), str(row[2]), roles_from(str(row[3]))), Seen(row[4], row[5], row[6])
 
 
 def identity(session: Session, platform: str, external_id: str) -> ChatIdentity | None:
